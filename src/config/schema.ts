@@ -1,0 +1,112 @@
+/**
+ * The oracle's configuration, validated once at start-up (zod); the rest of the code receives the
+ * typed, frozen `OracleConfig`. Prices in config files are decimal strings in USD (e.g. "1000"),
+ * converted here to fixed-point at PRICE_EXPONENT, so no float reaches the core.
+ */
+import { z } from 'zod';
+import { PRICE_EXPONENT, parseDecimal } from '../core/fixed.js';
+
+const decimalPrice = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string such as "1000" or "0.95"')
+  .transform((s) => parseDecimal(s, PRICE_EXPONENT));
+
+const ms = z.number().int().positive();
+
+const rulesSchema = z
+  .object({
+    maxAgeMs: ms.default(30_000),
+    maxExchangeAgeMs: ms.default(60_000),
+    maxFutureSkewMs: ms.default(5_000),
+    minPrice: decimalPrice,
+    maxPrice: decimalPrice,
+    maxDeviationBps: z.number().int().min(1).max(10_000).default(100),
+    quorum: z.number().int().min(1).default(3),
+  })
+  .strict()
+  .refine((r) => r.minPrice < r.maxPrice, { message: 'minPrice must be below maxPrice' });
+
+const sourceSchema = z
+  .object({
+    exchange: z.string().regex(/^[a-z0-9]+$/, 'expected a ccxt exchange id such as "kraken"'),
+    symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol such as "BTC/USD"'),
+  })
+  .strict();
+
+const marketSchema = z
+  .object({
+    sources: z.array(sourceSchema).min(1),
+    rules: rulesSchema,
+  })
+  .strict()
+  .refine((m) => m.rules.quorum <= m.sources.length, { message: 'quorum exceeds the number of sources' })
+  .refine((m) => new Set(m.sources.map((s) => `${s.exchange}:${s.symbol}`)).size === m.sources.length, {
+    message: 'duplicate source',
+  });
+
+const exchangeSchema = z
+  .object({
+    /**
+     * Replaces the scheme and host of every URL in ccxt's `urls.api` with this prefix, keeping
+     * each path: a mirror, or a local simulator in tests.
+     */
+    baseUrl: z.string().url().optional(),
+    /** Extra ccxt constructor options (e.g. `{"defaultType": "spot"}`), passed through as given. */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    oracle: z
+      .object({
+        keyFile: z.string().min(1).default('data/oracle.key'),
+        dataDir: z.string().min(1).default('data'),
+        tickIntervalMs: ms.default(5_000),
+      })
+      .strict()
+      .default({ keyFile: 'data/oracle.key', dataDir: 'data', tickIntervalMs: 5_000 }),
+    index: marketSchema.and(z.object({ pair: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/) })),
+    /** Quote currencies to convert into the index quote, each from its own observed market. */
+    conversions: z.record(z.string().regex(/^[A-Z0-9]+$/), marketSchema).default({}),
+    exchanges: z.record(z.string(), exchangeSchema).default({}),
+    polling: z
+      .object({
+        intervalMs: ms.default(2_000),
+        timeoutMs: ms.default(4_000),
+        backoffInitialMs: ms.default(1_000),
+        backoffMaxMs: ms.default(60_000),
+      })
+      .strict()
+      .default({ intervalMs: 2_000, timeoutMs: 4_000, backoffInitialMs: 1_000, backoffMaxMs: 60_000 }),
+    store: z
+      .object({
+        retentionDays: z.number().int().min(1).default(30),
+        historyCacheSize: z.number().int().min(1).default(1_000),
+      })
+      .strict()
+      .default({ retentionDays: 30, historyCacheSize: 1_000 }),
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8080),
+        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+        rateLimit: z
+          .object({ windowMs: ms.default(60_000), max: z.number().int().min(1).default(1_200) })
+          .strict()
+          .default({ windowMs: 60_000, max: 1_200 }),
+        maxHistoryLimit: z.number().int().min(1).max(10_000).default(1_000),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false, rateLimit: { windowMs: 60_000, max: 1_200 }, maxHistoryLimit: 1_000 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type OracleConfig = Readonly<z.output<typeof configSchema>>;
+export type IndexRulesConfig = z.output<typeof rulesSchema>;
+export type MarketConfig = z.output<typeof marketSchema>;
+export type ExchangeConfig = z.output<typeof exchangeSchema>;

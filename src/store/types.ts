@@ -1,0 +1,18 @@
+/** The signed history and the sequence counter, persisted in SQLite (src/store/sqlite.ts). */
+import type { AttestationJson } from '../attest/types.js';
+import type { HistoryReader } from '../server/types.js';
+
+export interface AttestationStore extends HistoryReader {
+  /**
+   * Reserves and returns the next sequence number for this public key (hex). Durable before it
+   * returns: after a crash or restart the next call returns a larger number, never a used one.
+   */
+  nextSequence(publicKeyHex: string): bigint;
+  /** Appends a signed attestation. Rejects a (publicKey, sequence) pair already stored. */
+  append(attestation: AttestationJson): void;
+  /** The newest stored attestation of a kind for a key, or null. */
+  latest(kind: AttestationJson['kind'], publicKeyHex: string): AttestationJson | null;
+  /** Deletes attestations observed before `beforeMs`; returns how many. Sequence is untouched. */
+  prune(beforeMs: number): number;
+  close(): void;
+}
