@@ -42,3 +42,9 @@ export function quoteOf(symbol: string): string {
   const afterSlash = symbol.split('/')[1] ?? '';
   return afterSlash.split(':')[0] ?? '';
 }
+
+/** Reads one market of one exchange; the ccxt adapter (src/feeds/exchange.ts) implements it. */
+export interface ObservationFetcher {
+  /** Fetches the ticker of `symbol` and converts it; rejects on any network, HTTP or parse error. */
+  fetchObservation(symbol: string): Promise<Observation>;
+}

@@ -4,10 +4,12 @@ import type { HistoryReader } from '../server/types.js';
 
 export interface AttestationStore extends HistoryReader {
   /**
-   * Reserves and returns the next sequence number for this public key (hex). Durable before it
-   * returns: after a crash or restart the next call returns a larger number, never a used one.
+   * Reserves and returns the next sequence number for this public key (hex): the larger of
+   * (last reserved + 1) and `atLeast`. Durable before it returns: after a crash or restart the
+   * next call returns a larger number, never a used one. The service passes the tick time in ms
+   * as `atLeast`, so even a lost database does not reuse numbers while the clock moves forward.
    */
-  nextSequence(publicKeyHex: string): bigint;
+  nextSequence(publicKeyHex: string, atLeast?: bigint): bigint;
   /** Appends a signed attestation. Rejects a (publicKey, sequence) pair already stored. */
   append(attestation: AttestationJson): void;
   /** The newest stored attestation of a kind for a key, or null. */
