@@ -1,0 +1,227 @@
+/**
+ * The HTTP API (docs/openapi.yaml): express wiring around the OracleState the service publishes
+ * into. Handlers only read pre-computed state; nothing is signed or fetched per request.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import type { Registry } from 'prom-client';
+import type { AttestationKind } from '../attest/types.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { STALE_AFTER_TICKS, assessFreshness } from './freshness.js';
+import { errorHandler, methodNotAllowed, notFound, sendError, type ErrorCode } from './http-error.js';
+import { createHttpMetrics } from './http-metrics.js';
+import { parseHistoryQuery, strictParams } from './query.js';
+import { createStreamHub, type StreamHub } from './stream.js';
+import type { HistoryReader, OracleState } from './types.js';
+
+/** Paths serving the latest attestation of a kind; /funding is one more line here. */
+const ATTESTATION_ROUTES: ReadonlyArray<{ path: string; kind: AttestationKind; unavailable: ErrorCode }> = [
+  { path: '/price', kind: 'index_price', unavailable: 'no_trustworthy_index' },
+];
+const DEFAULT_MAX_STREAMS = 1000;
+const DEFAULT_HEARTBEAT_MS = 15_000;
+/** How long in-flight requests get to finish after close() before their sockets are cut. */
+const CLOSE_GRACE_MS = 5_000;
+
+export interface ServerConfig {
+  readonly rateLimit: { readonly windowMs: number; readonly max: number };
+  /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
+  readonly trustProxy: boolean | number | string;
+  readonly maxHistoryLimit: number;
+  readonly tickIntervalMs: number;
+  /** Concurrent /stream connections beyond which new ones get 503 (default 1000). */
+  readonly maxStreams?: number;
+  /** Interval of the SSE comment heartbeat (default 15 s). */
+  readonly heartbeatMs?: number;
+}
+
+export interface AppDeps {
+  readonly state: OracleState;
+  readonly history: HistoryReader;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly config: ServerConfig;
+}
+
+export interface RunningServer {
+  /** Base URL the server listens on, e.g. "http://127.0.0.1:8080". */
+  readonly url: string;
+  /** Stops accepting connections, ends open streams and resolves once the server is closed. */
+  close(): Promise<void>;
+}
+
+const hubs = new WeakMap<Express, StreamHub>();
+
+/** Builds the express app over `deps`; registers HTTP metrics in deps.registry. Throws nothing. */
+export function createApp(deps: AppDeps): Express {
+  const { state, history, registry, logger, clock, config } = deps;
+  const tickSeconds = Math.max(1, Math.floor(config.tickIntervalMs / 1000));
+  const metrics = createHttpMetrics(registry);
+  const hub = createStreamHub(
+    state,
+    {
+      kinds: ATTESTATION_ROUTES.map((r) => r.kind),
+      maxStreams: config.maxStreams ?? DEFAULT_MAX_STREAMS,
+      heartbeatMs: config.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      retryMs: config.tickIntervalMs,
+    },
+    metrics.openStreams,
+  );
+
+  const app = express();
+  hubs.set(app, hub);
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  // Only flat string parameters: nested objects from the "extended" parser are never valid here.
+  app.set('query parser', 'simple');
+
+  app.use(metrics.middleware);
+  app.use(
+    helmet({
+      // A JSON API renders nothing: forbid every resource and framing outright.
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      // Signed quotes are public; browsers on other origins may read them.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(publicCors);
+  app.use(
+    rateLimit({
+      windowMs: config.rateLimit.windowMs,
+      limit: config.rateLimit.max,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      // Load balancers and Prometheus poll from one address; throttling them would fake an outage.
+      skip: (req) => req.path === '/health' || req.path === '/metrics',
+      handler: (_req, res) => {
+        sendError(res, 429, 'rate_limited', `too many requests: limit ${config.rateLimit.max} per ${config.rateLimit.windowMs} ms`);
+      },
+    }),
+  );
+
+  const get = (path: string, handler: RequestHandler): void => {
+    app.route(path).get(handler).all(methodNotAllowed);
+  };
+
+  for (const route of ATTESTATION_ROUTES) {
+    get(route.path, (req, res) => {
+      strictParams(req.query, []);
+      const freshness = assessFreshness(state, route.kind, clock.now(), config.tickIntervalMs);
+      if (!freshness.fresh) {
+        res.set('Retry-After', String(tickSeconds));
+        sendError(res, 503, route.unavailable, freshness.reason, { lastSignedAgeMs: freshness.ageMs });
+        return;
+      }
+      const { published, ageMs } = freshness;
+      // A cache must not hold a quote past the staleness bound the origin itself enforces.
+      const remaining = Math.floor((STALE_AFTER_TICKS * config.tickIntervalMs - ageMs) / 1000);
+      res.set({
+        'Content-Type': 'application/json; charset=utf-8',
+        ETag: published.etag,
+        'Last-Modified': new Date(published.observedAtMs).toUTCString(),
+        'Cache-Control': `public, max-age=${Math.max(0, Math.min(tickSeconds, remaining))}, stale-while-revalidate=0`,
+      });
+      if (etagMatches(req.get('If-None-Match'), published.etag)) {
+        res.status(304).end();
+        return;
+      }
+      res.status(200).set('Content-Length', String(published.body.length)).end(published.body);
+    });
+  }
+
+  get('/oracle', (req, res) => {
+    strictParams(req.query, []);
+    res.set('Cache-Control', 'public, max-age=60').json(state.info());
+  });
+
+  get('/sources', (req, res) => {
+    strictParams(req.query, []);
+    res.set('Cache-Control', 'no-cache').json(state.sources());
+  });
+
+  get('/history', (req, res) => {
+    const query = parseHistoryQuery(req.query, clock.now(), config.maxHistoryLimit);
+    // One row more than asked tells whether the range holds more than the page.
+    const rows = history.range({ ...query, limit: query.limit + 1 });
+    const attestations = rows.slice(0, query.limit);
+    res.set('Cache-Control', 'no-cache').json({ attestations, count: attestations.length, truncated: rows.length > query.limit });
+  });
+
+  get('/stream', (req, res) => {
+    strictParams(req.query, []);
+    hub.handle(req, res);
+  });
+
+  get('/health', (req, res) => {
+    strictParams(req.query, []);
+    const freshness = assessFreshness(state, 'index_price', clock.now(), config.tickIntervalMs);
+    res.set('Cache-Control', 'no-store');
+    if (freshness.fresh) {
+      res.json({ status: 'ok', lastSignedAgeMs: freshness.ageMs, sequence: freshness.published.json.sequence });
+    } else {
+      res.status(503).json({ status: 'degraded', reason: freshness.reason, lastSignedAgeMs: freshness.ageMs });
+    }
+  });
+
+  get('/metrics', async (req, res) => {
+    strictParams(req.query, []);
+    const text = await registry.metrics();
+    res.set({ 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }).send(text);
+  });
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/**
+ * Listens on host:port (port 0 picks a free one) and resolves with the URL once bound; rejects
+ * if the address cannot be bound.
+ */
+export async function startServer(app: Express, options: { host: string; port: number }): Promise<RunningServer> {
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      hubs.get(app)?.endAll();
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+    });
+    return closing;
+  };
+  return { url: `http://${host}:${address.port}`, close };
+}
+
+/** Signed data is public and self-authenticating, so any origin may read it. */
+const publicCors: RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    res.set({
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'ETag, Last-Modified, Retry-After, RateLimit, RateLimit-Policy',
+    });
+  }
+  next();
+};
+
+/** If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+}
