@@ -1,0 +1,233 @@
+/**
+ * The robustness claim of DESIGN section 3, checked with fast-check: with n sources of which at most
+ * floor((n-1)/2) are faulty in any way (stale, offline, frozen, absurd, wildly wrong, colluding on
+ * one wrong value), the index stays within the range of the honest sources; with fewer honest
+ * sources than the quorum, nothing is signed; and the outcome does not depend on input order.
+ * fast-check prints the seed and the shrunk counterexample of any failure, so it can be replayed.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { aggregate, type AggregateInput } from '../../src/index/aggregate.js';
+import type { IndexOutcome, IndexRules } from '../../src/index/types.js';
+import type { SourceReading } from '../../src/feeds/types.js';
+import { PRICE_ONE } from '../../src/core/fixed.js';
+
+const NOW = 1_700_000_000_000;
+const RUNS = 300;
+const BASE = {
+  maxAgeMs: 30_000,
+  maxExchangeAgeMs: 60_000,
+  maxFutureSkewMs: 5_000,
+  minPrice: 1_000n * PRICE_ONE,
+  maxPrice: 10_000_000n * PRICE_ONE,
+} as const;
+
+/** How an honest source was read: fresh by both clocks (boundaries included). */
+interface Honest {
+  readonly ppmOfBand: bigint;
+  readonly receivedAgo: number;
+  readonly exchangeAgo: number | null;
+}
+
+type Fault =
+  | { readonly kind: 'staleReceive'; readonly price: bigint; readonly ago: number }
+  | { readonly kind: 'staleExchange'; readonly price: bigint; readonly ago: number }
+  | { readonly kind: 'frozen'; readonly ppmOfCentre: bigint; readonly ago: number }
+  | { readonly kind: 'future'; readonly price: bigint; readonly ahead: number }
+  | { readonly kind: 'offline'; readonly lastError: string | null }
+  | { readonly kind: 'absurd'; readonly price: bigint }
+  | { readonly kind: 'unconvertible'; readonly price: bigint }
+  | { readonly kind: 'wild'; readonly price: bigint }
+  | { readonly kind: 'nearby'; readonly bps: number }
+  | { readonly kind: 'collude' };
+
+/** Faults that can never pass the per-source filters, whatever the other sources say. */
+const UNACCEPTABLE = ['staleReceive', 'staleExchange', 'frozen', 'future', 'offline', 'absurd', 'unconvertible'] as const;
+
+interface Scenario {
+  readonly centre: bigint;
+  readonly maxDeviationBps: number;
+  /** Honest sources lie in [centre, centre + centre * bandBps / 10000], bandBps <= maxDeviationBps. */
+  readonly bandBps: number;
+  readonly colludeBps: number;
+  readonly quorum: number;
+  readonly honest: readonly Honest[];
+  readonly faults: readonly Fault[];
+  /** Sort keys that shuffle honest and faulty sources together. */
+  readonly order: readonly number[];
+}
+
+const anyPrice = fc.bigInt({ min: -(10n ** 9n) * PRICE_ONE, max: 10n ** 9n * PRICE_ONE });
+const plausible = fc.bigInt({ min: BASE.minPrice, max: BASE.maxPrice });
+const absurd = fc.oneof(
+  fc.constant(0n),
+  fc.bigInt({ min: -(10n ** 20n), max: -1n }),
+  fc.bigInt({ min: BASE.maxPrice + 1n, max: 10n ** 30n }),
+  fc.bigInt({ min: 1n, max: BASE.minPrice - 1n }),
+);
+
+const honestArb: fc.Arbitrary<Honest> = fc.record({
+  ppmOfBand: fc.bigInt({ min: 0n, max: 1_000_000n }),
+  receivedAgo: fc.integer({ min: -BASE.maxFutureSkewMs, max: BASE.maxAgeMs }),
+  exchangeAgo: fc.option(fc.integer({ min: -BASE.maxFutureSkewMs, max: BASE.maxExchangeAgeMs }), { nil: null }),
+});
+
+const unacceptableArb: fc.Arbitrary<Fault> = fc.oneof(
+  fc.record({ kind: fc.constant('staleReceive' as const), price: anyPrice, ago: fc.integer({ min: BASE.maxAgeMs + 1, max: 10 ** 9 }) }),
+  fc.record({ kind: fc.constant('staleExchange' as const), price: anyPrice, ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }) }),
+  fc.record({ kind: fc.constant('frozen' as const), ppmOfCentre: fc.bigInt({ min: 990_000n, max: 1_010_000n }), ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }) }),
+  fc.record({ kind: fc.constant('future' as const), price: anyPrice, ahead: fc.integer({ min: BASE.maxFutureSkewMs + 1, max: 10 ** 9 }) }),
+  fc.record({ kind: fc.constant('offline' as const), lastError: fc.option(fc.string(), { nil: null }) }),
+  fc.record({ kind: fc.constant('absurd' as const), price: absurd }),
+  fc.record({ kind: fc.constant('unconvertible' as const), price: anyPrice }),
+);
+
+const anyFaultArb: fc.Arbitrary<Fault> = fc.oneof(
+  unacceptableArb,
+  fc.record({ kind: fc.constant('wild' as const), price: plausible }),
+  fc.record({ kind: fc.constant('nearby' as const), bps: fc.integer({ min: -2_000, max: 2_000 }) }),
+  fc.constant({ kind: 'collude' as const }),
+  fc.constant({ kind: 'collude' as const }),
+);
+
+/** Deviations of the colluders' common value from the centre, with the band edges made likely. */
+function colludeArb(maxDev: number): fc.Arbitrary<number> {
+  return fc.oneof(
+    fc.integer({ min: -3 * maxDev, max: 3 * maxDev }),
+    fc.constantFrom(-maxDev - 1, -maxDev, maxDev, maxDev + 1, 2 * maxDev, 2 * maxDev + 1),
+  );
+}
+
+/** n sources, at most floor((n-1)/2) faulty of any kind. */
+const minorityFaulty: fc.Arbitrary<Scenario> = fc
+  .record({ n: fc.integer({ min: 3, max: 15 }), maxDeviationBps: fc.integer({ min: 10, max: 500 }) })
+  .chain(({ n, maxDeviationBps }) =>
+    fc.record({
+      centre: fc.bigInt({ min: 2_000n * PRICE_ONE, max: 5_000_000n * PRICE_ONE }),
+      maxDeviationBps: fc.constant(maxDeviationBps),
+      bandBps: fc.integer({ min: 0, max: maxDeviationBps }),
+      colludeBps: colludeArb(maxDeviationBps),
+      quorum: fc.integer({ min: 1, max: n }),
+      faults: fc.array(anyFaultArb, { maxLength: Math.floor((n - 1) / 2) }),
+      honest: fc.array(honestArb, { minLength: n, maxLength: n }),
+      order: fc.array(fc.nat(), { minLength: n, maxLength: n }),
+    }),
+  )
+  .map((s) => ({ ...s, honest: s.honest.slice(0, s.honest.length - s.faults.length) }));
+
+/** Fewer honest sources than the quorum; every other source is offline, stale or absurd. */
+const belowQuorum: fc.Arbitrary<Scenario> = fc
+  .record({ quorum: fc.integer({ min: 1, max: 10 }), maxDeviationBps: fc.integer({ min: 10, max: 500 }) })
+  .chain(({ quorum, maxDeviationBps }) =>
+    fc.record({
+      centre: fc.bigInt({ min: 2_000n * PRICE_ONE, max: 5_000_000n * PRICE_ONE }),
+      maxDeviationBps: fc.constant(maxDeviationBps),
+      bandBps: fc.integer({ min: 0, max: maxDeviationBps }),
+      colludeBps: fc.constant(0),
+      quorum: fc.constant(quorum),
+      faults: fc.array(unacceptableArb, { maxLength: 12 }),
+      honest: fc.array(honestArb, { maxLength: quorum - 1 }),
+      order: fc.array(fc.nat(), { minLength: quorum + 12, maxLength: quorum + 12 }),
+    }),
+  );
+
+const rulesOf = (s: Scenario): IndexRules => ({ ...BASE, maxDeviationBps: s.maxDeviationBps, quorum: s.quorum });
+const honestPrice = (s: Scenario, h: Honest): bigint =>
+  s.centre + (((s.centre * BigInt(s.bandBps)) / 10_000n) * h.ppmOfBand) / 1_000_000n;
+const offset = (s: Scenario, bps: number): bigint => s.centre + (s.centre * BigInt(bps)) / 10_000n;
+
+function faultyReading(s: Scenario, f: Fault, source: string): SourceReading {
+  const fresh = (price: bigint, quote = 'USD'): SourceReading => ({
+    source, quote, lastError: null, observation: { source, price, exchangeTs: NOW, receivedAt: NOW },
+  });
+  const at = (price: bigint, receivedAgo: number, exchangeAgo: number | null): SourceReading => ({
+    source, quote: 'USD', lastError: null, observation: { source, price, receivedAt: NOW - receivedAgo, exchangeTs: exchangeAgo === null ? null : NOW - exchangeAgo },
+  });
+  switch (f.kind) {
+    case 'staleReceive': return at(f.price, f.ago, null);
+    case 'staleExchange': return at(f.price, 0, f.ago);
+    case 'frozen': return at((s.centre * f.ppmOfCentre) / 1_000_000n, 0, f.ago);
+    case 'future': return at(f.price, 0, -f.ahead);
+    case 'offline': return { source, quote: 'USD', observation: null, lastError: f.lastError };
+    case 'absurd': return fresh(f.price);
+    case 'unconvertible': return fresh(f.price, 'EUR');
+    case 'wild': return fresh(f.price);
+    case 'nearby': return fresh(offset(s, f.bps));
+    case 'collude': return fresh(offset(s, s.colludeBps));
+  }
+}
+
+/** The scenario as aggregator input, honest and faulty sources interleaved by `order`. */
+function inputOf(s: Scenario): AggregateInput {
+  const honest = s.honest.map((h, i): SourceReading => {
+    const source = `honest${i}:BTC/USD`;
+    return {
+      source, quote: 'USD', lastError: null,
+      observation: { source, price: honestPrice(s, h), receivedAt: NOW - h.receivedAgo, exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo },
+    };
+  });
+  const faulty = s.faults.map((f, i) => faultyReading(s, f, `faulty${i}:BTC/USD`));
+  const all = [...honest, ...faulty];
+  const keyed = all.map((r, i) => [s.order[i] ?? 0, i, r] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Only USDT has a rate: the 'EUR' sources test the missing-rate path.
+  return { pair: 'BTC/USD', target: 'USD', readings: keyed.map(([, , r]) => r), rules: rulesOf(s), conversions: new Map([['USDT', PRICE_ONE]]), now: NOW };
+}
+
+function expectOneVerdictEach(input: AggregateInput, out: IndexOutcome): void {
+  expect(out.verdicts.map((v) => v.source)).to.deep.equal(input.readings.map((r) => r.source));
+}
+
+describe('aggregate: robustness properties', () => {
+  it('with at most floor((n-1)/2) faulty sources, the index stays within the honest range and is signed when honest sources reach quorum', () => {
+    fc.assert(
+      fc.property(minorityFaulty, (s) => {
+        const input = inputOf(s);
+        const out = aggregate(input);
+        expectOneVerdictEach(input, out);
+        const honestPrices = s.honest.map((h) => honestPrice(s, h));
+        for (const v of out.verdicts.filter((x) => x.source.startsWith('honest'))) expect(v.verdict, v.reason).to.equal('accepted');
+        if (s.honest.length >= s.quorum) expect(out.ok, out.ok ? '' : out.reason).to.equal(true);
+        if (!out.ok) return;
+        const lo = honestPrices.reduce((a, b) => (b < a ? b : a));
+        const hi = honestPrices.reduce((a, b) => (b > a ? b : a));
+        expect(out.price >= lo && out.price <= hi, `index ${out.price} outside honest range ${lo}..${hi}`).to.equal(true);
+        expect(out.accepted.length).to.be.at.least(s.quorum);
+        expect(out.accepted.length).to.equal(out.verdicts.filter((v) => v.verdict === 'accepted').length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('with fewer honest sources than the quorum and the rest offline, stale or absurd, nothing is signed', () => {
+    fc.assert(
+      fc.property(belowQuorum, (s) => {
+        const input = inputOf(s);
+        const out = aggregate(input);
+        expectOneVerdictEach(input, out);
+        expect(out.ok).to.equal(false);
+        expect(out.verdicts.filter((v) => v.verdict === 'accepted').map((v) => v.source).sort())
+          .to.deep.equal(s.honest.map((_, i) => `honest${i}:BTC/USD`).sort());
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('does not depend on the order of the readings', () => {
+    const withPermutation = minorityFaulty.chain((s) =>
+      fc.array(fc.nat(), { minLength: s.order.length, maxLength: s.order.length }).map((order) => [s, { ...s, order }] as const),
+    );
+    fc.assert(
+      fc.property(withPermutation, ([s, shuffled]) => {
+        const a = aggregate(inputOf(s));
+        const b = aggregate(inputOf(shuffled));
+        expect(canonical(b)).to.deep.equal(canonical(a));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/** The outcome with verdicts in source order, so two orders of the same readings compare equal. */
+function canonical(out: IndexOutcome): IndexOutcome {
+  return { ...out, verdicts: [...out.verdicts].sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0)) };
+}
