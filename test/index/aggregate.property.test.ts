@@ -98,36 +98,50 @@ function colludeArb(maxDev: number): fc.Arbitrary<number> {
   );
 }
 
+/** A scenario of `size` source slots around a random centre; the parts say who is honest or faulty. */
+function scenarioArb(
+  maxDeviationBps: number,
+  size: number,
+  parts: {
+    readonly quorum: fc.Arbitrary<number>;
+    readonly colludeBps: fc.Arbitrary<number>;
+    readonly faults: fc.Arbitrary<Fault[]>;
+    readonly honest: fc.Arbitrary<Honest[]>;
+  },
+): fc.Arbitrary<Scenario> {
+  return fc.record({
+    centre: fc.bigInt({ min: 2_000n * PRICE_ONE, max: 5_000_000n * PRICE_ONE }),
+    maxDeviationBps: fc.constant(maxDeviationBps),
+    bandBps: fc.integer({ min: 0, max: maxDeviationBps }),
+    order: fc.array(fc.nat(), { minLength: size, maxLength: size }),
+    ...parts,
+  });
+}
+
+const deviationLimit = fc.integer({ min: 10, max: 500 });
+
 /** n sources, at most floor((n-1)/2) faulty of any kind. */
 const minorityFaulty: fc.Arbitrary<Scenario> = fc
-  .record({ n: fc.integer({ min: 3, max: 15 }), maxDeviationBps: fc.integer({ min: 10, max: 500 }) })
+  .record({ n: fc.integer({ min: 3, max: 15 }), maxDeviationBps: deviationLimit })
   .chain(({ n, maxDeviationBps }) =>
-    fc.record({
-      centre: fc.bigInt({ min: 2_000n * PRICE_ONE, max: 5_000_000n * PRICE_ONE }),
-      maxDeviationBps: fc.constant(maxDeviationBps),
-      bandBps: fc.integer({ min: 0, max: maxDeviationBps }),
+    scenarioArb(maxDeviationBps, n, {
       colludeBps: colludeArb(maxDeviationBps),
       quorum: fc.integer({ min: 1, max: n }),
       faults: fc.array(anyFaultArb, { maxLength: Math.floor((n - 1) / 2) }),
       honest: fc.array(honestArb, { minLength: n, maxLength: n }),
-      order: fc.array(fc.nat(), { minLength: n, maxLength: n }),
     }),
   )
   .map((s) => ({ ...s, honest: s.honest.slice(0, s.honest.length - s.faults.length) }));
 
 /** Fewer honest sources than the quorum; every other source is offline, stale or absurd. */
 const belowQuorum: fc.Arbitrary<Scenario> = fc
-  .record({ quorum: fc.integer({ min: 1, max: 10 }), maxDeviationBps: fc.integer({ min: 10, max: 500 }) })
+  .record({ quorum: fc.integer({ min: 1, max: 10 }), maxDeviationBps: deviationLimit })
   .chain(({ quorum, maxDeviationBps }) =>
-    fc.record({
-      centre: fc.bigInt({ min: 2_000n * PRICE_ONE, max: 5_000_000n * PRICE_ONE }),
-      maxDeviationBps: fc.constant(maxDeviationBps),
-      bandBps: fc.integer({ min: 0, max: maxDeviationBps }),
+    scenarioArb(maxDeviationBps, quorum + 12, {
       colludeBps: fc.constant(0),
       quorum: fc.constant(quorum),
       faults: fc.array(unacceptableArb, { maxLength: 12 }),
       honest: fc.array(honestArb, { maxLength: quorum - 1 }),
-      order: fc.array(fc.nat(), { minLength: quorum + 12, maxLength: quorum + 12 }),
     }),
   );
 
