@@ -1,0 +1,171 @@
+/**
+ * Builds and starts a whole oracle from a validated configuration: key, store, one ccxt client per
+ * exchange, poller, tick loop and HTTP server. Returns a handle whose close() stops everything in
+ * the reverse order.
+ */
+import { join } from 'node:path';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { loadSecretKey, publicKeyOf } from '../attest/keys.js';
+import { KIND_CODES, PROTOCOL_VERSION, type AttestationKind } from '../attest/types.js';
+import { ATTESTATION_TAG } from '../attest/hash.js';
+import type { OracleConfig, MarketConfig } from '../config/schema.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import type { Logger } from '../core/log.js';
+import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
+import { Poller } from '../feeds/poller.js';
+import { sourceId, type SourceSpec } from '../feeds/types.js';
+import { createApp, startServer } from '../server/app.js';
+import { openStore } from '../store/sqlite.js';
+import { createOracleMetrics } from './metrics.js';
+import { OracleService, type MarketPlan } from './service.js';
+import { SOFTWARE_VERSION } from './version.js';
+
+export interface RunningOracle {
+  readonly url: string;
+  readonly publicKeyHex: string;
+  readonly service: OracleService;
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+
+function plan(pair: string, market: MarketConfig): MarketPlan {
+  return { pair, sourceIds: market.sources.map(sourceId), rules: market.rules };
+}
+
+/** Every distinct source across the index and the conversions, in configuration order. */
+function allSources(config: OracleConfig): SourceSpec[] {
+  const seen = new Map<string, SourceSpec>();
+  for (const m of [config.index, ...Object.values(config.conversions)]) {
+    for (const s of m.sources) seen.set(sourceId(s), s);
+  }
+  return [...seen.values()];
+}
+
+/** What /oracle tells the world about this oracle's method; no secrets, no file paths. */
+function publicSummary(config: OracleConfig): Record<string, unknown> {
+  const market = (m: MarketConfig) => ({
+    sources: m.sources.map(sourceId),
+    quorum: m.rules.quorum,
+    maxDeviationBps: m.rules.maxDeviationBps,
+    maxAgeMs: m.rules.maxAgeMs,
+    maxExchangeAgeMs: m.rules.maxExchangeAgeMs,
+    maxFutureSkewMs: m.rules.maxFutureSkewMs,
+    minPrice: formatDecimal(m.rules.minPrice, PRICE_EXPONENT),
+    maxPrice: formatDecimal(m.rules.maxPrice, PRICE_EXPONENT),
+  });
+  return {
+    index: market(config.index),
+    conversions: Object.fromEntries(Object.entries(config.conversions).map(([q, m]) => [q, market(m)])),
+    pollIntervalMs: config.polling.intervalMs,
+    retentionDays: config.store.retentionDays,
+  };
+}
+
+/**
+ * Starts the oracle. Throws (KeyError, ConfigError, store errors) before listening if anything
+ * it needs is missing or unsafe, so a misconfigured oracle never serves.
+ */
+export async function startOracle(config: OracleConfig, deps: { logger: Logger; clock?: Clock }): Promise<RunningOracle> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+  const secretKey = loadSecretKey(config.oracle.keyFile);
+  const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
+  const store = openStore({ dataDir: config.oracle.dataDir, historyCacheSize: config.store.historyCacheSize, clock, logger });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
+  const metrics = createOracleMetrics(registry);
+
+  const specs = allSources(config);
+  const clients = new Map<string, MarketClient>();
+  try {
+    for (const exchange of new Set(specs.map((s) => s.exchange))) {
+      const exchangeConfig = config.exchanges[exchange] ?? { options: {} };
+      clients.set(exchange, await createMarketClient(exchange, exchangeConfig, { timeoutMs: config.polling.timeoutMs, clock }));
+    }
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const poller = new Poller({
+    sources: specs.map((spec) => ({ spec, fetcher: clients.get(spec.exchange) as MarketClient })),
+    ...config.polling,
+    clock,
+    logger,
+    onResult: (source, outcome, durationMs) => {
+      metrics.fetches.inc({ source, outcome });
+      metrics.fetchSeconds.observe({ source }, durationMs / 1000);
+    },
+  });
+
+  const kinds: AttestationKind[] = ['index_price'];
+  const service = new OracleService({
+    index: plan(config.index.pair, config.index),
+    conversions: new Map(Object.entries(config.conversions).map(([quote, m]) => [quote, plan(`${quote}/${config.index.pair.split('/')[1]}`, m)])),
+    secretKey,
+    publicKeyHex,
+    store,
+    readings: () => poller.readings(),
+    clock,
+    logger,
+    metrics,
+    info: {
+      name: 'peer-stables',
+      softwareVersion: SOFTWARE_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      tag: ATTESTATION_TAG,
+      kinds: kinds.filter((k) => k in KIND_CODES),
+      pair: config.index.pair,
+      exponent: PRICE_EXPONENT,
+      tickIntervalMs: config.oracle.tickIntervalMs,
+      methodology: 'Median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum; see docs/METHODOLOGY.md',
+      config: publicSummary(config),
+    },
+  });
+
+  const app = createApp({
+    state: service,
+    history: store,
+    registry,
+    logger,
+    clock,
+    config: {
+      rateLimit: config.server.rateLimit,
+      trustProxy: config.server.trustProxy,
+      maxHistoryLimit: config.server.maxHistoryLimit,
+      tickIntervalMs: config.oracle.tickIntervalMs,
+    },
+  });
+  const server = await startServer(app, { host: config.server.host, port: config.server.port });
+
+  // The first tick waits for one round of fetches so a fresh oracle signs as soon as it can.
+  poller.start();
+  await poller.pollOnce().catch(() => undefined);
+  service.tick();
+  const ticker = setInterval(() => service.tick(), config.oracle.tickIntervalMs);
+  const pruneOld = () => {
+    const removed = store.prune(clock.now() - config.store.retentionDays * 24 * HOUR_MS);
+    if (removed > 0) logger.info({ removed }, 'pruned old attestations');
+  };
+  pruneOld();
+  const pruner = setInterval(pruneOld, HOUR_MS);
+  pruner.unref();
+
+  logger.info({ url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), sources: specs.length }, 'oracle started');
+
+  return {
+    url: server.url,
+    publicKeyHex,
+    service,
+    async close() {
+      clearInterval(ticker);
+      clearInterval(pruner);
+      await server.close();
+      await poller.stop();
+      await Promise.all([...clients.values()].map((c) => c.close()));
+      store.close();
+    },
+  };
+}

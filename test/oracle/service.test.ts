@@ -1,0 +1,162 @@
+import { expect } from 'chai';
+import { Registry } from 'prom-client';
+import { verifyJson } from '../../src/attest/json.js';
+import { publicKeyOf } from '../../src/attest/keys.js';
+import type { AttestationJson } from '../../src/attest/types.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { parseDecimal, PRICE_EXPONENT } from '../../src/core/fixed.js';
+import { silentLogger } from '../../src/core/log.js';
+import type { SourceReading } from '../../src/feeds/types.js';
+import type { IndexRules } from '../../src/index/types.js';
+import { createOracleMetrics } from '../../src/oracle/metrics.js';
+import { OracleService } from '../../src/oracle/service.js';
+import type { PublishedAttestation } from '../../src/server/types.js';
+import type { AttestationStore } from '../../src/store/types.js';
+
+const usd = (s: string) => parseDecimal(s, PRICE_EXPONENT);
+const SECRET = Uint8Array.from(Buffer.from('0b432b2677937381aef05bb02a66ecd012773062cf3fa2549e44f58ed2401710', 'hex'));
+const PK = Buffer.from(publicKeyOf(SECRET)).toString('hex');
+const T0 = 1_764_470_000_000;
+
+const rules: IndexRules = { maxAgeMs: 30_000, maxExchangeAgeMs: 60_000, maxFutureSkewMs: 5_000, minPrice: usd('1000'), maxPrice: usd('10000000'), maxDeviationBps: 100, quorum: 3 };
+const usdtRules: IndexRules = { ...rules, minPrice: usd('0.9'), maxPrice: usd('1.1'), quorum: 2, maxDeviationBps: 50 };
+
+/** An in-memory store with the same contract as the SQLite one. */
+class MemoryStore implements AttestationStore {
+  readonly rows: AttestationJson[] = [];
+  private last = 0n;
+  failAppend = false;
+  nextSequence(_pk: string, atLeast = 0n): bigint {
+    this.last = this.last + 1n > atLeast ? this.last + 1n : atLeast;
+    return this.last;
+  }
+  append(a: AttestationJson): void {
+    if (this.failAppend) throw new Error('disk full');
+    this.rows.push(a);
+  }
+  latest(kind: string): AttestationJson | null {
+    return [...this.rows].reverse().find((r) => r.kind === kind) ?? null;
+  }
+  range(): AttestationJson[] {
+    return this.rows;
+  }
+  prune(): number {
+    return 0;
+  }
+  close(): void {}
+}
+
+function reading(source: string, price: string, receivedAt: number, exchangeTs: number | null = receivedAt): SourceReading {
+  return { source, quote: source.split('/')[1] ?? '', observation: { source, price: usd(price), exchangeTs, receivedAt }, lastError: null };
+}
+
+function setup(readings: () => SourceReading[], store = new MemoryStore()) {
+  const clock = new ManualClock(T0);
+  const service = new OracleService({
+    index: { pair: 'BTC/USD', sourceIds: ['a:BTC/USD', 'b:BTC/USD', 'c:BTC/USD', 'd:BTC/USDT'], rules },
+    conversions: new Map([['USDT', { pair: 'USDT/USD', sourceIds: ['a:USDT/USD', 'b:USDT/USD'], rules: usdtRules }]]),
+    secretKey: SECRET,
+    publicKeyHex: PK,
+    store,
+    readings,
+    clock,
+    logger: silentLogger,
+    metrics: createOracleMetrics(new Registry()),
+    info: { name: 'test', softwareVersion: '0', protocolVersion: 1, tag: 't', kinds: ['index_price'], pair: 'BTC/USD', exponent: -8, tickIntervalMs: 5000, methodology: 'm', config: {} },
+  });
+  return { service, clock, store };
+}
+
+describe('oracle/service tick', () => {
+  const healthy = () => [
+    reading('a:BTC/USD', '97000', T0 - 1000),
+    reading('b:BTC/USD', '97010', T0 - 1000),
+    reading('c:BTC/USD', '96990', T0 - 1000, null),
+    reading('d:BTC/USDT', '97000', T0 - 1000),
+    reading('a:USDT/USD', '1.0001', T0 - 1000),
+    reading('b:USDT/USD', '1.0003', T0 - 1000),
+  ];
+
+  it('signs the median once per tick, with a sequence no lower than the tick time, and publishes it', () => {
+    const { service, store } = setup(healthy);
+    const seen: PublishedAttestation[] = [];
+    service.subscribe((p) => seen.push(p));
+    const outcome = service.tick()!;
+    expect(outcome.ok).to.equal(true);
+    const published = service.latest('index_price');
+    expect(published).to.not.equal(null);
+    const json = JSON.parse(published!.body.toString()) as AttestationJson;
+    const verified = verifyJson(json, PK);
+    // USDT rate = median(1.0001, 1.0003) = 1.0002; 97000 USDT = 97019.40 USD; median of
+    // 96990, 97000, 97010, 97019.40 = (97000 + 97010) / 2
+    expect(verified.value).to.equal(usd('97005'));
+    expect(verified.sourceCount).to.equal(4);
+    expect(verified.sequence).to.equal(BigInt(T0));
+    expect(store.rows).to.have.length(1);
+    expect(seen).to.have.length(1);
+    expect(seen[0]!.body.equals(published!.body)).to.equal(true);
+  });
+
+  it('increases the sequence on every signature', () => {
+    const { service, clock } = setup(healthy);
+    service.tick();
+    const first = BigInt(service.latest('index_price')!.json.sequence);
+    service.tick(); // same millisecond
+    clock.advance(1);
+    service.tick();
+    expect(BigInt(service.latest('index_price')!.json.sequence)).to.equal(first + 2n);
+  });
+
+  it('refuses to sign below quorum, keeps the reason and the previous attestation', () => {
+    let readings = healthy();
+    const { service, clock, store } = setup(() => readings);
+    service.tick();
+    const before = service.latest('index_price');
+    clock.advance(60_000); // every observation is now stale
+    const outcome = service.tick()!;
+    expect(outcome.ok).to.equal(false);
+    expect(service.lastRefusal('index_price')!.reason).to.match(/quorum is 3/);
+    expect(service.latest('index_price')).to.equal(before);
+    expect(store.rows).to.have.length(1);
+    const report = service.sources();
+    expect(report.at).to.equal(T0 + 60_000);
+    expect(report.markets[0]!.ok).to.equal(false);
+    expect(report.markets[0]!.sources.map((s) => s.verdict)).to.deep.equal(['stale', 'stale', 'stale', 'stale']);
+    readings = healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 + 59_000, exchangeTs: T0 + 59_000 } }));
+    expect(service.tick()!.ok).to.equal(true);
+    expect(service.lastRefusal('index_price')).to.equal(null);
+  });
+
+  it('treats a USDT source as an error when the USDT/USD rate itself has no quorum', () => {
+    const { service } = setup(() => healthy().filter((r) => r.source !== 'b:USDT/USD'));
+    const outcome = service.tick()!;
+    expect(outcome.ok).to.equal(true);
+    const usdt = outcome.verdicts.find((v) => v.source === 'd:BTC/USDT')!;
+    expect(usdt.verdict).to.equal('error');
+    const report = service.sources();
+    expect(report.markets.map((m) => [m.pair, m.ok])).to.deep.equal([['BTC/USD', true], ['USDT/USD', false]]);
+  });
+
+  it('publishes nothing when storing fails: what is served is always what is stored', () => {
+    const store = new MemoryStore();
+    store.failAppend = true;
+    const { service } = setup(healthy, store);
+    service.tick();
+    expect(service.latest('index_price')).to.equal(null);
+    expect(service.lastRefusal('index_price')!.reason).to.contain('signing failed: disk full');
+  });
+
+  it('serves the last stored attestation after a restart', () => {
+    const { service, store } = setup(healthy);
+    service.tick();
+    const again = setup(healthy, store).service;
+    expect(again.latest('index_price')!.json).to.deep.equal(service.latest('index_price')!.json);
+  });
+
+  it('refuses, and says so, when a reading is malformed instead of throwing out of the tick loop', () => {
+    const { service } = setup(() => healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 - 0.5 } })));
+    expect(service.tick()).to.equal(null);
+    expect(service.lastRefusal('index_price')!.reason).to.match(/^internal error: /);
+    expect(service.latest('index_price')).to.equal(null);
+  });
+});
