@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * The `peer-stables` executable. Each subcommand loads only what it needs (verify never loads
+ * ccxt), and every failure ends in one line on stderr and a non-zero exit, never a stack trace.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { PeerStablesError } from '../core/errors.js';
+import { SOFTWARE_VERSION } from '../oracle/version.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
+}
+
+/** Runs an action and turns any error into one line on stderr and exit code 1. */
+function run<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      const message = err instanceof PeerStablesError ? err.message : `unexpected error: ${(err as Error).message}`;
+      process.stderr.write(`peer-stables: ${message}\n`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+const program = new Command()
+  .name('peer-stables')
+  .description('Signed BTC/USD price oracle for Lightning stable channels')
+  .version(SOFTWARE_VERSION);
+
+program
+  .command('keygen')
+  .description('write a new oracle secret key file (mode 0600) and print its public key')
+  .option('-o, --out <file>', 'key file to write', 'data/oracle.key')
+  .option('--force', 'overwrite an existing key file (the old key is lost)')
+  .option('--if-missing', 'do nothing if the key file already exists')
+  .action(run(async (opts: { out: string; force?: boolean; ifMissing?: boolean }) => {
+    const { keygen } = await import('./keygen.js');
+    process.stdout.write(`${keygen(opts.out, { force: opts.force === true, ifMissing: opts.ifMissing === true })}\n`);
+  }));
+
+program
+  .command('oracle')
+  .description('run the oracle service: poll exchanges, sign the index, serve the HTTP API')
+  .requiredOption('-c, --config <file>', 'configuration file (JSON)')
+  .option('--init-key', 'create the key file named in the configuration if it does not exist')
+  .action(run(async (opts: { config: string; initKey?: boolean }) => {
+    const { runOracle } = await import('./oracle.js');
+    await runOracle(opts.config, { initKey: opts.initKey === true });
+  }));
+
+program
+  .command('simulate')
+  .description('run the local exchange simulator that answers ccxt like the real exchanges')
+  .option('-s, --scenario <file>', 'scenario file (JSON)', 'config/scenarios/calm.json')
+  .option('-p, --port <port>', 'port to listen on', port, 8090)
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .action(run(async (opts: { scenario: string; port: number; host: string }) => {
+    const { runSimulator } = await import('./simulate.js');
+    await runSimulator(opts);
+  }));
+
+program
+  .command('verify')
+  .description('verify a signed attestation from a file, "-" for stdin, or an http(s) URL')
+  .argument('[source]', 'file path, "-" or URL', '-')
+  .requiredOption('-k, --pubkey <hex>', "the oracle's 32-byte x-only public key (hex)")
+  .option('--max-age <seconds>', 'also reject an attestation observed longer ago than this', positiveSeconds)
+  .option('--json', 'print the verified attestation as JSON')
+  .action(run(async (source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }) => {
+    const { verifyCommand } = await import('./verify.js');
+    process.stdout.write(`${await verifyCommand(source, opts)}\n`);
+  }));
+
+program
+  .command('demo')
+  .description('offline demo: start the simulator and an oracle, then fetch and verify a quote')
+  .option('--keep', 'keep both running after the quote is printed (Ctrl-C to stop)')
+  .action(run(async (opts: { keep?: boolean }) => {
+    const { runDemo } = await import('./demo.js');
+    await runDemo({ keep: opts.keep === true });
+  }));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,25 @@
+/** `peer-stables oracle`: runs the service until SIGINT or SIGTERM, then shuts down cleanly. */
+import { existsSync } from 'node:fs';
+import { generateKeyFile } from '../attest/keys.js';
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../core/log.js';
+import { startOracle } from '../oracle/run.js';
+
+export async function runOracle(configPath: string, opts: { initKey: boolean }): Promise<void> {
+  const config = loadConfig(configPath);
+  const logger = createLogger({ level: config.log.level });
+  if (opts.initKey && !existsSync(config.oracle.keyFile)) {
+    const { publicKeyHex } = generateKeyFile(config.oracle.keyFile);
+    logger.info({ keyFile: config.oracle.keyFile, publicKey: publicKeyHex }, 'created a new oracle key');
+  }
+  const oracle = await startOracle(config, { logger });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await oracle.close();
+}

@@ -1,0 +1,70 @@
+/**
+ * `peer-stables verify`: checks an attestation's signature against a pinned public key, from a
+ * file, stdin or a URL, and optionally its age. Returns the line to print; throws on any failure.
+ */
+import { readFile } from 'node:fs/promises';
+import { verifyJson } from '../attest/json.js';
+import type { SignedAttestation } from '../attest/types.js';
+import { InputError, VerifyError } from '../core/errors.js';
+import { formatDecimal } from '../core/fixed.js';
+import { toJson } from '../attest/json.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+const FETCH_TIMEOUT_MS = 10_000;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new InputError(`input larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readUrl(url: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw new InputError(`cannot fetch ${url}: ${(err as Error).message}`);
+  }
+  const text = await response.text();
+  if (text.length > MAX_BODY_BYTES) throw new InputError(`response from ${url} larger than ${MAX_BODY_BYTES} bytes`);
+  if (!response.ok) throw new InputError(`${url} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+/** Reads the attestation text from a path, "-" (stdin) or an http(s) URL. */
+export async function readAttestationText(source: string): Promise<string> {
+  if (source === '-') return readStdin();
+  if (/^https?:\/\//.test(source)) return readUrl(source);
+  try {
+    return await readFile(source, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+/** One human line describing a verified attestation. */
+export function describe(a: SignedAttestation): string {
+  return `valid ${a.kind} ${a.pair} = ${formatDecimal(a.value, a.exponent)} (sequence ${a.sequence}, observed ${new Date(Number(a.observedAt)).toISOString()}, ${a.sourceCount} sources, dispersion ${a.dispersionPpm} ppm)`;
+}
+
+export async function verifyCommand(source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }, now: () => number = Date.now): Promise<string> {
+  if (!/^[0-9a-f]{64}$/i.test(opts.pubkey)) throw new InputError('--pubkey: expected 32-byte x-only public key as 64 hex characters');
+  const text = await readAttestationText(source);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InputError('input is not valid JSON');
+  }
+  const attestation = verifyJson(raw, opts.pubkey.toLowerCase());
+  if (opts.maxAge !== undefined) {
+    const ageMs = now() - Number(attestation.observedAt);
+    if (ageMs > opts.maxAge * 1000) throw new VerifyError(`attestation is ${(ageMs / 1000).toFixed(1)} s old, limit ${opts.maxAge} s`);
+  }
+  return opts.json ? JSON.stringify(toJson(attestation)) : describe(attestation);
+}
