@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: every benchmark in one run, each beside its baseline, on this machine.
+ *
+ *   1. GET /price through the real express app vs a bare node:http server sending the same bytes
+ *      and caching headers (autocannon in a child process, loopback only).
+ *   2. CPU time of one tick (aggregate + commitSources + signAttestation + toJson) vs aggregate
+ *      alone, for 5, 20 and 100 sources.
+ *   3. Verifications per second: verifyJson vs a bare BIP340 verify.
+ *
+ * Prints a table and writes bench/results/latest.json. Settings (environment):
+ *   BENCH_SECONDS (10)  seconds of load per HTTP target, after BENCH_WARMUP_SECONDS (2)
+ *   BENCH_CONNECTIONS (50)  concurrent connections
+ *   BENCH_CPU_MS (1500)  time budget per CPU case (at least 200 calls are timed regardless)
+ * See docs/BENCHMARKS.md for what each number means.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchTicks, benchVerify, type TickResult, type VerifyResult } from './cpu.js';
+import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget } from './http.js';
+import type { LoadReply } from './load.js';
+import { machineInfo } from './machine.js';
+import type { Timing } from './stats.js';
+
+/** The design's bar: the app serves /price at no less than half of bare node:http. */
+const TARGET_RATIO = 0.5;
+const SOURCE_COUNTS = [5, 20, 100] as const;
+
+interface HttpResult {
+  readonly express: LoadReply;
+  readonly bare: LoadReply;
+  readonly ratio: number;
+  readonly verdict: 'PASS' | 'MISS';
+}
+
+function positiveIntegerFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+async function benchHttp(settings: { connections: number; seconds: number; warmupSeconds: number }): Promise<HttpResult> {
+  const published = benchAttestation(Date.now());
+  const app = await startExpressTarget(published);
+  try {
+    const reference = await fetchReference(`${app.url}/price`);
+    if (!reference.body.equals(published.body)) throw new Error('the app served other bytes than the published attestation');
+    const bare = await startBareTarget(reference.body, reference.headers);
+    try {
+      // One target at a time: the two servers must not compete for the cores.
+      const expressLoad = await runLoad({ url: `${app.url}/price`, ...settings });
+      const bareLoad = await runLoad({ url: `${bare.url}/price`, ...settings });
+      const ratio = expressLoad.requestsPerSecond / bareLoad.requestsPerSecond;
+      return { express: expressLoad, bare: bareLoad, ratio, verdict: ratio >= TARGET_RATIO ? 'PASS' : 'MISS' };
+    } finally {
+      await bare.close();
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+const fixed = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const us = (n: number): string => `${fixed(n, n < 100 ? 1 : 0)} us`;
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n');
+}
+
+function timingRow(name: string, t: Timing): string[] {
+  return [name, us(t.meanUs), us(t.p50Us), us(t.p99Us), fixed(t.perSecond), fixed(t.iterations)];
+}
+
+function printHttp(h: HttpResult, connections: number, seconds: number): void {
+  console.log(`\nGET /price, ${connections} connections, ${seconds} s each after warm-up (load generator in a child process on the same cores)`);
+  const row = (name: string, r: LoadReply): string[] => [name, fixed(r.requestsPerSecond), `${r.latencyP50Ms} ms`, `${r.latencyP99Ms} ms`, fixed(r.requests)];
+  console.log(table([['server', 'req/s', 'p50', 'p99', 'requests'], row('express app (createApp)', h.express), row('bare node:http (baseline)', h.bare)]));
+  console.log(`express / bare = ${h.ratio.toFixed(2)} (target >= ${TARGET_RATIO}): ${h.verdict}`);
+}
+
+function printTicks(ticks: readonly TickResult[]): void {
+  console.log('\nOne tick: aggregate + commitSources + signAttestation + toJson, vs aggregate alone');
+  const rows: string[][] = [['case', 'mean', 'p50', 'p99', 'per s', 'calls']];
+  for (const t of ticks) {
+    rows.push(timingRow(`aggregate, ${t.sources} sources`, t.aggregate), timingRow(`tick, ${t.sources} sources`, t.tick));
+  }
+  console.log(table(rows));
+  for (const t of ticks) console.log(`${t.sources} sources: everything but aggregate takes ${(t.signingShare * 100).toFixed(1)} % of a tick`);
+}
+
+function printVerify(v: VerifyResult): void {
+  console.log('\nVerifying one attestation');
+  console.log(table([['case', 'mean', 'p50', 'p99', 'per s', 'calls'], timingRow('verifyJson (parse + encode + verify)', v.verifyJson), timingRow('schnorr.verify (baseline)', v.schnorrVerify)]));
+  console.log(`verifyJson / schnorr.verify throughput = ${(v.verifyJson.perSecond / v.schnorrVerify.perSecond).toFixed(2)}`);
+}
+
+async function main(): Promise<void> {
+  const seconds = positiveIntegerFromEnv('BENCH_SECONDS', 10);
+  const warmupSeconds = positiveIntegerFromEnv('BENCH_WARMUP_SECONDS', 2);
+  const connections = positiveIntegerFromEnv('BENCH_CONNECTIONS', 50);
+  const cpuMs = positiveIntegerFromEnv('BENCH_CPU_MS', 1500);
+  const machine = machineInfo();
+  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.platform}, load ${machine.loadAverage1m}`);
+
+  const http = await benchHttp({ connections, seconds, warmupSeconds });
+  printHttp(http, connections, seconds);
+  const budget = { warmup: 20, minIterations: 200, maxIterations: 1_000_000, budgetMs: cpuMs };
+  const ticks = benchTicks(SOURCE_COUNTS, budget);
+  printTicks(ticks);
+  const verify = benchVerify(budget);
+  printVerify(verify);
+
+  const out = new URL('./results/', import.meta.url);
+  mkdirSync(out, { recursive: true });
+  const file = new URL('latest.json', out);
+  const result = { at: new Date().toISOString(), machine, settings: { seconds, warmupSeconds, connections, cpuMs }, http, ticks, verify };
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${file.pathname}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
