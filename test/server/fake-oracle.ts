@@ -1,0 +1,147 @@
+/**
+ * Hand-made stand-ins for the oracle service: an OracleState the test publishes into and a
+ * HistoryReader that records the queries it receives. No signer involved: the HTTP layer only
+ * moves bytes, so fixed hex strings serve as signatures; serialisation is the service's own.
+ */
+import { Registry } from 'prom-client';
+import type { AttestationJson, AttestationKind } from '../../src/attest/types.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/log.js';
+import { publish } from '../../src/oracle/publish.js';
+import { createApp, startServer, type RunningServer, type ServerConfig } from '../../src/server/app.js';
+import type {
+  HistoryQuery,
+  HistoryReader,
+  OracleInfo,
+  OracleState,
+  PublishedAttestation,
+  Refusal,
+  SourcesReport,
+} from '../../src/server/types.js';
+
+export const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
+export const TICK_MS = 5_000;
+const PUBLIC_KEY = 'ab'.repeat(32);
+
+export function attestation(sequence: number, observedAt: number, kind: AttestationKind = 'index_price'): AttestationJson {
+  return {
+    version: 1,
+    kind,
+    pair: 'BTC/USD',
+    value: String(6_543_210_000_000 + sequence),
+    exponent: -8,
+    observedAt: String(observedAt),
+    sequence: String(sequence),
+    sourceCount: 5,
+    dispersionPpm: 120,
+    sourcesCommitment: 'cd'.repeat(32),
+    publicKey: PUBLIC_KEY,
+    signature: 'ef'.repeat(64),
+  };
+}
+
+export class FakeState implements OracleState {
+  private readonly latestByKind = new Map<AttestationKind, PublishedAttestation>();
+  private readonly refusals = new Map<AttestationKind, Refusal>();
+  private readonly listeners = new Set<(p: PublishedAttestation) => void>();
+
+  latest(kind: AttestationKind): PublishedAttestation | null {
+    return this.latestByKind.get(kind) ?? null;
+  }
+  lastRefusal(kind: AttestationKind): Refusal | null {
+    return this.refusals.get(kind) ?? null;
+  }
+  sources(): SourcesReport {
+    return { at: T0, markets: [{ pair: 'BTC/USD', ok: true, price: '6543210000000', exponent: -8, reason: null, sources: [] }] };
+  }
+  info(): OracleInfo {
+    return {
+      name: 'test oracle',
+      softwareVersion: '0.1.0',
+      protocolVersion: 1,
+      publicKey: PUBLIC_KEY,
+      tag: 'peer-stables/attestation/v1',
+      kinds: ['index_price'],
+      pair: 'BTC/USD',
+      exponent: -8,
+      tickIntervalMs: TICK_MS,
+      methodology: 'median of medians',
+      config: { quorum: 3 },
+    };
+  }
+  subscribe(listener: (p: PublishedAttestation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Publishes like the service does after signing: becomes latest, then notifies listeners. */
+  publish(json: AttestationJson): PublishedAttestation {
+    const published = publish(json);
+    this.latestByKind.set(json.kind as AttestationKind, published);
+    for (const listener of this.listeners) listener(published);
+    return published;
+  }
+  refuse(kind: AttestationKind, refusal: Refusal): void {
+    this.refusals.set(kind, refusal);
+  }
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}
+
+export class FakeHistory implements HistoryReader {
+  readonly queries: HistoryQuery[] = [];
+  constructor(public rows: AttestationJson[] = []) {}
+  range(query: HistoryQuery): AttestationJson[] {
+    this.queries.push(query);
+    return this.rows
+      .filter((a) => Number(a.observedAt) >= query.from && Number(a.observedAt) <= query.to)
+      .filter((a) => query.kind === undefined || a.kind === query.kind)
+      .slice(0, query.limit);
+  }
+}
+
+export interface Harness {
+  readonly url: string;
+  readonly state: FakeState;
+  readonly history: FakeHistory;
+  readonly clock: ManualClock;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+/** Starts the real app on 127.0.0.1:0 over fresh fakes; `config` overrides the defaults. */
+export async function startHarness(config: Partial<ServerConfig> = {}): Promise<Harness> {
+  const state = new FakeState();
+  const history = new FakeHistory();
+  const clock = new ManualClock(T0);
+  const registry = new Registry();
+  const app = createApp({
+    state,
+    history,
+    registry,
+    clock,
+    logger: silentLogger,
+    config: {
+      rateLimit: { windowMs: 60_000, max: 10_000 },
+      trustProxy: false,
+      maxHistoryLimit: 500,
+      tickIntervalMs: TICK_MS,
+      ...config,
+    },
+  });
+  const server: RunningServer = await startServer(app, { host: '127.0.0.1', port: 0 });
+  return { url: server.url, state, history, clock, registry, close: () => server.close() };
+}
+
+/** Asserts the one error shape and that nothing resembling a stack trace leaked. */
+export async function errorBody(res: Response): Promise<{ code: string; message: string } & Record<string, unknown>> {
+  const text = await res.text();
+  if (/\bat .+:\d+:\d+|node_modules|\.ts\b/.test(text)) throw new Error(`error body leaks internals: ${text}`);
+  const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+  const error = parsed.error;
+  if (error === undefined || typeof error.code !== 'string' || typeof error.message !== 'string' || Object.keys(parsed).length !== 1) {
+    throw new Error(`not the error shape: ${text}`);
+  }
+  return error as { code: string; message: string } & Record<string, unknown>;
+}
