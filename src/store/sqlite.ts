@@ -1,0 +1,206 @@
+/**
+ * The attestation history and sequence counters in one SQLite file, `<dataDir>/oracle.sqlite3`.
+ *
+ * Integers are read as bigint (safe integers) so sequences and times never pass through a float.
+ * SQLite stores signed 64-bit integers, so values above 2^63 - 1 are refused rather than wrapped.
+ * WAL with synchronous=FULL: a reserved sequence is on disk before nextSequence returns.
+ * One writer per database is assumed (the oracle process): the range cache is invalidated by this
+ * connection's own appends and prunes.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
+import { fromHex } from '../attest/bytes.js';
+import { fromJson, toJson } from '../attest/json.js';
+import { KIND_CODES, type AttestationJson, type AttestationKind } from '../attest/types.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import type { HistoryQuery } from '../server/types.js';
+import { migrate } from './migrations.js';
+import type { AttestationStore } from './types.js';
+
+/** Name of the database file inside the data directory. */
+export const DATABASE_FILE = 'oracle.sqlite3';
+
+/** Largest integer SQLite can store. */
+const SQLITE_MAX_INTEGER = 2n ** 63n - 1n;
+
+export interface StoreOptions {
+  /** Directory of the database; created (mode 0700) when missing. */
+  readonly dataDir: string;
+  /** Number of distinct history queries whose results are kept in memory. */
+  readonly historyCacheSize: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * Opens (creating and migrating as needed) the store in `options.dataDir`. Throws ConfigError
+ * for bad options, a data directory that cannot be created, a file that is not a usable SQLite
+ * database, or a database written by a newer version of this software.
+ */
+export function openStore(options: StoreOptions): AttestationStore {
+  const { dataDir, historyCacheSize } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  if (typeof dataDir !== 'string' || dataDir === '') throw new ConfigError('store dataDir must be a non-empty path');
+  if (!Number.isSafeInteger(historyCacheSize) || historyCacheSize < 1) {
+    throw new ConfigError(`store historyCacheSize must be a positive integer, got ${String(historyCacheSize)}`);
+  }
+  const file = join(dataDir, DATABASE_FILE);
+  let db: Db | undefined;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    db = new Database(file);
+    db.defaultSafeIntegers(true);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    const startedAt = clock.now();
+    const { from, to } = migrate(db);
+    if (from !== to) logger.info({ from, to, durationMs: clock.now() - startedAt }, 'database schema migrated');
+    return new SqliteStore(db, historyCacheSize);
+  } catch (error) {
+    db?.close();
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot open the database ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+interface RangeParams {
+  from: bigint;
+  to: bigint;
+  limit: bigint;
+}
+
+/** History rows, oldest first, ties in insertion order; with and without a kind, each served by its own index. */
+const RANGE_SQL = (kindFilter: string): string => `
+  SELECT body FROM attestations
+  WHERE ${kindFilter} observed_at BETWEEN :from AND :to
+  ORDER BY observed_at, id
+  LIMIT :limit`;
+
+class SqliteStore implements AttestationStore {
+  private readonly cache: LRUCache<string, readonly AttestationJson[]>;
+  /** Row id of the newest append: part of every cache key, so an append invalidates the cache. */
+  private newestId: bigint;
+  private readonly reserveSequence: (publicKeyHex: string, atLeast: bigint) => bigint;
+  private readonly insert: Statement<[string, bigint, string, string, bigint, string]>;
+  private readonly selectRange: Statement<RangeParams, string>;
+  private readonly selectRangeOfKind: Statement<RangeParams & { kind: string }, string>;
+  private readonly selectLatest: Statement<[string, string], string>;
+  private readonly deleteBefore: Statement<[bigint]>;
+
+  constructor(
+    private readonly db: Db,
+    historyCacheSize: number,
+  ) {
+    this.cache = new LRUCache({ max: historyCacheSize });
+    this.newestId = (db.prepare('SELECT max(id) FROM attestations').pluck().get() as bigint | null) ?? 0n;
+    this.insert = db.prepare(
+      'INSERT INTO attestations (public_key, sequence, kind, pair, observed_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.selectRange = db.prepare<RangeParams, string>(RANGE_SQL('')).pluck();
+    this.selectRangeOfKind = db.prepare<RangeParams & { kind: string }, string>(RANGE_SQL('kind = :kind AND')).pluck();
+    this.selectLatest = db
+      .prepare<[string, string], string>(
+        'SELECT body FROM attestations WHERE kind = ? AND public_key = ? ORDER BY sequence DESC LIMIT 1',
+      )
+      .pluck();
+    this.deleteBefore = db.prepare('DELETE FROM attestations WHERE observed_at < ?');
+    const selectSequence = db
+      .prepare<[string], bigint>('SELECT last_sequence FROM sequences WHERE public_key = ?')
+      .pluck();
+    const upsertSequence = db.prepare<[string, bigint]>(
+      `INSERT INTO sequences (public_key, last_sequence) VALUES (?, ?)
+       ON CONFLICT (public_key) DO UPDATE SET last_sequence = excluded.last_sequence`,
+    );
+    const reserve = db.transaction((publicKeyHex: string, atLeast: bigint): bigint => {
+      const last = selectSequence.get(publicKeyHex) ?? 0n;
+      const next = last + 1n > atLeast ? last + 1n : atLeast;
+      if (next > SQLITE_MAX_INTEGER) throw new InputError('sequence numbers exhausted for this public key');
+      upsertSequence.run(publicKeyHex, next);
+      return next;
+    });
+    // Immediate: take the write lock before reading, so two writers can never reserve the same number.
+    this.reserveSequence = (publicKeyHex, atLeast) => reserve.immediate(publicKeyHex, atLeast);
+  }
+
+  nextSequence(publicKeyHex: string, atLeast: bigint = 0n): bigint {
+    fromHex('publicKeyHex', publicKeyHex, 32);
+    if (typeof atLeast !== 'bigint' || atLeast < 0n || atLeast > SQLITE_MAX_INTEGER) {
+      throw new InputError(`atLeast must be a bigint in 0..2^63-1, got ${String(atLeast)}`);
+    }
+    return this.reserveSequence(publicKeyHex, atLeast);
+  }
+
+  append(attestation: AttestationJson): void {
+    const parsed = fromJson(attestation);
+    if (parsed.sequence > SQLITE_MAX_INTEGER) throw new InputError('sequence above 2^63-1 cannot be stored');
+    if (parsed.observedAt > SQLITE_MAX_INTEGER) throw new InputError('observedAt above 2^63-1 cannot be stored');
+    // Re-serialised from the parsed value: the stored body is the canonical served form.
+    const json = toJson(parsed);
+    try {
+      const info = this.insert.run(json.publicKey, parsed.sequence, json.kind, json.pair, parsed.observedAt, JSON.stringify(json));
+      this.newestId = BigInt(info.lastInsertRowid);
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new InputError(`attestation ${json.publicKey.slice(0, 16)}… sequence ${json.sequence} is already stored`);
+      }
+      throw error;
+    }
+  }
+
+  range(query: HistoryQuery): AttestationJson[] {
+    const { from, to, limit, kind } = query;
+    for (const [name, value] of [['from', from], ['to', to]] as const) {
+      if (!Number.isSafeInteger(value) || value < 0) throw new InputError(`${name} must be a non-negative integer (ms), got ${String(value)}`);
+    }
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new InputError(`limit must be a positive integer, got ${String(limit)}`);
+    if (kind !== undefined) checkKind(kind);
+    if (from > to) return [];
+    const key = `${kind ?? '*'}|${from}|${to}|${limit}|${this.newestId}`;
+    let rows = this.cache.get(key);
+    if (rows === undefined) {
+      const params = { from: BigInt(from), to: BigInt(to), limit: BigInt(limit) };
+      const bodies = kind === undefined ? this.selectRange.all(params) : this.selectRangeOfKind.all({ ...params, kind });
+      rows = bodies.map(parseBody);
+      this.cache.set(key, rows);
+    }
+    // A fresh array each call; the cached objects are frozen so no caller can alter another's result.
+    return [...rows];
+  }
+
+  latest(kind: AttestationKind, publicKeyHex: string): AttestationJson | null {
+    checkKind(kind);
+    fromHex('publicKeyHex', publicKeyHex, 32);
+    const body = this.selectLatest.get(kind, publicKeyHex);
+    return body === undefined ? null : parseBody(body);
+  }
+
+  prune(beforeMs: number): number {
+    if (!Number.isSafeInteger(beforeMs)) throw new InputError(`beforeMs must be an integer (ms), got ${String(beforeMs)}`);
+    const removed = this.deleteBefore.run(BigInt(beforeMs)).changes;
+    if (removed > 0) this.cache.clear();
+    return removed;
+  }
+
+  close(): void {
+    this.cache.clear();
+    if (this.db.open) this.db.close();
+  }
+}
+
+function checkKind(kind: string): asserts kind is AttestationKind {
+  if (!Object.hasOwn(KIND_CODES, kind)) {
+    throw new InputError(`kind must be one of ${Object.keys(KIND_CODES).join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+}
+
+/** Stored bodies were validated on append; parsing back is only JSON, frozen for the cache. */
+function parseBody(body: string): AttestationJson {
+  return Object.freeze(JSON.parse(body) as AttestationJson);
+}
