@@ -3,38 +3,18 @@
  * exchange simulator on the calm scenario, an oracle with a throw-away key pointed at it, fetches
  * /price over HTTP and verifies it exactly as a client would.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyFile } from '../attest/keys.js';
-import { parseConfig } from '../config/load.js';
 import { createLogger } from '../core/log.js';
 import { startOracle } from '../oracle/run.js';
 import { loadScenario, startSimulator } from '../sim/index.js';
+import { simulatedConfig } from '../sim/oracle-config.js';
 import { verifyCommand } from './verify.js';
 
 const packageFile = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-
-/** The default configuration with every exchange pointed at the simulator and a private data dir. */
-function demoConfig(baseUrlFor: (exchange: string) => string, dir: string): unknown {
-  const raw = JSON.parse(readFileSync(packageFile('config/default.json'), 'utf8')) as {
-    oracle: Record<string, unknown>;
-    index: { sources: { exchange: string }[] };
-    conversions: Record<string, { sources: { exchange: string }[] }>;
-    exchanges: Record<string, Record<string, unknown>>;
-    server: Record<string, unknown>;
-    polling: Record<string, unknown>;
-    log: Record<string, unknown>;
-  };
-  const ids = new Set([raw.index, ...Object.values(raw.conversions)].flatMap((m) => m.sources.map((s) => s.exchange)));
-  for (const id of ids) raw.exchanges[id] = { ...raw.exchanges[id], baseUrl: baseUrlFor(id) };
-  raw.oracle = { ...raw.oracle, keyFile: join(dir, 'oracle.key'), dataDir: join(dir, 'data'), tickIntervalMs: 1000 };
-  raw.server = { ...raw.server, host: '127.0.0.1', port: 0 };
-  raw.polling = { ...raw.polling, intervalMs: 500 };
-  raw.log = { level: 'warn' };
-  return raw;
-}
 
 async function waitForPrice(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
@@ -51,7 +31,7 @@ export async function runDemo(opts: { keep: boolean }): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const sim = await startSimulator(loadScenario(packageFile('config/scenarios/calm.json')), { port: 0 });
   try {
-    const config = parseConfig(demoConfig((id) => sim.baseUrlFor(id), dir));
+    const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir });
     const { publicKeyHex } = generateKeyFile(config.oracle.keyFile);
     out(`exchange simulator on ${sim.url}`);
     const oracle = await startOracle(config, { logger: createLogger({ level: 'warn' }) });
@@ -61,9 +41,9 @@ export async function runDemo(opts: { keep: boolean }): Promise<void> {
       const body = await (await fetch(`${oracle.url}/price`)).text();
       out(`GET ${oracle.url}/price\n${body}`);
       out(await verifyCommand(`${oracle.url}/price`, { pubkey: publicKeyHex, maxAge: 30 }));
-      out(`verify it yourself: npx peer-stables verify ${oracle.url}/price --pubkey ${publicKeyHex}`);
       if (opts.keep) {
-        out('running; Ctrl-C to stop');
+        out(`running; verify it yourself: npx peer-stables verify ${oracle.url}/price --pubkey ${publicKeyHex}`);
+        out('Ctrl-C to stop');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
