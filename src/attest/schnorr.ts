@@ -13,3 +13,12 @@ export const schnorr = secp.schnorr;
 export function isValidSecretKey(secret: Uint8Array): boolean {
   return secret instanceof Uint8Array && secp.utils.isValidSecretKey(secret);
 }
+
+/** True when `key` is 32 bytes that are the x coordinate of a point on the curve (BIP340 lift_x). */
+export function isValidXOnlyKey(key: Uint8Array): boolean {
+  if (!(key instanceof Uint8Array) || key.length !== 32) return false;
+  const compressed = new Uint8Array(33);
+  compressed[0] = 0x02;
+  compressed.set(key, 1);
+  return secp.utils.isValidPublicKey(compressed, true);
+}

@@ -8,7 +8,7 @@ import { InputError, KeyError, VerifyError } from '../core/errors.js';
 import { toHex } from './bytes.js';
 import { encodeAttestation } from './encoding.js';
 import { ATTESTATION_TAG, taggedHash } from './hash.js';
-import { isValidSecretKey, schnorr } from './schnorr.js';
+import { isValidSecretKey, isValidXOnlyKey, schnorr } from './schnorr.js';
 import type { Attestation, SignedAttestation } from './types.js';
 
 /** The 32-byte digest that is signed: taggedHash(ATTESTATION_TAG, encodeAttestation(a)). Throws InputError. */
@@ -74,6 +74,9 @@ export function verifyAttestation(s: SignedAttestation, expectedPublicKey?: Uint
   }
   if (!(s.signature instanceof Uint8Array) || s.signature.length !== 64) {
     throw new VerifyError('malformed signature: expected 64 bytes');
+  }
+  if (!isValidXOnlyKey(s.publicKey)) {
+    throw new VerifyError('malformed attestation: publicKey is not the x coordinate of a secp256k1 point');
   }
   if (expectedPublicKey && !sameBytes(s.publicKey, expectedPublicKey)) {
     throw new VerifyError(`wrong key: signed by ${toHex(s.publicKey)}, expected ${toHex(expectedPublicKey)}`);

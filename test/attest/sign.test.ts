@@ -78,6 +78,9 @@ describe('attest/sign', () => {
     ['version 2', { version: 2 }, /^malformed attestation: version must be 1/],
     ['value out of range', { value: 2n ** 63n }, /^malformed attestation: value must fit in a signed 64-bit integer$/],
     ['33-byte key', { publicKey: new Uint8Array(33) }, /^malformed attestation: publicKey must be 32 bytes/],
+    // x = 5 has no point on secp256k1 (BIP340 vector 5's key is another such x)
+    ['off-curve key', { publicKey: hexToBytes('00'.repeat(31) + '05') }, /^malformed attestation: publicKey is not the x coordinate of a secp256k1 point$/],
+    ['key at the field size', { publicKey: hexToBytes('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f') }, /^malformed attestation: publicKey is not the x coordinate/],
     ['63-byte signature', { signature: new Uint8Array(63) }, /^malformed signature: expected 64 bytes$/],
     ['hex signature', { signature: bytesToHex(signed.signature) }, /^malformed signature/],
   ];
