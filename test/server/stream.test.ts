@@ -101,6 +101,14 @@ describe('GET /stream', () => {
     expect(h.state.listenerCount).to.equal(0);
   });
 
+  it('answers HEAD with the stream headers and no subscription', async () => {
+    h = await startHarness();
+    const res = await fetch(`${h.url}/stream`, { method: 'HEAD' });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/event-stream/);
+    expect(h.state.listenerCount).to.equal(0);
+  });
+
   it('refuses connections beyond the cap with 503', async () => {
     h = await startHarness({ maxStreams: 1 });
     await open(h);
