@@ -1,10 +1,13 @@
 /**
  * Loads one ccxt exchange class by id without importing all of ccxt (the full import costs about
  * 0.45 s and 125 MB; one class about 0.1 s). ccxt's package exports only ".", so the class file
- * is resolved beside the package entry point.
+ * is resolved beside the package entry point: js/ccxt.js for `import`, whose classes live in
+ * js/src/. When this module runs compiled to CommonJS (tsx under mocha) import.meta.resolve is
+ * missing and `require` resolves dist/ccxt.cjs instead, a sibling of js/.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Exchange } from 'ccxt';
 import { ConfigError } from '../core/errors.js';
 
@@ -22,7 +25,7 @@ export async function loadExchangeClass(exchangeId: string): Promise<ExchangeCla
   if (!EXCHANGE_ID.test(exchangeId)) {
     throw new ConfigError(`invalid exchange id ${JSON.stringify(exchangeId)}: expected lowercase letters and digits`);
   }
-  const url = new URL(`./src/${exchangeId}.js`, import.meta.resolve('ccxt'));
+  const url = new URL(`./src/${exchangeId}.js`, ccxtEsmDir());
   if (!existsSync(fileURLToPath(url))) {
     throw new ConfigError(`unknown exchange ${JSON.stringify(exchangeId)}: ccxt has no such exchange`);
   }
@@ -31,4 +34,9 @@ export async function loadExchangeClass(exchangeId: string): Promise<ExchangeCla
     throw new ConfigError(`unknown exchange ${JSON.stringify(exchangeId)}: ccxt module has no exchange class`);
   }
   return mod.default as ExchangeClass;
+}
+
+function ccxtEsmDir(): URL {
+  if (typeof import.meta.resolve === 'function') return new URL('./', import.meta.resolve('ccxt'));
+  return new URL('../js/', pathToFileURL(createRequire(import.meta.url).resolve('ccxt')));
 }

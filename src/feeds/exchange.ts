@@ -70,6 +70,13 @@ class CcxtMarketClient implements MarketClient {
     } catch (err) {
       throw feedError(`${source}: cannot load markets`, err);
     }
+    if (!this.lists(symbol)) {
+      // A venue in trouble can answer an empty market list without an error; reload next time.
+      this.marketsLoaded = false;
+      this.marketsLoading = null;
+      this.failedBefore = true;
+      throw new PeerStablesError('feed_error', `${source}: not listed by ${this.exchange} (markets reload on the next fetch)`);
+    }
     let ticker;
     try {
       ticker = await this.ccxt.fetchTicker(symbol);
@@ -82,6 +89,11 @@ class CcxtMarketClient implements MarketClient {
   async close(): Promise<void> {
     this.closed = true;
     await this.ccxt.close();
+  }
+
+  private lists(symbol: string): boolean {
+    const markets: unknown = this.ccxt.markets;
+    return typeof markets === 'object' && markets !== null && Object.hasOwn(markets, symbol);
   }
 
   private loadMarkets(): Promise<unknown> {

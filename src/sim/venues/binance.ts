@@ -1,4 +1,7 @@
-/** Binance spot REST API (api.binance.com/api/v3): exchangeInfo, ticker/24hr. */
+/**
+ * Binance spot REST API (api.binance.com/api/v3): exchangeInfo, ticker/24hr; the futures
+ * exchangeInfo endpoints (fapi, dapi) answer with no markets.
+ */
 import { tickSize, tickerRoute, type Venue, type VenueMarket } from './types.js';
 
 const MARKETS: readonly VenueMarket[] = [
@@ -54,6 +57,10 @@ export const binance: Venue = {
   markets: MARKETS,
   route(path, query, nowMs) {
     if (path === '/api/v3/exchangeInfo') return { kind: 'static', body: exchangeInfo(nowMs) };
+    // Without options.fetchMarkets.types = ['spot'] ccxt also lists futures; none are simulated.
+    if (path === '/fapi/v1/exchangeInfo' || path === '/dapi/v1/exchangeInfo') {
+      return { kind: 'static', body: { timezone: 'UTC', serverTime: nowMs, rateLimits: [], exchangeFilters: [], assets: [], symbols: [] } };
+    }
     if (path === '/api/v3/ticker/24hr') return tickerRoute(MARKETS, query.get('symbol') ?? '');
     return { kind: 'notFound' };
   },
