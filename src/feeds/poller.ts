@@ -190,6 +190,7 @@ export class Poller {
       // The fetch is started inside the try so that a fetcher throwing synchronously is a failure too.
       const fetched = Promise.resolve().then(() => state.fetcher.fetchObservation(state.spec.symbol));
       const observation = await Promise.race([fetched, timeout]);
+      if (typeof observation !== 'object' || observation === null) throw new Error('fetcher returned no observation');
       if (observation.source !== state.id) {
         throw new Error(`fetcher returned an observation for ${observation.source}, expected ${state.id}`);
       }

@@ -207,6 +207,11 @@ describe('feeds/poller: Poller', () => {
         /observation for kraken:ETH\/USD, expected kraken:BTC\/USD/,
       ],
       [
+        'no observation at all',
+        { fetchObservation: () => Promise.resolve(null as unknown as Observation) },
+        /^fetcher returned no observation$/,
+      ],
+      [
         'an error carrying credentials and a stack',
         instantFetcher(() => new Error('GET https://bob:hunter2@mirror.test/ticker?key=k 500\n    at fetch (x.js:1:1)')),
         /^GET https:\/\/mirror\.test\/ticker 500$/,
@@ -222,6 +227,25 @@ describe('feeds/poller: Poller', () => {
         expect(results).to.deep.equal([['kraken:BTC/USD', 'error']]);
       });
     }
+
+    it('reports each attempt with its duration by the injected clock', async () => {
+      const clock = new ManualClock(1_000);
+      const durations: Array<[string, PollOutcome, number]> = [];
+      const slowThenFail = instantFetcher((_s, call) => {
+        clock.advance(call === 1 ? 250 : 40);
+        return call === 1 ? obs('kraken:BTC/USD', 1n, clock.now()) : new Error('down');
+      });
+      const { poller } = makePoller([{ spec: KRAKEN, fetcher: slowThenFail }], {
+        clock,
+        onResult: (source, outcome, durationMs) => durations.push([source, outcome, durationMs]),
+      });
+      await poller.pollOnce();
+      await poller.pollOnce();
+      expect(durations).to.deep.equal([
+        ['kraken:BTC/USD', 'ok', 250],
+        ['kraken:BTC/USD', 'error', 40],
+      ]);
+    });
 
     it('a throwing onResult callback does not break polling', async () => {
       const fetcher = instantFetcher(() => obs('kraken:BTC/USD', 5n, 1));
