@@ -187,7 +187,7 @@ export class Poller {
     });
     let outcome: PollOutcome;
     try {
-      // The fetch is started inside the try so that a fetcher throwing synchronously is a failure too.
+      // Called inside then() so that a fetcher throwing synchronously is recorded as a failure too.
       const fetched = Promise.resolve().then(() => state.fetcher.fetchObservation(state.spec.symbol));
       const observation = await Promise.race([fetched, timeout]);
       if (typeof observation !== 'object' || observation === null) throw new Error('fetcher returned no observation');
