@@ -2,8 +2,8 @@
  * The HTTP API (docs/openapi.yaml): express wiring around the OracleState the service publishes
  * into. Handlers only read pre-computed state; nothing is signed or fetched per request.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -185,6 +185,7 @@ export function createApp(deps: AppDeps): Express {
  */
 export async function startServer(app: Express, options: { host: string; port: number }): Promise<RunningServer> {
   const server = createServer(app);
+  const closeIdleSockets = trackIdleSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -199,12 +200,42 @@ export async function startServer(app: Express, options: { host: string; port: n
     closing ??= new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
       hubs.get(app)?.endAll();
-      server.closeIdleConnections();
+      closeIdleSockets();
       setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
     });
     return closing;
   };
   return { url: `http://${host}:${address.port}`, close };
+}
+
+/**
+ * Counts requests in flight per socket so shutdown can close every socket not serving one, then
+ * each remaining one as its last response closes. Node's closeIdleConnections misses sockets that
+ * never sent a request, such as the spare connection fetch opens after an aborted stream, and
+ * close() would wait on those until its timeout.
+ */
+function trackIdleSockets(server: Server): () => void {
+  const inFlight = new Map<Socket, number>();
+  let closing = false;
+  server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once('close', () => inFlight.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const count = inFlight.get(socket);
+      if (count === undefined) return; // the socket closed first; nothing left to track
+      const left = count - 1;
+      inFlight.set(socket, left);
+      if (closing && left === 0) socket.destroy();
+    });
+  });
+  return () => {
+    closing = true;
+    for (const [socket, count] of inFlight) if (count === 0) socket.destroy();
+  };
 }
 
 /** Signed data is public and self-authenticating, so any origin may read it. */
