@@ -13,7 +13,7 @@ import { publish } from '../src/oracle/publish.js';
 import { createApp, startServer } from '../src/server/app.js';
 import type { OracleState, PublishedAttestation } from '../src/server/types.js';
 import { BENCH_PUBLIC_KEY_HEX, signedTick, syntheticInput } from './fixtures.js';
-import type { LoadMessage, LoadReply, LoadRequest } from './load.js';
+import { MEASURING, type LoadMessage, type LoadReply, type LoadRequest } from './load.js';
 
 const TICK_INTERVAL_MS = 10_000;
 /** Headers the bare server copies from the express response so both send the same cacheable reply. */
@@ -101,22 +101,39 @@ export async function fetchReference(url: string): Promise<{ body: Buffer; heade
   return { body, headers };
 }
 
+/** A load run's client-side measurement plus the CPU this process (the server) spent on it. */
+export interface LoadResult extends LoadReply {
+  /**
+   * User + system CPU time of this process per request served during the timed run, in µs.
+   * Unlike requests per second it hardly depends on what else the machine is doing.
+   */
+  readonly serverCpuUsPerRequest: number;
+}
+
 /**
- * Runs load.ts in a child process against `request.url` and resolves with its measurement.
- * Rejects if the child fails, exits without replying, or saw any non-2xx, error or timeout.
+ * Runs load.ts in a child process against `request.url`, which must be served by this process,
+ * and resolves with its measurement. Rejects if the child fails, exits without replying, or saw
+ * any non-2xx, error or timeout.
  */
-export function runLoad(request: LoadRequest): Promise<LoadReply> {
+export function runLoad(request: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(new URL('./load.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
     let settled = false;
-    child.once('message', (message: LoadMessage) => {
+    let cpuAtStart: NodeJS.CpuUsage | null = null;
+    child.on('message', (message: LoadMessage) => {
+      if (message === MEASURING) {
+        cpuAtStart = process.cpuUsage();
+        return;
+      }
       settled = true;
       if (!message.ok) return reject(new Error(`load generator failed: ${message.error}`));
       const failures = message.non2xx + message.errors + message.timeouts;
       if (failures > 0) {
         return reject(new Error(`${request.url}: ${message.non2xx} non-2xx, ${message.errors} errors, ${message.timeouts} timeouts; result void`));
       }
-      resolve(message);
+      if (cpuAtStart === null) return reject(new Error('load generator never reported the start of its timed run'));
+      const cpu = process.cpuUsage(cpuAtStart);
+      resolve({ ...message, serverCpuUsPerRequest: (cpu.user + cpu.system) / message.requests });
     });
     child.once('error', (err) => {
       if (!settled) reject(err);

@@ -3,8 +3,9 @@
  * an event loop with the server it measures. It still shares the machine's cores, which the
  * report states next to the numbers.
  *
- * Protocol: the parent sends one LoadRequest over IPC; the child warms up, measures, replies with
- * one LoadReply and exits.
+ * Protocol: the parent sends one LoadRequest over IPC; the child warms up, sends MEASURING as the
+ * timed run starts (so the parent can read its own CPU time from there), replies with one
+ * LoadReply and exits.
  */
 import autocannon from 'autocannon';
 
@@ -28,11 +29,15 @@ export interface LoadReply {
   readonly timeouts: number;
 }
 
-export type LoadMessage = LoadReply | { readonly ok: false; readonly error: string };
+/** Sent by the child when warm-up is over and the timed run begins. */
+export const MEASURING = 'measuring';
+
+export type LoadMessage = typeof MEASURING | LoadReply | { readonly ok: false; readonly error: string };
 
 async function measure(request: LoadRequest): Promise<LoadReply> {
   // Warm-up: the JIT compiles the server's hot path and the sockets are open before timing.
   await autocannon({ url: request.url, connections: request.connections, duration: request.warmupSeconds });
+  process.send?.(MEASURING satisfies LoadMessage);
   const r = await autocannon({ url: request.url, connections: request.connections, duration: request.seconds });
   return {
     ok: true,
