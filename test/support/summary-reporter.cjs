@@ -1,0 +1,18 @@
+// Mocha's spec reporter plus one plain closing line, "N passed, N failed, N skipped", which CI
+// systems that do not know mocha's own summary read to tell that tests actually ran.
+'use strict';
+const Mocha = require('mocha');
+
+const { EVENT_RUN_END } = Mocha.Runner.constants;
+
+class SummaryReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.once(EVENT_RUN_END, () => {
+      const { passes, failures, pending } = runner.stats;
+      process.stdout.write(`\n${passes} passed, ${failures} failed, ${pending} skipped\n`);
+    });
+  }
+}
+
+module.exports = SummaryReporter;
