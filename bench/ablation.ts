@@ -15,6 +15,7 @@ import { Registry } from 'prom-client';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpMetrics } from '../src/server/http-metrics.js';
+import { positiveIntegerFromEnv } from './env.js';
 import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult, type Target } from './http.js';
 
 type Layer = 'metrics' | 'helmet' | 'rateLimit';
@@ -77,11 +78,8 @@ async function priceBeforeExpress(body: Buffer, headers: Readonly<Record<string,
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-  if (!Number.isSafeInteger(seconds) || seconds < 1 || !Number.isSafeInteger(connections) || connections < 1) {
-    throw new Error('BENCH_SECONDS and BENCH_CONNECTIONS must be positive integers');
-  }
+  const seconds = positiveIntegerFromEnv('BENCH_SECONDS', 5);
+  const connections = positiveIntegerFromEnv('BENCH_CONNECTIONS', 50);
   const published = benchAttestation(Date.now());
   const full = await startExpressTarget(published);
   const { body, headers } = await fetchReference(`${full.url}/price`);

@@ -8,6 +8,7 @@
  *                                      BENCH_PROFILE_TOP=30 also lists the 30 hottest functions)
  */
 import { Session, type Profiler } from 'node:inspector';
+import { positiveIntegerFromEnv } from './env.js';
 import { benchAttestation, runLoad, startExpressTarget } from './http.js';
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {
@@ -38,8 +39,9 @@ function printTopFunctions(profile: Profiler.Profile, hits: ReadonlyMap<number, 
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const seconds = positiveIntegerFromEnv('BENCH_SECONDS', 5);
+  const connections = positiveIntegerFromEnv('BENCH_CONNECTIONS', 50);
+  const top = positiveIntegerFromEnv('BENCH_PROFILE_TOP', 0);
   const target = await startExpressTarget(benchAttestation(Date.now()));
   const session = new Session();
   session.connect();
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
       const key = bucketOf(node.callFrame.url, node.callFrame.functionName);
       buckets.set(key, (buckets.get(key) ?? 0) + (hits.get(node.id) ?? 0));
     }
-    if (process.env.BENCH_PROFILE_TOP) printTopFunctions(profile, hits, Number(process.env.BENCH_PROFILE_TOP));
+    if (top > 0) printTopFunctions(profile, hits, top);
     const busy = [...buckets].filter(([k]) => k !== '(idle)');
     const total = busy.reduce((a, [, n]) => a + n, 0);
     console.log(`${load.requestsPerSecond.toFixed(0)} req/s while profiling; share of the server's busy CPU:`);

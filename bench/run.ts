@@ -16,6 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchTicks, benchVerify, type TickResult, type VerifyResult } from './cpu.js';
 import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult } from './http.js';
+import { positiveIntegerFromEnv } from './env.js';
 import { machineInfo } from './machine.js';
 import type { Timing } from './stats.js';
 
@@ -31,14 +32,6 @@ interface HttpResult {
   /** bare server CPU per request over express server CPU per request: the same question, load-independent. */
   readonly cpuRatio: number;
   readonly verdict: 'PASS' | 'MISS';
-}
-
-function positiveIntegerFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 async function benchHttp(settings: { connections: number; seconds: number; warmupSeconds: number }): Promise<HttpResult> {
