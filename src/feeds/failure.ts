@@ -8,18 +8,21 @@
 /** Longest message kept; longer text is cut and marked with an ellipsis. */
 export const MAX_FAILURE_LENGTH = 160;
 
+import { PeerStablesError } from '../core/errors.js';
+
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
 
 /**
  * Returns a short, single-line, credential-free description of `error`: its name (when it says
- * more than "Error") and the first line of its message, URLs reduced to scheme, host and path.
+ * more than "Error" and is not one of our own classes) and the first line of its message, URLs reduced to scheme, host and path.
  * Never throws, whatever it is given.
  */
 export function describeFailure(error: unknown): string {
   let name = '';
   let message: string;
   if (error instanceof Error) {
-    name = error.name && error.name !== 'Error' ? error.name : '';
+    // Our own errors already say what kind of failure they are; ccxt's class names add meaning.
+    name = error.name && error.name !== 'Error' && !(error instanceof PeerStablesError) ? error.name : '';
     message = error.message;
   } else if (typeof error === 'string') {
     message = error;

@@ -93,8 +93,10 @@ export class OracleService implements OracleState {
         this.o.logger.error({ err: (err as Error).message }, 'could not sign the index');
       }
     } else {
+      // Warn when the reason changes, not on every tick of a long outage.
+      const level = this.refusals.get('index_price')?.reason === index.reason ? 'debug' : 'warn';
       this.refusals.set('index_price', { at: now, reason: index.reason });
-      this.o.logger.warn({ pair: index.pair, reason: index.reason }, 'index refused, nothing signed');
+      this.o.logger[level]({ pair: index.pair, reason: index.reason }, 'index refused, nothing signed');
     }
 
     this.report = { at: now, markets: markets.map(marketReport) };
