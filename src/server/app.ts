@@ -2,7 +2,7 @@
  * The HTTP API (docs/openapi.yaml): express wiring around the OracleState the service publishes
  * into. Handlers only read pre-computed state; nothing is signed or fetched per request.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -14,6 +14,7 @@ import type { Logger } from '../core/log.js';
 import { STALE_AFTER_TICKS, assessFreshness } from './freshness.js';
 import { errorHandler, methodNotAllowed, notFound, sendError, type ErrorCode } from './http-error.js';
 import { createHttpMetrics } from './http-metrics.js';
+import { createPriceFastPath, etagMatches } from './price-fast-path.js';
 import { parseHistoryQuery, strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
 import type { HistoryReader, OracleState } from './types.js';
@@ -55,7 +56,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const hubs = new WeakMap<Express, StreamHub>();
+/** What startServer needs of an app besides express itself: its streams and the /price fast path. */
+interface AppExtras {
+  readonly hub: StreamHub;
+  readonly fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+const extras = new WeakMap<Express, AppExtras>();
 
 /** Builds the express app over `deps`; registers HTTP metrics in deps.registry. Throws nothing. */
 export function createApp(deps: AppDeps): Express {
@@ -74,22 +80,30 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const app = express();
-  hubs.set(app, hub);
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   // Only flat string parameters: nested objects from the "extended" parser are never valid here.
   app.set('query parser', 'simple');
 
   app.use(metrics.middleware);
-  app.use(
-    helmet({
-      // A JSON API renders nothing: forbid every resource and framing outright.
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-      // Signed quotes are public; browsers on other origins may read them.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
-  );
+  const security = helmet({
+    // A JSON API renders nothing: forbid every resource and framing outright.
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    // Signed quotes are public; browsers on other origins may read them.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  app.use(security);
   app.use(publicCors);
+  extras.set(app, {
+    hub,
+    fastPath: createPriceFastPath({
+      state,
+      clock,
+      tickIntervalMs: config.tickIntervalMs,
+      commonHeaders: { ...headersSetBy(security), ...CORS_HEADERS },
+      record: (method, status, started) => metrics.record(method, '/price', status, started),
+    }),
+  });
   app.use(
     rateLimit({
       windowMs: config.rateLimit.windowMs,
@@ -184,7 +198,8 @@ export function createApp(deps: AppDeps): Express {
  * if the address cannot be bound.
  */
 export async function startServer(app: Express, options: { host: string; port: number }): Promise<RunningServer> {
-  const server = createServer(app);
+  const fastPath = extras.get(app)?.fastPath;
+  const server = createServer(fastPath ? (req, res) => fastPath(req, res) || app(req, res) : app);
   const closeIdleSockets = trackIdleSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -199,7 +214,7 @@ export async function startServer(app: Express, options: { host: string; port: n
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
-      hubs.get(app)?.endAll();
+      extras.get(app)?.hub.endAll();
       closeIdleSockets();
       setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
     });
@@ -239,20 +254,36 @@ function trackIdleSockets(server: Server): () => void {
 }
 
 /** Signed data is public and self-authenticating, so any origin may read it. */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'ETag, Last-Modified, Retry-After, RateLimit, RateLimit-Policy',
+} as const;
+
 const publicCors: RequestHandler = (req, res, next) => {
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    res.set({
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'ETag, Last-Modified, Retry-After, RateLimit, RateLimit-Policy',
-    });
-  }
+  if (req.method === 'GET' || req.method === 'HEAD') res.set(CORS_HEADERS);
   next();
 };
 
-/** If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored. */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+/**
+ * The headers a header-only middleware (helmet) sets, read once by running it against a
+ * recording response, so the /price fast path sends exactly what express responses carry.
+ */
+function headersSetBy(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number | string[]) => {
+      headers[name] = value;
+      return recorder;
+    },
+    removeHeader: (name: string) => {
+      delete headers[name];
+    },
+    getHeader: (name: string) => headers[name],
+  };
+  let failed: unknown = null;
+  middleware({ method: 'GET', url: '/price', headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
+    failed = err ?? null;
+  });
+  if (failed !== null) throw new Error('security headers middleware failed at start-up');
+  return headers;
 }

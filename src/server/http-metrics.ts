@@ -16,6 +16,8 @@ export interface HttpMetrics {
   readonly middleware: RequestHandler;
   /** Number of open /stream connections. */
   readonly openStreams: Gauge;
+  /** Records a request answered outside express (the /price fast path). */
+  record(method: string, route: string, status: number, started: bigint): void;
 }
 
 /**
@@ -38,16 +40,17 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
   const openStreams = reuse<Gauge>(registry, 'http_open_streams', (name) =>
     new Gauge({ name, help: 'Open server-sent event connections on /stream', registers: [registry] }),
   );
+  const record = (method: string, route: string, status: number, started: bigint): void => {
+    const labels = { method, route, status: String(status) };
+    requests.inc(labels);
+    duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  };
   const middleware: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
-    res.once('close', () => {
-      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    res.once('close', () => record(req.method, routeLabel(req), res.statusCode, started));
     next();
   };
-  return { middleware, openStreams };
+  return { middleware, openStreams, record };
 }
 
 function routeLabel(req: Request): string {

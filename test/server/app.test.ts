@@ -104,8 +104,14 @@ describe('HTTP API: rate limit', () => {
     expect(await errorBody(res)).to.deep.equal({ code: 'rate_limited', message: 'too many requests: limit 3 per 60000 ms' });
   });
 
+  it('serves a fresh /price from the fast path even to a throttled client: answering costs less than counting', async () => {
+    h.state.publish(attestation(7, T0));
+    for (let i = 0; i < 5; i += 1) expect((await fetch(`${h.url}/price`)).status).to.equal(200);
+    expect((await fetch(`${h.url}/price?x=1`)).status).to.equal(429); // anything else goes through express
+  });
+
   it('does not throttle /health and /metrics', async () => {
     expect((await fetch(`${h.url}/metrics`)).status).to.equal(200);
-    expect((await fetch(`${h.url}/health`)).status).to.equal(503);
+    expect((await fetch(`${h.url}/health`)).status).to.equal(200); // fresh quote published above
   });
 });

@@ -86,4 +86,26 @@ describe('GET /price', () => {
     expect(res.status).to.equal(400);
     expect((await errorBody(res)).message).to.match(/unknown query parameter "pair"/);
   });
+
+  it('carries the same security and CORS headers whether the fast path or express answers', async () => {
+    h.state.publish(attestation(7, T0));
+    const fast = await fetch(`${h.url}/price`);
+    const viaExpress = await fetch(`${h.url}/oracle`);
+    const named = (res: Response) =>
+      [...res.headers.keys()].filter((k) => /^(x-|cross-origin|content-security|strict-transport|referrer|origin-agent|access-control)/.test(k)).sort();
+    expect(named(fast)).to.deep.equal(named(viaExpress));
+    expect(named(fast)).to.include.members(['content-security-policy', 'x-content-type-options', 'access-control-allow-origin']);
+    for (const name of named(fast)) expect(fast.headers.get(name), name).to.equal(viaExpress.headers.get(name));
+    expect(fast.headers.get('x-powered-by')).to.equal(null);
+  });
+
+  it('counts fast-path requests in the HTTP metrics under the /price route', async () => {
+    h.state.publish(attestation(7, T0));
+    await fetch(`${h.url}/price`);
+    await fetch(`${h.url}/price`, { method: 'HEAD' });
+    const text = await h.registry.metrics();
+    expect(text).to.match(/http_requests_total\{method="GET",route="\/price",status="200"\} 1/);
+    expect(text).to.match(/http_requests_total\{method="HEAD",route="\/price",status="200"\} 1/);
+  });
 });
+

@@ -1,0 +1,71 @@
+/**
+ * The hot path of the whole service: a fresh signed quote at GET/HEAD /price, answered straight
+ * from the node:http listener, before express. Express's routing alone costs several times what
+ * writing the pre-serialised bytes does (docs/BENCHMARKS.md), and /price is what every channel
+ * peer asks every few seconds.
+ *
+ * Only the plain, successful case is served here, with the same headers express would send;
+ * everything else (a query string, a stale or missing quote, other methods) falls through to the
+ * express app, which answers it with the one error shape. This path is not rate limited: answering
+ * costs less than counting, and the quote is public, cacheable and self-authenticating.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Clock } from '../core/clock.js';
+import { STALE_AFTER_TICKS, assessFreshness } from './freshness.js';
+import type { OracleState, PublishedAttestation } from './types.js';
+
+export interface PriceFastPathOptions {
+  readonly state: OracleState;
+  readonly clock: Clock;
+  readonly tickIntervalMs: number;
+  /** Headers every response carries (security and CORS), computed once at start-up. */
+  readonly commonHeaders: OutgoingHttpHeaders;
+  /** Records one served request (method, status, start time from process.hrtime.bigint()). */
+  readonly record: (method: string, status: number, started: bigint) => void;
+}
+
+/** Returns a listener prefix: true when it answered the request, false to let express answer. */
+export function createPriceFastPath(o: PriceFastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const tickSeconds = Math.max(1, Math.floor(o.tickIntervalMs / 1000));
+  const boundMs = STALE_AFTER_TICKS * o.tickIntervalMs;
+  // Headers that change only when a new quote is published, built once per quote.
+  let headersFor: PublishedAttestation | null = null;
+  let quoteHeaders: OutgoingHttpHeaders = {};
+
+  return (req, res) => {
+    if (req.url !== '/price' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const started = process.hrtime.bigint();
+    const freshness = assessFreshness(o.state, 'index_price', o.clock.now(), o.tickIntervalMs);
+    if (!freshness.fresh) return false;
+    const { published, ageMs } = freshness;
+    if (headersFor !== published) {
+      headersFor = published;
+      quoteHeaders = {
+        ...o.commonHeaders,
+        'Content-Type': 'application/json; charset=utf-8',
+        ETag: published.etag,
+        'Last-Modified': new Date(published.observedAtMs).toUTCString(),
+      };
+    }
+    // A cache must not hold a quote past the staleness bound the origin itself enforces.
+    const maxAge = Math.max(0, Math.min(tickSeconds, Math.floor((boundMs - ageMs) / 1000)));
+    const headers = { ...quoteHeaders, 'Cache-Control': `public, max-age=${maxAge}, stale-while-revalidate=0` };
+    const status = etagMatches(req.headers['if-none-match'], published.etag) ? 304 : 200;
+    if (status === 304) {
+      res.writeHead(304, headers).end();
+    } else {
+      res.writeHead(200, { ...headers, 'Content-Length': published.body.length });
+      res.end(req.method === 'HEAD' ? undefined : published.body);
+    }
+    o.record(req.method, status, started);
+    return true;
+  };
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+}
