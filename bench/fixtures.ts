@@ -4,15 +4,14 @@
  * sign, serialise). Nothing here touches the network or the disk.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { commitSources } from '../src/attest/commitment.js';
 import { toJson } from '../src/attest/json.js';
 import { publicKeyOf } from '../src/attest/keys.js';
-import { signAttestation } from '../src/attest/sign.js';
-import { PROTOCOL_VERSION, type AttestationJson } from '../src/attest/types.js';
-import { PRICE_EXPONENT, PRICE_ONE } from '../src/core/fixed.js';
+import type { AttestationJson } from '../src/attest/types.js';
+import { PRICE_ONE } from '../src/core/fixed.js';
 import type { SourceReading } from '../src/feeds/types.js';
 import { aggregate, type AggregateInput } from '../src/index/aggregate.js';
 import type { IndexOutcome } from '../src/index/types.js';
+import { signIndex } from '../src/oracle/sign-index.js';
 
 /** A key derived from a public string: fine for a benchmark, never for an oracle. */
 export const BENCH_SECRET_KEY: Uint8Array = sha256(new TextEncoder().encode('peer-stables benchmark key, not secret'));
@@ -70,21 +69,7 @@ export function syntheticInput(count: number, now: number): AggregateInput {
  */
 export function signedTick(input: AggregateInput, sequence: bigint): AttestationJson {
   const index = signedIndex(aggregate(input));
-  const signed = signAttestation(
-    {
-      version: PROTOCOL_VERSION,
-      kind: 'index_price',
-      pair: index.pair,
-      value: index.price,
-      exponent: PRICE_EXPONENT,
-      observedAt: BigInt(index.observedAt),
-      sequence,
-      sourceCount: index.accepted.length,
-      dispersionPpm: index.dispersionPpm,
-      sourcesCommitment: commitSources(index.accepted, PRICE_EXPONENT),
-    },
-    BENCH_SECRET_KEY,
-  );
+  const signed = signIndex(index, sequence, BENCH_SECRET_KEY);
   return toJson(signed);
 }
 

@@ -5,10 +5,10 @@
  * tick interval, and the mean hides it.
  */
 
-/** Per-call timing of one benchmark case, in microseconds. */
 /** Where results go so that no measured call is dead code. */
 let sink: unknown;
 
+/** Per-call timing of one benchmark case, in microseconds. */
 export interface Timing {
   readonly iterations: number;
   readonly meanUs: number;

@@ -4,21 +4,21 @@
  * the last tick published. When the index is not trustworthy it signs nothing and keeps the
  * reason, per source, for /price and /sources.
  */
-import { commitSources } from '../attest/commitment.js';
 import { toJson } from '../attest/json.js';
-import { signAttestation, verifyAttestation } from '../attest/sign.js';
-import { PROTOCOL_VERSION, type AttestationKind } from '../attest/types.js';
+import { verifyAttestation } from '../attest/sign.js';
+import type { AttestationKind } from '../attest/types.js';
 import type { Clock } from '../core/clock.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import { quoteOf, type SourceReading } from '../feeds/types.js';
 import { aggregate } from '../index/aggregate.js';
-import type { IndexOutcome, IndexRules } from '../index/types.js';
+import type { IndexOutcome, IndexRules, IndexSuccess } from '../index/types.js';
 import type { OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../server/types.js';
 import type { AttestationStore } from '../store/types.js';
 import type { OracleMetrics } from './metrics.js';
 import { publish } from './publish.js';
 import { marketReport } from './reports.js';
+import { signIndex } from './sign-index.js';
 
 /** One market the tick aggregates: the index, or a quote conversion such as USDT/USD. */
 export interface MarketPlan {
@@ -104,23 +104,9 @@ export class OracleService implements OracleState {
     return index;
   }
 
-  private sign(index: Extract<IndexOutcome, { ok: true }>, now: number): void {
+  private sign(index: IndexSuccess, now: number): void {
     const sequence = this.o.store.nextSequence(this.o.publicKeyHex, BigInt(now));
-    const signed = signAttestation(
-      {
-        version: PROTOCOL_VERSION,
-        kind: 'index_price',
-        pair: index.pair,
-        value: index.price,
-        exponent: PRICE_EXPONENT,
-        observedAt: BigInt(now),
-        sequence,
-        sourceCount: index.accepted.length,
-        dispersionPpm: index.dispersionPpm,
-        sourcesCommitment: commitSources(index.accepted, PRICE_EXPONENT),
-      },
-      this.o.secretKey,
-    );
+    const signed = signIndex(index, sequence, this.o.secretKey);
     // Check our own signature before anyone can see it: a fault here must not reach a client.
     verifyAttestation(signed);
     const json = toJson(signed);

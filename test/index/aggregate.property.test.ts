@@ -41,9 +41,6 @@ type Fault =
   | { readonly kind: 'nearby'; readonly bps: number }
   | { readonly kind: 'collude' };
 
-/** Faults that can never pass the per-source filters, whatever the other sources say. */
-const UNACCEPTABLE = ['staleReceive', 'staleExchange', 'frozen', 'future', 'offline', 'absurd', 'unconvertible'] as const;
-
 interface Scenario {
   readonly centre: bigint;
   readonly maxDeviationBps: number;
