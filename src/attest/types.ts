@@ -8,8 +8,12 @@ export const PROTOCOL_VERSION = 1;
 
 /** Kinds of figure the oracle signs, with their one-byte code in the encoding. */
 export const KIND_CODES = {
+  /** BTC/USD index price, at the price exponent. */
   index_price: 1,
+  /** Funding rate per 8 hours of BTC perpetuals, a ratio; positive: longs pay shorts. */
   funding_rate: 2,
+  /** Premium of the perpetuals' mark price over our own spot index, a ratio (mark / index - 1). */
+  perp_premium: 3,
 } as const;
 export type AttestationKind = keyof typeof KIND_CODES;
 

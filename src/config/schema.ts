@@ -4,12 +4,17 @@
  * converted here to fixed-point at PRICE_EXPONENT, so no float reaches the core.
  */
 import { z } from 'zod';
-import { PRICE_EXPONENT, parseDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
 
 const decimalPrice = z
   .string()
   .regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string such as "1000" or "0.95"')
   .transform((s) => parseDecimal(s, PRICE_EXPONENT));
+
+const decimalRate = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string such as "0.0005" or "-0.01" (a ratio per 8 hours)')
+  .transform((s) => parseDecimal(s, RATE_EXPONENT));
 
 const ms = z.number().int().positive();
 
@@ -44,6 +49,38 @@ const marketSchema = z
     message: 'duplicate source',
   });
 
+const fundingRulesSchema = z
+  .object({
+    maxAgeMs: ms.default(120_000),
+    maxExchangeAgeMs: ms.default(600_000),
+    maxFutureSkewMs: ms.default(5_000),
+    minRate: decimalRate,
+    maxRate: decimalRate,
+    maxDeviation: decimalRate,
+    quorum: z.number().int().min(1).default(3),
+    premiumQuorum: z.number().int().min(1).default(2),
+  })
+  .strict()
+  .refine((r) => r.minRate < r.maxRate, { message: 'minRate must be below maxRate' })
+  .refine((r) => r.maxDeviation > 0n, { message: 'maxDeviation must be positive' });
+
+const fundingSchema = z
+  .object({
+    /** The underlying the perpetuals track; the funding attestations carry it as their pair. */
+    pair: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/),
+    /** Funding moves slowly: it is signed on its own, slower cadence. */
+    tickIntervalMs: ms.default(60_000),
+    /** How often each perpetual is polled; the other polling settings are shared with the index. */
+    pollIntervalMs: ms.default(15_000),
+    sources: z.array(sourceSchema).min(1),
+    rules: fundingRulesSchema,
+  })
+  .strict()
+  .refine((f) => f.rules.quorum <= f.sources.length, { message: 'quorum exceeds the number of sources' })
+  .refine((f) => new Set(f.sources.map((s) => `${s.exchange}:${s.symbol}`)).size === f.sources.length, {
+    message: 'duplicate source',
+  });
+
 const exchangeSchema = z
   .object({
     /**
@@ -69,6 +106,8 @@ export const configSchema = z
     index: marketSchema.and(z.object({ pair: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/) })),
     /** Quote currencies to convert into the index quote, each from its own observed market. */
     conversions: z.record(z.string().regex(/^[A-Z0-9]+$/), marketSchema).default({}),
+    /** Signed funding rates of BTC perpetuals; omit to run a price-only oracle. */
+    funding: fundingSchema.optional(),
     exchanges: z.record(z.string(), exchangeSchema).default({}),
     polling: z
       .object({
@@ -109,4 +148,5 @@ export const configSchema = z
 export type OracleConfig = Readonly<z.output<typeof configSchema>>;
 export type IndexRulesConfig = z.output<typeof rulesSchema>;
 export type MarketConfig = z.output<typeof marketSchema>;
+export type FundingConfig = z.output<typeof fundingSchema>;
 export type ExchangeConfig = z.output<typeof exchangeSchema>;

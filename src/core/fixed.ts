@@ -14,6 +14,13 @@ import { InputError } from './errors.js';
 export const PRICE_EXPONENT = -8;
 /** 10^8 as a bigint: one whole unit of a price expressed at PRICE_EXPONENT. */
 export const PRICE_ONE = 10n ** BigInt(-PRICE_EXPONENT);
+/**
+ * Exponent of funding rates and premiums (dimensionless ratios): 10^-10, so 0.01 % per 8 h is
+ * 1_000_000 and normalising a 1 h rate to 8 h loses nothing a venue publishes.
+ */
+export const RATE_EXPONENT = -10;
+/** 10^10 as a bigint: a ratio of exactly 1 at RATE_EXPONENT. */
+export const RATE_ONE = 10n ** BigInt(-RATE_EXPONENT);
 
 const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 

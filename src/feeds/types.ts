@@ -48,3 +48,46 @@ export interface ObservationFetcher {
   /** Fetches the ticker of `symbol` and converts it; rejects on any network, HTTP or parse error. */
   fetchObservation(symbol: string): Promise<Observation>;
 }
+
+/**
+ * The one period every funding rate is normalised to before aggregation and signing: 8 hours,
+ * the interval of most BTC perpetuals. A `funding_rate` attestation is a rate per this period.
+ */
+export const FUNDING_PERIOD_MS = 8 * 60 * 60 * 1000;
+
+/** One funding rate read from one perpetual swap market. */
+export interface FundingObservation {
+  /** Source id, `<exchange>:<symbol>`, e.g. "binance:BTC/USDT:USDT". */
+  readonly source: string;
+  /**
+   * The current funding rate normalised to FUNDING_PERIOD_MS, at RATE_EXPONENT. Positive: longs
+   * pay shorts. Normalised as rate * FUNDING_PERIOD_MS / intervalMs, rounded half to even.
+   */
+  readonly rate: bigint;
+  /** The venue's own funding interval in ms (1 h, 4 h, 8 h ...); never guessed. */
+  readonly intervalMs: number;
+  /** The venue's mark price at PRICE_EXPONENT in the contract's quote currency, or null. */
+  readonly markPrice: bigint | null;
+  /** The exchange's timestamp for the data, or null when it gives none. */
+  readonly exchangeTs: number | null;
+  /** When our process received the response, by the injected clock. */
+  readonly receivedAt: number;
+}
+
+/** The latest funding state of one source at tick time (see SourceReading). */
+export interface FundingReading {
+  readonly source: string;
+  /** Quote (settlement-side) currency of the contract's price: "USDT" for BTC/USDT:USDT, "USD" for BTC/USD:BTC. */
+  readonly quote: string;
+  readonly observation: FundingObservation | null;
+  readonly lastError: string | null;
+}
+
+/** Reads the funding rate of one perpetual; the ccxt adapter implements it beside ObservationFetcher. */
+export interface FundingFetcher {
+  /**
+   * Fetches and normalises the funding rate of `symbol`; rejects on any network, HTTP or parse
+   * error, and when the venue's funding interval is unknown.
+   */
+  fetchFunding(symbol: string): Promise<FundingObservation>;
+}

@@ -2,7 +2,7 @@
  * The aggregator's contract: rules in, an index (or a refusal with reasons) out. Every source gets
  * a verdict with a human-readable reason, signed or not.
  */
-import type { Observation } from '../feeds/types.js';
+import type { FundingObservation, Observation } from '../feeds/types.js';
 
 /** Thresholds of one aggregation. Prices at PRICE_EXPONENT in the target quote (USD). */
 export interface IndexRules {
@@ -65,4 +65,64 @@ export interface IndexRefusal {
   /** Why nothing can be signed, e.g. "2 of 6 sources accepted, quorum is 3". */
   readonly reason: string;
   readonly verdicts: readonly SourceVerdict[];
+}
+
+/**
+ * Thresholds of one funding aggregation. Rates are at RATE_EXPONENT, already normalised to
+ * FUNDING_PERIOD_MS (8 h); they can be negative, so the deviation limit is absolute, not relative.
+ */
+export interface FundingRules {
+  readonly maxAgeMs: number;
+  readonly maxExchangeAgeMs: number;
+  readonly maxFutureSkewMs: number;
+  /** Plausibility bounds of a normalised rate, inclusive (e.g. -0.01 and 0.01 per 8 h). */
+  readonly minRate: bigint;
+  readonly maxRate: bigint;
+  /** Reject a source whose rate is further than this from the preliminary median (absolute). */
+  readonly maxDeviation: bigint;
+  readonly quorum: number;
+  /** Minimum number of accepted sources with a mark price to sign a premium. */
+  readonly premiumQuorum: number;
+}
+
+/** The premium of the perpetuals over our spot index on one funding tick, or why there is none. */
+export type PremiumOutcome =
+  | {
+      readonly ok: true;
+      /** Median over sources of (mark in target / index - 1), at RATE_EXPONENT. */
+      readonly value: bigint;
+      /** max |premium_i - value| in millionths (units of 10^-6), floored. */
+      readonly dispersionPpm: number;
+      /** Each contributing source's premium, sorted by source id. */
+      readonly contributions: readonly { readonly source: string; readonly premium: bigint }[];
+    }
+  | { readonly ok: false; readonly reason: string };
+
+export type FundingOutcome = FundingSuccess | FundingRefusal;
+
+/**
+ * A signed-to-be funding rate. Verdicts reuse SourceVerdict: `rawPrice` is the rate per the
+ * venue's own interval, `price` the rate normalised to 8 h (both at RATE_EXPONENT), and
+ * `deviationBps` is null (the reason states the absolute deviation).
+ */
+export interface FundingSuccess {
+  readonly ok: true;
+  readonly pair: string;
+  readonly observedAt: number;
+  /** Median of the accepted normalised rates, at RATE_EXPONENT, per 8 h. */
+  readonly rate: bigint;
+  /** max |rate_i - rate| in millionths (units of 10^-6), floored: absolute, since rates cross zero. */
+  readonly dispersionPpm: number;
+  readonly accepted: readonly FundingObservation[];
+  readonly verdicts: readonly SourceVerdict[];
+  readonly premium: PremiumOutcome;
+}
+
+export interface FundingRefusal {
+  readonly ok: false;
+  readonly pair: string;
+  readonly observedAt: number;
+  readonly reason: string;
+  readonly verdicts: readonly SourceVerdict[];
+  readonly premium: PremiumOutcome;
 }

@@ -49,7 +49,7 @@ describe('attest/json', () => {
     ['missing value', without('value'), /^missing field\(s\): value$/],
     ['version 2', with_({ version: 2 }), /^version must be 1, got 2$/],
     ['version as string', with_({ version: '1' }), /^version must be an integer JSON number/],
-    ['unknown kind', with_({ kind: 'spot_price' }), /^kind must be one of index_price, funding_rate/],
+    ['unknown kind', with_({ kind: 'spot_price' }), /^kind must be one of index_price, funding_rate, perp_premium/],
     ['kind as number', with_({ kind: 1 }), /^kind must be a string, got number$/],
     ['pair with a space', with_({ pair: 'BTC USD' }), /^pair must be 1\.\.32 printable ASCII/],
     ['pair too long', with_({ pair: 'B'.repeat(33) }), /^pair must be 1\.\.32 printable ASCII/],
