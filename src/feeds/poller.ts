@@ -12,14 +12,22 @@ import { ConfigError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { backoffDelay } from './backoff.js';
 import { describeFailure } from './failure.js';
-import {
-  quoteOf,
-  sourceId,
-  type Observation,
-  type ObservationFetcher,
-  type SourceReading,
-  type SourceSpec,
-} from './types.js';
+import { quoteOf, sourceId, type SourceSpec } from './types.js';
+
+/** What a poller holds per source: the latest good observation, and the newer error if any. */
+export interface Reading<O> {
+  readonly source: string;
+  readonly quote: string;
+  readonly observation: O | null;
+  readonly lastError: string | null;
+}
+
+/** One polled source: which market, and how to read it (spot ticker, funding rate ...). */
+export interface PolledSource<O> {
+  readonly spec: SourceSpec;
+  /** Fetches the market's latest observation; rejects on any failure. */
+  readonly fetch: (symbol: string) => Promise<O>;
+}
 
 export type PollOutcome = 'ok' | 'error' | 'timeout';
 
@@ -29,8 +37,8 @@ export interface PollerTimers {
   clearTimeout(handle: unknown): void;
 }
 
-export interface PollerOptions {
-  readonly sources: readonly { readonly spec: SourceSpec; readonly fetcher: ObservationFetcher }[];
+export interface PollerOptions<O> {
+  readonly sources: readonly PolledSource<O>[];
   /** Wait after a successful fetch before the next one. */
   readonly intervalMs: number;
   /** Longest a fetch may take before it counts as failed. */
@@ -47,12 +55,12 @@ export interface PollerOptions {
   readonly timers?: PollerTimers;
 }
 
-interface SourceState {
+interface SourceState<O> {
   readonly id: string;
   readonly spec: SourceSpec;
   readonly quote: string;
-  readonly fetcher: ObservationFetcher;
-  observation: Observation | null;
+  readonly fetch: (symbol: string) => Promise<O>;
+  observation: O | null;
   lastError: string | null;
   consecutiveFailures: number;
   polled: boolean;
@@ -73,21 +81,24 @@ const nodeTimers: PollerTimers = {
 
 class TimeoutError extends Error {}
 
-/** Polls every configured source in the background and serves their latest readings. */
-export class Poller {
-  private readonly states: readonly SourceState[];
+/**
+ * Polls every configured source in the background and serves their latest readings. Generic over
+ * what is read (spot observations, funding observations), each tagged with its source id.
+ */
+export class Poller<O extends { readonly source: string }> {
+  private readonly states: readonly SourceState<O>[];
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly onResult: PollerOptions['onResult'];
+  private readonly onResult: PollerOptions<O>['onResult'];
   private readonly timers: PollerTimers;
   private running = false;
 
   /** Validates the options; throws ConfigError on bad timings, no sources or a duplicate source. */
-  constructor(options: PollerOptions) {
+  constructor(options: PollerOptions<O>) {
     for (const key of ['intervalMs', 'timeoutMs', 'backoffInitialMs', 'backoffMaxMs'] as const) {
       const value = options[key];
       if (!Number.isSafeInteger(value) || value < 1) {
@@ -99,7 +110,7 @@ export class Poller {
     }
     if (options.sources.length === 0) throw new ConfigError('poller needs at least one source');
     const seen = new Set<string>();
-    this.states = options.sources.map(({ spec, fetcher }) => {
+    this.states = options.sources.map(({ spec, fetch }) => {
       const id = sourceId(spec);
       if (seen.has(id)) throw new ConfigError(`duplicate source ${id}`);
       seen.add(id);
@@ -107,7 +118,7 @@ export class Poller {
         id,
         spec,
         quote: quoteOf(spec.symbol),
-        fetcher,
+        fetch,
         observation: null,
         lastError: null,
         consecutiveFailures: 0,
@@ -154,7 +165,7 @@ export class Poller {
   }
 
   /** The latest reading of every source, in configured order. */
-  readings(): SourceReading[] {
+  readings(): Reading<O>[] {
     return this.states.map((state) => ({
       source: state.id,
       quote: state.quote,
@@ -163,7 +174,7 @@ export class Poller {
     }));
   }
 
-  private attempt(state: SourceState): Promise<void> {
+  private attempt(state: SourceState<O>): Promise<void> {
     if (state.inFlight !== null) return state.inFlight;
     this.clearTimer(state);
     state.polled = true;
@@ -176,7 +187,7 @@ export class Poller {
   }
 
   /** One fetch raced against the timeout; records its result in the source's state. */
-  private async fetchBounded(state: SourceState): Promise<void> {
+  private async fetchBounded(state: SourceState<O>): Promise<void> {
     const startedAt = this.clock.now();
     let timeoutHandle: unknown = null;
     const timeout = new Promise<never>((_resolve, reject) => {
@@ -188,7 +199,7 @@ export class Poller {
     let outcome: PollOutcome;
     try {
       // Called inside then() so that a fetcher throwing synchronously is recorded as a failure too.
-      const fetched = Promise.resolve().then(() => state.fetcher.fetchObservation(state.spec.symbol));
+      const fetched = Promise.resolve().then(() => state.fetch(state.spec.symbol));
       const observation = await Promise.race([fetched, timeout]);
       if (typeof observation !== 'object' || observation === null) throw new Error('fetcher returned no observation');
       if (observation.source !== state.id) {
@@ -213,13 +224,13 @@ export class Poller {
     this.report(state.id, outcome, this.clock.now() - startedAt);
   }
 
-  private nextDelay(state: SourceState): number {
+  private nextDelay(state: SourceState<O>): number {
     return state.consecutiveFailures === 0
       ? this.intervalMs
       : backoffDelay(state.consecutiveFailures, this.backoffInitialMs, this.backoffMaxMs);
   }
 
-  private schedule(state: SourceState, delayMs: number): void {
+  private schedule(state: SourceState<O>, delayMs: number): void {
     this.clearTimer(state);
     state.timer = this.timers.setTimeout(() => {
       state.timer = null;
@@ -227,7 +238,7 @@ export class Poller {
     }, delayMs);
   }
 
-  private clearTimer(state: SourceState): void {
+  private clearTimer(state: SourceState<O>): void {
     if (state.timer !== null) {
       this.timers.clearTimeout(state.timer);
       state.timer = null;

@@ -14,7 +14,7 @@ import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
-import { sourceId, type SourceSpec } from '../feeds/types.js';
+import { sourceId, type Observation, type SourceSpec } from '../feeds/types.js';
 import { createApp, startServer } from '../server/app.js';
 import { openStore } from '../store/sqlite.js';
 import { createOracleMetrics } from './metrics.js';
@@ -89,8 +89,11 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
     store.close();
     throw err;
   }
-  const poller = new Poller({
-    sources: specs.map((spec) => ({ spec, fetcher: clients.get(spec.exchange) as MarketClient })),
+  const poller = new Poller<Observation>({
+    sources: specs.map((spec) => {
+      const client = clients.get(spec.exchange) as MarketClient;
+      return { spec, fetch: (symbol: string) => client.fetchObservation(symbol) };
+    }),
     ...config.polling,
     clock,
     logger,

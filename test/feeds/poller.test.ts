@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { Poller, type PollerOptions, type PollerTimers, type PollOutcome } from '../../src/feeds/poller.js';
+import { Poller, type PolledSource, type PollerOptions, type PollerTimers, type PollOutcome } from '../../src/feeds/poller.js';
 import type { Observation, ObservationFetcher, SourceSpec } from '../../src/feeds/types.js';
 
 const INTERVAL = 2_000;
@@ -100,13 +100,18 @@ const KRAKEN: SourceSpec = { exchange: 'kraken', symbol: 'BTC/USD' };
 const BINANCE: SourceSpec = { exchange: 'binance', symbol: 'BTC/USDT' };
 const BITSTAMP: SourceSpec = { exchange: 'bitstamp', symbol: 'BTC/USD' };
 
+/** One polled source reading spot observations through `fetcher`. */
+function from(spec: SourceSpec, fetcher: ObservationFetcher): PolledSource<Observation> {
+  return { spec, fetch: (symbol) => fetcher.fetchObservation(symbol) };
+}
+
 function makePoller(
-  sources: PollerOptions['sources'],
-  extra: Partial<PollerOptions> = {},
-): { poller: Poller; timers: FakeTimers; results: Array<[string, PollOutcome]> } {
+  sources: PollerOptions<Observation>['sources'],
+  extra: Partial<PollerOptions<Observation>> = {},
+): { poller: Poller<Observation>; timers: FakeTimers; results: Array<[string, PollOutcome]> } {
   const timers = new FakeTimers();
   const results: Array<[string, PollOutcome]> = [];
-  const poller = new Poller({
+  const poller = new Poller<Observation>({
     sources,
     intervalMs: INTERVAL,
     timeoutMs: TIMEOUT,
@@ -124,9 +129,9 @@ describe('feeds/poller: Poller', () => {
   describe('readings', () => {
     it('lists every source in configured order with its quote, empty before any poll', () => {
       const { poller } = makePoller([
-        { spec: KRAKEN, fetcher: new ScriptedFetcher() },
-        { spec: BINANCE, fetcher: new ScriptedFetcher() },
-        { spec: { exchange: 'bybit', symbol: 'BTC/USDT:USDT' }, fetcher: new ScriptedFetcher() },
+        from(KRAKEN, new ScriptedFetcher()),
+        from(BINANCE, new ScriptedFetcher()),
+        from({ exchange: 'bybit', symbol: 'BTC/USDT:USDT' }, new ScriptedFetcher()),
       ]);
       expect(poller.readings()).to.deep.equal([
         { source: 'kraken:BTC/USD', quote: 'USD', observation: null, lastError: null },
@@ -139,8 +144,8 @@ describe('feeds/poller: Poller', () => {
       const slow = new ScriptedFetcher();
       const fast = new ScriptedFetcher();
       const { poller } = makePoller([
-        { spec: KRAKEN, fetcher: slow },
-        { spec: BINANCE, fetcher: fast },
+        from(KRAKEN, slow),
+        from(BINANCE, fast),
       ]);
       const done = poller.pollOnce();
       await settle();
@@ -158,8 +163,8 @@ describe('feeds/poller: Poller', () => {
       const a = new ScriptedFetcher();
       const b = new ScriptedFetcher();
       const { poller } = makePoller([
-        { spec: KRAKEN, fetcher: a },
-        { spec: BINANCE, fetcher: b },
+        from(KRAKEN, a),
+        from(BINANCE, b),
       ]);
       void poller.pollOnce();
       await settle();
@@ -171,7 +176,7 @@ describe('feeds/poller: Poller', () => {
     it('a failure after a good observation keeps the observation and sets lastError; success clears it', async () => {
       let fail = false;
       const fetcher = instantFetcher((_s, call) => (fail ? new Error('HTTP 503') : obs('kraken:BTC/USD', BigInt(call), call)));
-      const { poller, results } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, results } = makePoller([from(KRAKEN, fetcher)]);
 
       await poller.pollOnce();
       expect(poller.readings()[0]).to.deep.include({ observation: obs('kraken:BTC/USD', 1n, 1), lastError: null });
@@ -219,7 +224,7 @@ describe('feeds/poller: Poller', () => {
     ];
     for (const [what, fetcher, expected] of failures) {
       it(`${what} is recorded as a short, clean error`, async () => {
-        const { poller, results } = makePoller([{ spec: KRAKEN, fetcher }]);
+        const { poller, results } = makePoller([from(KRAKEN, fetcher)]);
         await poller.pollOnce();
         const [reading] = poller.readings();
         expect(reading?.observation).to.equal(null);
@@ -235,7 +240,7 @@ describe('feeds/poller: Poller', () => {
         clock.advance(call === 1 ? 250 : 40);
         return call === 1 ? obs('kraken:BTC/USD', 1n, clock.now()) : new Error('down');
       });
-      const { poller } = makePoller([{ spec: KRAKEN, fetcher: slowThenFail }], {
+      const { poller } = makePoller([from(KRAKEN, slowThenFail)], {
         clock,
         onResult: (source, outcome, durationMs) => durations.push([source, outcome, durationMs]),
       });
@@ -249,7 +254,7 @@ describe('feeds/poller: Poller', () => {
 
     it('a throwing onResult callback does not break polling', async () => {
       const fetcher = instantFetcher(() => obs('kraken:BTC/USD', 5n, 1));
-      const { poller } = makePoller([{ spec: KRAKEN, fetcher }], {
+      const { poller } = makePoller([from(KRAKEN, fetcher)], {
         onResult: () => {
           throw new Error('metrics broke');
         },
@@ -262,7 +267,7 @@ describe('feeds/poller: Poller', () => {
   describe('timeouts', () => {
     it('a fetch exceeding timeoutMs counts as a failure', async () => {
       const fetcher = new ScriptedFetcher();
-      const { poller, timers, results } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers, results } = makePoller([from(KRAKEN, fetcher)]);
       const done = poller.pollOnce();
       await settle();
       expect(timers.fire(TIMEOUT)).to.equal(1);
@@ -273,7 +278,7 @@ describe('feeds/poller: Poller', () => {
 
     it('a late answer of a timed-out fetch never overwrites a newer observation', async () => {
       const fetcher = new ScriptedFetcher();
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
 
       const first = poller.pollOnce();
       await settle();
@@ -292,7 +297,7 @@ describe('feeds/poller: Poller', () => {
 
     it('a late answer after a timeout does not clear the timeout error', async () => {
       const fetcher = new ScriptedFetcher();
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
       const done = poller.pollOnce();
       await settle();
       timers.fire(TIMEOUT);
@@ -304,7 +309,7 @@ describe('feeds/poller: Poller', () => {
 
     it('clears the timeout timer once the fetch answers', async () => {
       const fetcher = instantFetcher(() => obs('kraken:BTC/USD', 1n, 1));
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
       await poller.pollOnce();
       expect(timers.pending.size).to.equal(0);
     });
@@ -315,8 +320,8 @@ describe('feeds/poller: Poller', () => {
       const hung = new ScriptedFetcher();
       const healthy = instantFetcher((_s, call) => obs('binance:BTC/USDT', BigInt(call), call));
       const { poller, timers } = makePoller([
-        { spec: KRAKEN, fetcher: hung },
-        { spec: BINANCE, fetcher: healthy },
+        from(KRAKEN, hung),
+        from(BINANCE, healthy),
       ]);
       poller.start();
       for (let round = 0; round < 3; round++) {
@@ -335,7 +340,7 @@ describe('feeds/poller: Poller', () => {
       const fetcher = instantFetcher((_s, call) =>
         script[call - 1] === 'ok' ? obs('kraken:BTC/USD', BigInt(call), call) : new Error('down'),
       );
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
       poller.start();
       expect(timers.loopDelays()).to.deep.equal([0]);
       const delays: number[] = [];
@@ -356,7 +361,7 @@ describe('feeds/poller: Poller', () => {
 
     it('start() after pollOnce() waits the normal interval instead of polling again at once', async () => {
       const fetcher = instantFetcher(() => obs('kraken:BTC/USD', 1n, 1));
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
       await poller.pollOnce();
       poller.start();
       expect(timers.loopDelays()).to.deep.equal([INTERVAL]);
@@ -366,7 +371,7 @@ describe('feeds/poller: Poller', () => {
 
     it('pollOnce() during a background fetch joins it instead of asking the exchange twice', async () => {
       const fetcher = new ScriptedFetcher();
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
       poller.start();
       timers.fireLoops();
       await settle();
@@ -382,7 +387,7 @@ describe('feeds/poller: Poller', () => {
 
     it('keeps a single timer per source whatever mix of loop and pollOnce runs', async () => {
       const fetcher = instantFetcher(() => obs('kraken:BTC/USD', 1n, 1));
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher }]);
+      const { poller, timers } = makePoller([from(KRAKEN, fetcher)]);
       poller.start();
       poller.start();
       await poller.pollOnce();
@@ -398,8 +403,8 @@ describe('feeds/poller: Poller', () => {
     it('clears every timer and waits for the in-flight attempt', async () => {
       const fetcher = new ScriptedFetcher();
       const { poller, timers } = makePoller([
-        { spec: KRAKEN, fetcher },
-        { spec: BINANCE, fetcher: instantFetcher(() => obs('binance:BTC/USDT', 1n, 1)) },
+        from(KRAKEN, fetcher),
+        from(BINANCE, instantFetcher(() => obs('binance:BTC/USDT', 1n, 1))),
       ]);
       poller.start();
       timers.fireLoops();
@@ -416,7 +421,7 @@ describe('feeds/poller: Poller', () => {
     });
 
     it('returns within the fetch timeout even when a fetch never answers', async () => {
-      const { poller, timers } = makePoller([{ spec: KRAKEN, fetcher: new ScriptedFetcher() }]);
+      const { poller, timers } = makePoller([from(KRAKEN, new ScriptedFetcher())]);
       poller.start();
       timers.fireLoops();
       await settle();
@@ -427,7 +432,7 @@ describe('feeds/poller: Poller', () => {
     it('with real timers: polls in the background, then stops polling and leaves nothing behind', async () => {
       const fetcher = instantFetcher((_s, call) => obs('kraken:BTC/USD', BigInt(call), call));
       const poller = new Poller({
-        sources: [{ spec: KRAKEN, fetcher }],
+        sources: [from(KRAKEN, fetcher)],
         intervalMs: 1,
         timeoutMs: 1_000,
         backoffInitialMs: 1,
@@ -445,15 +450,15 @@ describe('feeds/poller: Poller', () => {
   });
 
   describe('constructor', () => {
-    const base: PollerOptions = {
-      sources: [{ spec: KRAKEN, fetcher: new ScriptedFetcher() }],
+    const base: PollerOptions<Observation> = {
+      sources: [from(KRAKEN, new ScriptedFetcher())],
       intervalMs: INTERVAL,
       timeoutMs: TIMEOUT,
       backoffInitialMs: BACKOFF_INITIAL,
       backoffMaxMs: BACKOFF_MAX,
       clock: new ManualClock(0),
     };
-    const bad: Array<[what: string, change: Partial<PollerOptions>, message: RegExp]> = [
+    const bad: Array<[what: string, change: Partial<PollerOptions<Observation>>, message: RegExp]> = [
       ['zero interval', { intervalMs: 0 }, /intervalMs must be a positive integer/],
       ['fractional timeout', { timeoutMs: 1.5 }, /timeoutMs must be a positive integer/],
       ['NaN back-off', { backoffInitialMs: Number.NaN }, /backoffInitialMs must be a positive integer/],
@@ -461,7 +466,7 @@ describe('feeds/poller: Poller', () => {
       ['no sources', { sources: [] }, /at least one source/],
       [
         'duplicate source',
-        { sources: [{ spec: BITSTAMP, fetcher: new ScriptedFetcher() }, { spec: BITSTAMP, fetcher: new ScriptedFetcher() }] },
+        { sources: [from(BITSTAMP, new ScriptedFetcher()), from(BITSTAMP, new ScriptedFetcher())] },
         /duplicate source bitstamp:BTC\/USD/,
       ],
     ];
@@ -474,7 +479,7 @@ describe('feeds/poller: Poller', () => {
 });
 
 /** Stops the poller, firing fetch timeouts so that hung fake fetches settle. */
-async function stopWithTimeouts(poller: Poller, timers: FakeTimers): Promise<void> {
+async function stopWithTimeouts(poller: Poller<Observation>, timers: FakeTimers): Promise<void> {
   const stopping = poller.stop();
   await settle();
   timers.fire(TIMEOUT);
