@@ -19,10 +19,26 @@ import { parseHistoryQuery, strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
 import type { HistoryReader, OracleState } from './types.js';
 
-/** Paths serving the latest attestation of a kind; /funding is one more line here. */
-const ATTESTATION_ROUTES: ReadonlyArray<{ path: string; kind: AttestationKind; unavailable: ErrorCode }> = [
-  { path: '/price', kind: 'index_price', unavailable: 'no_trustworthy_index' },
-];
+/** A path serving the latest attestation of one kind, and the cadence that kind is signed at. */
+interface AttestationRoute {
+  readonly path: string;
+  readonly kind: AttestationKind;
+  readonly unavailable: ErrorCode;
+  readonly tickIntervalMs: number;
+}
+
+/** /price always; /funding and /premium when the oracle signs funding rates. */
+function attestationRoutes(config: ServerConfig): AttestationRoute[] {
+  const routes: AttestationRoute[] = [{ path: '/price', kind: 'index_price', unavailable: 'no_trustworthy_index', tickIntervalMs: config.tickIntervalMs }];
+  const funding = config.fundingTickIntervalMs;
+  if (funding !== undefined) {
+    routes.push(
+      { path: '/funding', kind: 'funding_rate', unavailable: 'no_trustworthy_funding', tickIntervalMs: funding },
+      { path: '/premium', kind: 'perp_premium', unavailable: 'no_trustworthy_premium', tickIntervalMs: funding },
+    );
+  }
+  return routes;
+}
 const DEFAULT_MAX_STREAMS = 1000;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** How long in-flight requests get to finish after close() before their sockets are cut. */
@@ -33,7 +49,10 @@ export interface ServerConfig {
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
   readonly trustProxy: boolean | number | string;
   readonly maxHistoryLimit: number;
+  /** Cadence of index_price attestations; a quote older than 3 of these is refused. */
   readonly tickIntervalMs: number;
+  /** Cadence of funding_rate and perp_premium attestations; absent when funding is not signed. */
+  readonly fundingTickIntervalMs?: number;
   /** Concurrent /stream connections beyond which new ones get 503 (default 1000). */
   readonly maxStreams?: number;
   /** Interval of the SSE comment heartbeat (default 15 s). */
@@ -66,12 +85,12 @@ const extras = new WeakMap<Express, AppExtras>();
 /** Builds the express app over `deps`; registers HTTP metrics in deps.registry. Throws nothing. */
 export function createApp(deps: AppDeps): Express {
   const { state, history, registry, logger, clock, config } = deps;
-  const tickSeconds = Math.max(1, Math.floor(config.tickIntervalMs / 1000));
+  const routes = attestationRoutes(config);
   const metrics = createHttpMetrics(registry);
   const hub = createStreamHub(
     state,
     {
-      kinds: ATTESTATION_ROUTES.map((r) => r.kind),
+      kinds: routes.map((r) => r.kind),
       maxStreams: config.maxStreams ?? DEFAULT_MAX_STREAMS,
       heartbeatMs: config.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       retryMs: config.tickIntervalMs,
@@ -122,23 +141,24 @@ export function createApp(deps: AppDeps): Express {
     app.route(path).get(handler).all(methodNotAllowed);
   };
 
-  for (const route of ATTESTATION_ROUTES) {
+  for (const route of routes) {
+    const routeTickSeconds = Math.max(1, Math.floor(route.tickIntervalMs / 1000));
     get(route.path, (req, res) => {
       strictParams(req.query, []);
-      const freshness = assessFreshness(state, route.kind, clock.now(), config.tickIntervalMs);
+      const freshness = assessFreshness(state, route.kind, clock.now(), route.tickIntervalMs);
       if (!freshness.fresh) {
-        res.set('Retry-After', String(tickSeconds));
+        res.set('Retry-After', String(routeTickSeconds));
         sendError(res, 503, route.unavailable, freshness.reason, { lastSignedAgeMs: freshness.ageMs });
         return;
       }
       const { published, ageMs } = freshness;
       // A cache must not hold a quote past the staleness bound the origin itself enforces.
-      const remaining = Math.floor((STALE_AFTER_TICKS * config.tickIntervalMs - ageMs) / 1000);
+      const remaining = Math.floor((STALE_AFTER_TICKS * route.tickIntervalMs - ageMs) / 1000);
       res.set({
         'Content-Type': 'application/json; charset=utf-8',
         ETag: published.etag,
         'Last-Modified': new Date(published.observedAtMs).toUTCString(),
-        'Cache-Control': `public, max-age=${Math.max(0, Math.min(tickSeconds, remaining))}, stale-while-revalidate=0`,
+        'Cache-Control': `public, max-age=${Math.max(0, Math.min(routeTickSeconds, remaining))}, stale-while-revalidate=0`,
       });
       if (etagMatches(req.get('If-None-Match'), published.etag)) {
         res.status(304).end();

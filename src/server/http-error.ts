@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'no_trustworthy_index'
   | 'no_trustworthy_funding'
+  | 'no_trustworthy_premium'
   | 'too_many_streams'
   | 'internal';
 
