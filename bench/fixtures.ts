@@ -11,7 +11,7 @@ import { PRICE_ONE } from '../src/core/fixed.js';
 import type { SourceReading } from '../src/feeds/types.js';
 import { aggregate, type AggregateInput } from '../src/index/aggregate.js';
 import type { IndexOutcome } from '../src/index/types.js';
-import { signIndex } from '../src/oracle/sign-index.js';
+import { indexFigure, signFigure } from '../src/oracle/figures.js';
 
 /** A key derived from a public string: fine for a benchmark, never for an oracle. */
 export const BENCH_SECRET_KEY: Uint8Array = sha256(new TextEncoder().encode('peer-stables benchmark key, not secret'));
@@ -69,7 +69,7 @@ export function syntheticInput(count: number, now: number): AggregateInput {
  */
 export function signedTick(input: AggregateInput, sequence: bigint): AttestationJson {
   const index = signedIndex(aggregate(input));
-  const signed = signIndex(index, sequence, BENCH_SECRET_KEY);
+  const signed = signFigure(indexFigure(index), sequence, BENCH_SECRET_KEY);
   return toJson(signed);
 }
 

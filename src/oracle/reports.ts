@@ -1,6 +1,6 @@
-/** Turns aggregator outcomes into the JSON-ready reports served by /sources. */
-import { PRICE_EXPONENT } from '../core/fixed.js';
-import type { IndexOutcome, SourceVerdict } from '../index/types.js';
+/** Turns aggregation outcomes into the JSON-ready reports served by /sources. */
+import { PRICE_EXPONENT, RATE_EXPONENT } from '../core/fixed.js';
+import type { FundingOutcome, IndexOutcome, SourceVerdict } from '../index/types.js';
 import type { MarketReport, SourceReport } from '../server/types.js';
 
 function sourceReport(v: SourceVerdict): SourceReport {
@@ -18,14 +18,61 @@ function sourceReport(v: SourceVerdict): SourceReport {
   };
 }
 
-/** The /sources entry of one aggregated market; prices are integer strings at PRICE_EXPONENT. */
-export function marketReport(outcome: IndexOutcome): MarketReport {
+/** The /sources entry of the index or a conversion; prices are integer strings at PRICE_EXPONENT. */
+export function marketReport(kind: 'index_price' | 'conversion', outcome: IndexOutcome): MarketReport {
   return {
+    kind,
     pair: outcome.pair,
+    at: outcome.observedAt,
     ok: outcome.ok,
     price: outcome.ok ? outcome.price.toString() : null,
     exponent: PRICE_EXPONENT,
     reason: outcome.ok ? null : outcome.reason,
     sources: outcome.verdicts.map(sourceReport),
   };
+}
+
+/**
+ * The /sources entries of one funding tick: the rate (each perpetual's verdict, rates at
+ * RATE_EXPONENT) and the premium (each contributing source, with its premium as `price`).
+ */
+export function fundingReports(outcome: FundingOutcome): MarketReport[] {
+  const rate: MarketReport = {
+    kind: 'funding_rate',
+    pair: outcome.pair,
+    at: outcome.observedAt,
+    ok: outcome.ok,
+    price: outcome.ok ? outcome.rate.toString() : null,
+    exponent: RATE_EXPONENT,
+    reason: outcome.ok ? null : outcome.reason,
+    sources: outcome.verdicts.map(sourceReport),
+  };
+  const verdicts = new Map(outcome.verdicts.map((v) => [v.source, v]));
+  const premium: MarketReport = {
+    kind: 'perp_premium',
+    pair: outcome.pair,
+    at: outcome.observedAt,
+    ok: outcome.premium.ok,
+    price: outcome.premium.ok ? outcome.premium.value.toString() : null,
+    exponent: RATE_EXPONENT,
+    reason: outcome.premium.ok ? null : outcome.premium.reason,
+    sources: outcome.premium.ok
+      ? outcome.premium.contributions.map((c) => {
+          const v = verdicts.get(c.source);
+          return {
+            source: c.source,
+            verdict: 'accepted',
+            reason: 'mark price over the spot index',
+            quote: v?.quote ?? '',
+            rawPrice: null,
+            price: c.premium.toString(),
+            exchangeTs: v?.exchangeTs ?? null,
+            receivedAt: v?.receivedAt ?? null,
+            ageMs: v?.ageMs ?? null,
+            deviationBps: null,
+          };
+        })
+      : [],
+  };
+  return [rate, premium];
 }

@@ -1,8 +1,10 @@
 /**
- * The oracle's tick: readings -> quote conversions -> index -> commitment -> sign -> store ->
- * publish. It signs at most once per tick and never per request; the HTTP layer only reads what
- * the last tick published. When the index is not trustworthy it signs nothing and keeps the
- * reason, per source, for /price and /sources.
+ * The oracle's ticks. The index tick: readings -> quote conversions -> index -> sign -> store ->
+ * publish. The funding tick, on its own slower cadence: funding readings -> funding rate and
+ * perpetual premium (against the last index) -> sign -> store -> publish. Each kind is signed at
+ * most once per tick and never per request; the HTTP layer only reads what the last tick
+ * published. When a figure is not trustworthy nothing is signed and the reason is kept, per
+ * source, for the HTTP API.
  */
 import { toJson } from '../attest/json.js';
 import { verifyAttestation } from '../attest/sign.js';
@@ -10,27 +12,40 @@ import type { AttestationKind } from '../attest/types.js';
 import type { Clock } from '../core/clock.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
-import { quoteOf, type SourceReading } from '../feeds/types.js';
+import { quoteOf, type FundingReading, type SourceReading } from '../feeds/types.js';
 import { aggregate } from '../index/aggregate.js';
-import type { IndexOutcome, IndexRules, IndexSuccess } from '../index/types.js';
-import type { OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../server/types.js';
+import { aggregateFunding } from '../index/funding.js';
+import type { FundingOutcome, FundingRules, IndexOutcome, IndexRules } from '../index/types.js';
+import type { MarketReport, OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../server/types.js';
 import type { AttestationStore } from '../store/types.js';
+import { fundingFigures, indexFigure, signFigure, type Figure } from './figures.js';
 import type { OracleMetrics } from './metrics.js';
 import { publish } from './publish.js';
-import { marketReport } from './reports.js';
-import { signIndex } from './sign-index.js';
+import { fundingReports, marketReport } from './reports.js';
 
-/** One market the tick aggregates: the index, or a quote conversion such as USDT/USD. */
+/** One market the index tick aggregates: the index, or a quote conversion such as USDT/USD. */
 export interface MarketPlan {
   readonly pair: string;
   readonly sourceIds: readonly string[];
   readonly rules: IndexRules;
 }
 
+/** The perpetuals the funding tick aggregates. */
+export interface FundingPlan {
+  readonly pair: string;
+  readonly sourceIds: readonly string[];
+  readonly rules: FundingRules;
+  readonly readings: () => readonly FundingReading[];
+  /** The funding tick's interval: the index it uses for the premium may be at most this old. */
+  readonly tickIntervalMs: number;
+}
+
 export interface OracleServiceOptions {
   readonly index: MarketPlan;
   /** Quote currency (e.g. "USDT") -> its market in the index quote. */
   readonly conversions: ReadonlyMap<string, MarketPlan>;
+  /** Absent for a price-only oracle. */
+  readonly funding?: FundingPlan;
   readonly secretKey: Uint8Array;
   readonly publicKeyHex: string;
   readonly store: AttestationStore;
@@ -41,80 +56,145 @@ export interface OracleServiceOptions {
   readonly info: Omit<OracleInfo, 'publicKey'>;
 }
 
+/** What the funding tick needs from the last index tick. */
+interface IndexSnapshot {
+  readonly at: number;
+  readonly price: bigint | null;
+  readonly rates: ReadonlyMap<string, bigint>;
+}
+
+const KINDS_OF_INDEX: readonly AttestationKind[] = ['index_price'];
+const KINDS_OF_FUNDING: readonly AttestationKind[] = ['funding_rate', 'perp_premium'];
+
+/** Every source id of a plan, as an empty reading until the poller has one. */
+function pick<R extends { readonly source: string }>(ids: readonly string[], readings: readonly R[], empty: (id: string) => R): R[] {
+  const byId = new Map(readings.map((r) => [r.source, r]));
+  return ids.map((id) => byId.get(id) ?? empty(id));
+}
+
+function notPolled(id: string): { source: string; quote: string; observation: null; lastError: string } {
+  return { source: id, quote: quoteOf(id.slice(id.indexOf(':') + 1)), observation: null, lastError: 'not polled yet' };
+}
+
 export class OracleService implements OracleState {
   private readonly latestByKind = new Map<AttestationKind, PublishedAttestation>();
   private readonly refusals = new Map<AttestationKind, Refusal>();
   private readonly listeners = new Set<(p: PublishedAttestation) => void>();
-  private report: SourcesReport = { at: null, markets: [] };
+  private indexMarkets: { at: number | null; markets: MarketReport[] } = { at: null, markets: [] };
+  private fundingMarkets: MarketReport[] = [];
+  private lastIndex: IndexSnapshot | null = null;
   private readonly target: string;
 
   constructor(private readonly o: OracleServiceOptions) {
     this.target = o.index.pair.split('/')[1] ?? '';
-    // Serve the last signed quote after a restart; /price still refuses it once it is stale.
-    const stored = o.store.latest('index_price', o.publicKeyHex);
-    if (stored) this.latestByKind.set('index_price', publish(stored));
+    // Serve the last signed figures after a restart; the HTTP layer still refuses stale ones.
+    for (const kind of [...KINDS_OF_INDEX, ...(o.funding ? KINDS_OF_FUNDING : [])]) {
+      const stored = o.store.latest(kind, o.publicKeyHex);
+      if (stored) this.latestByKind.set(kind, publish(stored));
+    }
   }
 
-  /** Runs one tick at the clock's current time; returns the index outcome, or null if it failed. Never throws. */
+  /** Runs one index tick at the clock's current time; returns its outcome, or null if it failed. Never throws. */
   tick(): IndexOutcome | null {
+    return this.guard(KINDS_OF_INDEX, (now) => this.indexTick(now));
+  }
+
+  /** Runs one funding tick; returns its outcome, or null if it failed or funding is not configured. Never throws. */
+  fundingTick(): FundingOutcome | null {
+    const funding = this.o.funding;
+    if (funding === undefined) return null;
+    return this.guard(KINDS_OF_FUNDING, (now) => this.runFundingTick(funding, now));
+  }
+
+  /** A malformed reading or rule is a bug, not a market event: refuse, loudly, and go on ticking. */
+  private guard<T>(kinds: readonly AttestationKind[], run: (now: number) => T): T | null {
     const now = this.o.clock.now();
     try {
-      return this.runTick(now);
+      return run(now);
     } catch (err) {
-      // A malformed reading or rule is a bug, not a market event: refuse, loudly, and go on.
-      this.refusals.set('index_price', { at: now, reason: `internal error: ${(err as Error).message}` });
-      this.o.logger.error({ err: (err as Error).message }, 'tick failed, nothing signed');
+      for (const kind of kinds) this.refusals.set(kind, { at: now, reason: `internal error: ${(err as Error).message}` });
+      this.o.logger.error({ err: (err as Error).message, kinds }, 'tick failed, nothing signed');
       return null;
     }
   }
 
-  private runTick(now: number): IndexOutcome {
+  private indexTick(now: number): IndexOutcome {
     const started = process.hrtime.bigint();
-    const byId = new Map(this.o.readings().map((r) => [r.source, r]));
-    const pick = (plan: MarketPlan): SourceReading[] =>
-      plan.sourceIds.map((id) => byId.get(id) ?? { source: id, quote: quoteOf(id.slice(id.indexOf(':') + 1)), observation: null, lastError: 'not polled' });
-
+    const readings = this.o.readings();
     const rates = new Map<string, bigint>();
-    const markets: IndexOutcome[] = [];
+    const conversions: IndexOutcome[] = [];
     for (const [quote, plan] of this.o.conversions) {
-      const outcome = aggregate({ pair: plan.pair, target: this.target, readings: pick(plan), rules: plan.rules, conversions: new Map(), now });
-      markets.push(outcome);
+      const outcome = aggregate({ pair: plan.pair, target: this.target, readings: pick(plan.sourceIds, readings, notPolled), rules: plan.rules, conversions: new Map(), now });
+      conversions.push(outcome);
       if (outcome.ok) rates.set(quote, outcome.price);
     }
-    const index = aggregate({ pair: this.o.index.pair, target: this.target, readings: pick(this.o.index), rules: this.o.index.rules, conversions: rates, now });
-    markets.unshift(index);
+    const index = aggregate({ pair: this.o.index.pair, target: this.target, readings: pick(this.o.index.sourceIds, readings, notPolled), rules: this.o.index.rules, conversions: rates, now });
+    this.lastIndex = { at: now, price: index.ok ? index.price : null, rates };
 
-    if (index.ok) {
-      try {
-        this.sign(index, now);
-      } catch (err) {
-        // Fail closed: a signing or storage failure publishes nothing new for this tick.
-        this.refusals.set('index_price', { at: now, reason: `signing failed: ${(err as Error).message}` });
-        this.o.logger.error({ err: (err as Error).message }, 'could not sign the index');
-      }
-    } else {
-      // Warn when the reason changes, not on every tick of a long outage.
-      const level = this.refusals.get('index_price')?.reason === index.reason ? 'debug' : 'warn';
-      this.refusals.set('index_price', { at: now, reason: index.reason });
-      this.o.logger[level]({ pair: index.pair, reason: index.reason }, 'index refused, nothing signed');
-    }
+    if (index.ok) this.signAll('index_price', [indexFigure(index)], now);
+    else this.refuse('index_price', index.pair, index.reason, now);
 
-    this.report = { at: now, markets: markets.map(marketReport) };
-    this.recordMetrics(markets, index, started);
+    this.indexMarkets = {
+      at: now,
+      markets: [marketReport('index_price', index), ...conversions.map((c) => marketReport('conversion', c))],
+    };
+    this.recordMetrics('index_price', [index, ...conversions], started);
+    if (index.ok) this.o.metrics.indexPrice.set({ pair: index.pair }, Number(formatDecimal(index.price, PRICE_EXPONENT)));
     return index;
   }
 
-  private sign(index: IndexSuccess, now: number): void {
+  private runFundingTick(plan: FundingPlan, now: number): FundingOutcome {
+    const started = process.hrtime.bigint();
+    // The premium compares marks with our own index, so only an index from this funding tick's
+    // window counts; an older one (the index refusing for a while) gives no premium.
+    const recent = this.lastIndex !== null && now - this.lastIndex.at <= plan.tickIntervalMs ? this.lastIndex : null;
+    const outcome = aggregateFunding({
+      pair: plan.pair,
+      target: this.target,
+      readings: pick(plan.sourceIds, plan.readings(), notPolled),
+      rules: plan.rules,
+      index: recent?.price ?? null,
+      conversions: recent?.rates ?? new Map(),
+      now,
+    });
+    if (outcome.ok) {
+      const figures = fundingFigures(outcome);
+      this.signAll('funding_rate', figures.filter((f) => f.kind === 'funding_rate'), now);
+      if (outcome.premium.ok) this.signAll('perp_premium', figures.filter((f) => f.kind === 'perp_premium'), now);
+      else this.refuse('perp_premium', outcome.pair, outcome.premium.reason, now);
+    } else {
+      this.refuse('funding_rate', outcome.pair, outcome.reason, now);
+      this.refuse('perp_premium', outcome.pair, `no funding rate: ${outcome.reason}`, now);
+    }
+    this.fundingMarkets = fundingReports(outcome);
+    this.recordFundingMetrics(outcome, started);
+    return outcome;
+  }
+
+  /** Signs and publishes each figure of `kind`; a failure publishes nothing and refuses the kind. */
+  private signAll(kind: AttestationKind, figures: readonly Figure[], now: number): void {
+    try {
+      for (const figure of figures) this.signAndPublish(figure, now);
+      this.refusals.delete(kind);
+    } catch (err) {
+      // Fail closed: a signing or storage failure publishes nothing new for this tick.
+      this.refusals.set(kind, { at: now, reason: `signing failed: ${(err as Error).message}` });
+      this.o.logger.error({ err: (err as Error).message, kind }, 'could not sign');
+    }
+  }
+
+  private signAndPublish(figure: Figure, now: number): void {
     const sequence = this.o.store.nextSequence(this.o.publicKeyHex, BigInt(now));
-    const signed = signIndex(index, sequence, this.o.secretKey);
+    const signed = signFigure(figure, sequence, this.o.secretKey);
     // Check our own signature before anyone can see it: a fault here must not reach a client.
     verifyAttestation(signed);
     const json = toJson(signed);
     this.o.store.append(json);
     const published = publish(json);
-    this.latestByKind.set('index_price', published);
-    this.refusals.delete('index_price');
-    this.o.logger.info({ pair: index.pair, price: formatDecimal(index.price, PRICE_EXPONENT), sequence: json.sequence, sources: index.accepted.length }, 'signed index');
+    this.latestByKind.set(figure.kind, published);
+    this.o.logger.info({ kind: figure.kind, pair: figure.pair, value: formatDecimal(figure.value, figure.exponent), sequence: json.sequence, sources: figure.committed.length }, 'signed');
+    this.o.metrics.lastSignedSeconds.set({ kind: figure.kind }, figure.observedAt / 1000);
+    this.o.metrics.sequence.set(Number(sequence));
     for (const listener of this.listeners) {
       try {
         listener(published);
@@ -124,23 +204,30 @@ export class OracleService implements OracleState {
     }
   }
 
-  private recordMetrics(markets: readonly IndexOutcome[], index: IndexOutcome, started: bigint): void {
+  private refuse(kind: AttestationKind, pair: string, reason: string, now: number): void {
+    // Warn when the reason changes, not on every tick of a long outage.
+    const level = this.refusals.get(kind)?.reason === reason ? 'debug' : 'warn';
+    this.refusals.set(kind, { at: now, reason });
+    this.o.logger[level]({ kind, pair, reason }, 'refused, nothing signed');
+  }
+
+  private recordMetrics(kind: AttestationKind, markets: readonly { readonly ok: boolean; readonly pair: string; readonly verdicts: IndexOutcome['verdicts'] }[], started: bigint): void {
     const m = this.o.metrics;
-    m.ticks.inc({ pair: index.pair, outcome: index.ok ? 'signed' : 'refused' });
-    if (index.ok) {
-      m.indexPrice.set({ pair: index.pair }, Number(formatDecimal(index.price, PRICE_EXPONENT)));
-      m.lastSignedSeconds.set({ kind: 'index_price' }, index.observedAt / 1000);
-      const latest = this.latestByKind.get('index_price');
-      if (latest) m.sequence.set(Number(latest.json.sequence));
-    }
+    const [main] = markets;
+    if (main) m.ticks.inc({ kind, pair: main.pair, outcome: main.ok ? 'signed' : 'refused' });
     for (const market of markets) {
       for (const v of market.verdicts) {
         for (const verdict of ['accepted', 'stale', 'implausible', 'outlier', 'error'] as const) {
-          m.sourceAccepted.set({ source: v.source, verdict }, v.verdict === verdict ? 1 : 0);
+          m.sourceVerdict.set({ kind, source: v.source, verdict }, v.verdict === verdict ? 1 : 0);
         }
       }
     }
-    m.tickSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    m.tickSeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private recordFundingMetrics(outcome: FundingOutcome, started: bigint): void {
+    this.recordMetrics('funding_rate', [outcome], started);
+    this.o.metrics.ticks.inc({ kind: 'perp_premium', pair: outcome.pair, outcome: outcome.ok && outcome.premium.ok ? 'signed' : 'refused' });
   }
 
   latest(kind: AttestationKind): PublishedAttestation | null {
@@ -152,7 +239,7 @@ export class OracleService implements OracleState {
   }
 
   sources(): SourcesReport {
-    return this.report;
+    return { at: this.indexMarkets.at, markets: [...this.indexMarkets.markets, ...this.fundingMarkets] };
   }
 
   info(): OracleInfo {

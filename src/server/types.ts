@@ -36,9 +36,15 @@ export interface SourceReport {
   deviationBps: number | null;
 }
 
-/** One aggregated market (the index, or a quote conversion such as USDT/USD) on the last tick. */
+/**
+ * One aggregated figure on its last tick: the index, a quote conversion such as USDT/USD, the
+ * funding rate or the perpetual premium.
+ */
 export interface MarketReport {
+  kind: 'index_price' | 'conversion' | 'funding_rate' | 'perp_premium';
   pair: string;
+  /** Tick time of this figure (ms); funding figures tick on their own cadence. */
+  at: number;
   ok: boolean;
   /** Aggregated price as an integer string at `exponent`, or null when refused. */
   price: string | null;
@@ -48,7 +54,7 @@ export interface MarketReport {
 }
 
 export interface SourcesReport {
-  /** Tick time of this report (ms), or null before the first tick. */
+  /** Time of the last index tick (ms), or null before the first tick. */
   at: number | null;
   markets: MarketReport[];
 }

@@ -4,10 +4,10 @@ import { verifyJson } from '../../src/attest/json.js';
 import { publicKeyOf } from '../../src/attest/keys.js';
 import type { AttestationJson } from '../../src/attest/types.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { parseDecimal, PRICE_EXPONENT } from '../../src/core/fixed.js';
+import { parseDecimal, PRICE_EXPONENT, RATE_EXPONENT } from '../../src/core/fixed.js';
 import { silentLogger } from '../../src/core/log.js';
-import type { SourceReading } from '../../src/feeds/types.js';
-import type { IndexRules } from '../../src/index/types.js';
+import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../../src/feeds/types.js';
+import type { FundingRules, IndexRules } from '../../src/index/types.js';
 import { createOracleMetrics } from '../../src/oracle/metrics.js';
 import { OracleService } from '../../src/oracle/service.js';
 import type { PublishedAttestation } from '../../src/server/types.js';
@@ -50,9 +50,25 @@ function reading(source: string, price: string, receivedAt: number, exchangeTs: 
   return { source, quote: source.split('/')[1] ?? '', observation: { source, price: usd(price), exchangeTs, receivedAt }, lastError: null };
 }
 
-function setup(readings: () => SourceReading[], store = new MemoryStore()) {
+const ratio = (s: string) => parseDecimal(s, RATE_EXPONENT);
+const fundingRules: FundingRules = { maxAgeMs: 120_000, maxExchangeAgeMs: 600_000, maxFutureSkewMs: 5_000, minRate: ratio('-0.01'), maxRate: ratio('0.01'), maxDeviation: ratio('0.0005'), quorum: 2, premiumQuorum: 2 };
+
+function perp(source: string, rate: string, mark: string | null, receivedAt: number): FundingReading {
+  const quote = source.endsWith(':USDT') ? 'USDT' : 'USD';
+  return {
+    source,
+    quote,
+    observation: { source, rate: ratio(rate), intervalMs: FUNDING_PERIOD_MS, markPrice: mark === null ? null : usd(mark), exchangeTs: receivedAt, receivedAt },
+    lastError: null,
+  };
+}
+
+function setup(readings: () => SourceReading[], store = new MemoryStore(), funding?: () => FundingReading[]) {
   const clock = new ManualClock(T0);
   const service = new OracleService({
+    ...(funding
+      ? { funding: { pair: 'BTC/USD', sourceIds: ['f1:BTC/USD:BTC', 'f2:BTC/USDT:USDT', 'f3:BTC/USD:USD'], rules: fundingRules, readings: funding, tickIntervalMs: 60_000 } }
+      : {}),
     index: { pair: 'BTC/USD', sourceIds: ['a:BTC/USD', 'b:BTC/USD', 'c:BTC/USD', 'd:BTC/USDT'], rules },
     conversions: new Map([['USDT', { pair: 'USDT/USD', sourceIds: ['a:USDT/USD', 'b:USDT/USD'], rules: usdtRules }]]),
     secretKey: SECRET,
@@ -160,3 +176,56 @@ describe('oracle/service tick', () => {
     expect(service.latest('index_price')).to.equal(null);
   });
 });
+
+describe('oracle/service funding tick', () => {
+  const healthy = () => [
+    reading('a:BTC/USD', '97000', T0 - 1000),
+    reading('b:BTC/USD', '97010', T0 - 1000),
+    reading('c:BTC/USD', '97005', T0 - 1000),
+  ];
+  const perps = () => [
+    perp('f1:BTC/USD:BTC', '0.0001', '97102.005', T0 - 1000), // mark 0.1 % over the index
+    perp('f2:BTC/USDT:USDT', '0.0003', null, T0 - 1000), // no mark: no premium contribution
+    perp('f3:BTC/USD:USD', '0.0002', '97005', T0 - 1000), // mark at the index
+  ];
+
+  it('signs the median funding rate per 8 h and the premium over the last index, each verifiable', () => {
+    const { service } = setup(healthy, new MemoryStore(), perps);
+    service.tick(); // index 97005
+    const outcome = service.fundingTick()!;
+    expect(outcome.ok).to.equal(true);
+    const rate = verifyJson(JSON.parse(service.latest('funding_rate')!.body.toString()), PK);
+    expect([rate.kind, rate.value, rate.exponent, rate.sourceCount]).to.deep.equal(['funding_rate', ratio('0.0002'), RATE_EXPONENT, 3]);
+    const premium = verifyJson(JSON.parse(service.latest('perp_premium')!.body.toString()), PK);
+    // median of 0.001 and 0, floored
+    expect([premium.kind, premium.value, premium.exponent, premium.sourceCount]).to.deep.equal(['perp_premium', ratio('0.0005'), RATE_EXPONENT, 2]);
+    expect(premium.sequence > rate.sequence).to.equal(true);
+    expect(service.sources().markets.map((m) => [m.kind, m.ok])).to.deep.equal([['index_price', true], ['conversion', false], ['funding_rate', true], ['perp_premium', true]]);
+  });
+
+  it('signs the rate but refuses the premium when there is no recent index', () => {
+    const { service } = setup(() => [], new MemoryStore(), perps);
+    service.tick(); // refused: no spot sources
+    expect(service.fundingTick()!.ok).to.equal(true);
+    expect(service.latest('funding_rate')).to.not.equal(null);
+    expect(service.latest('perp_premium')).to.equal(null);
+    expect(service.lastRefusal('perp_premium')!.reason).to.be.a('string').and.not.equal('');
+  });
+
+  it('refuses both below quorum, with the reason, and signs nothing', () => {
+    const { service, store } = setup(healthy, new MemoryStore(), () => perps().slice(0, 1));
+    service.tick();
+    const before = store.rows.length;
+    expect(service.fundingTick()!.ok).to.equal(false);
+    expect(store.rows.length).to.equal(before);
+    expect(service.lastRefusal('funding_rate')!.reason).to.match(/quorum/);
+    expect(service.lastRefusal('perp_premium')!.reason).to.match(/^no funding rate: /);
+  });
+
+  it('does nothing on an oracle without funding', () => {
+    const { service } = setup(healthy);
+    expect(service.fundingTick()).to.equal(null);
+    expect(service.latest('funding_rate')).to.equal(null);
+  });
+});
+

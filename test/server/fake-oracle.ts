@@ -52,7 +52,7 @@ export class FakeState implements OracleState {
     return this.refusals.get(kind) ?? null;
   }
   sources(): SourcesReport {
-    return { at: T0, markets: [{ pair: 'BTC/USD', ok: true, price: '6543210000000', exponent: -8, reason: null, sources: [] }] };
+    return { at: T0, markets: [{ kind: 'index_price', pair: 'BTC/USD', at: T0, ok: true, price: '6543210000000', exponent: -8, reason: null, sources: [] }] };
   }
   info(): OracleInfo {
     return {
