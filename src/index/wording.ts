@@ -3,7 +3,7 @@
  * show real units ("41.2 s", "3.42%", "97000.00") and are computed from integers only, so the same
  * inputs always give the same text on every oracle.
  */
-import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 
 /** Milliseconds as seconds with one decimal, truncated ("41.2 s"); whole seconds print bare ("30 s"). */
 export function seconds(ms: number): string {
@@ -27,4 +27,13 @@ export function percent(bps: number | bigint): string {
 export function price(mantissa: bigint): string {
   const full = formatDecimal(mantissa, PRICE_EXPONENT);
   return full.replace(/(\.\d\d\d*?)0+$/, '$1');
+}
+
+/**
+ * A ratio at RATE_EXPONENT as a percentage with trailing zeros trimmed but at least four decimals,
+ * the precision venues publish funding in (1_230_000n -> "0.0123%", -75_000_000n -> "-0.7500%").
+ */
+export function ratePercent(mantissa: bigint): string {
+  const full = formatDecimal(mantissa, RATE_EXPONENT + 2);
+  return `${full.replace(/(\.\d{4}\d*?)0+$/, '$1')}%`;
 }

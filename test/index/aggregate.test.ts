@@ -7,6 +7,7 @@ import { aggregate, type AggregateInput } from '../../src/index/aggregate.js';
 import type { IndexRules, VerdictKind } from '../../src/index/types.js';
 import type { SourceReading } from '../../src/feeds/types.js';
 import { InputError } from '../../src/core/errors.js';
+import { expectJudged, expectResult } from './judged.js';
 import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
 
 const NOW = 1_700_000_000_000;
@@ -92,25 +93,11 @@ describe('aggregate: the cases people reason about', () => {
   for (const c of CASES) {
     it(c.name, () => {
       const out = aggregate(inputOf(c));
-      expect(out.verdicts.map((v) => v.verdict)).to.deep.equal(c.verdicts);
-      expect(out.verdicts.map((v) => v.source)).to.deep.equal(c.sources.map((s) => s[0]));
-      expect(out.observedAt).to.equal(NOW);
-      for (const [pos, text] of Object.entries(c.reasons ?? {})) {
-        const reason = Number(pos) === -1 ? (out.ok ? '(signed)' : out.reason) : out.verdicts[Number(pos)]?.reason;
-        expect(reason).to.include(text);
-      }
+      expectJudged(out, c.sources.map((s) => s[0]), c.verdicts, NOW, c.reasons);
       for (const [pos, price] of Object.entries(c.converted ?? {})) {
         expect(out.verdicts[Number(pos)]?.price).to.equal(usd(price));
       }
-      if (c.index === null) {
-        expect(out.ok).to.equal(false);
-        return;
-      }
-      if (!out.ok) throw new Error(`expected an index, got a refusal: ${out.reason}`);
-      expect(out.price).to.equal(usd(c.index));
-      if (c.dispersionPpm !== undefined) expect(out.dispersionPpm).to.equal(c.dispersionPpm);
-      const acceptedIds = out.verdicts.filter((v) => v.verdict === 'accepted').map((v) => v.source).sort();
-      expect(out.accepted.map((o) => o.source)).to.deep.equal(acceptedIds);
+      expectResult(out, c.index === null ? null : usd(c.index), (signed) => (signed.ok ? signed.price : -1n), c.dispersionPpm);
     });
   }
 
