@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PRICE_EXPONENT } from '../src/core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT } from '../src/core/fixed.js';
 import type { Observation } from '../src/feeds/types.js';
 import { commitSources } from '../src/attest/commitment.js';
 import { encodeAttestation } from '../src/attest/encoding.js';
@@ -42,6 +42,15 @@ const sourceCases: { description: string; exponent: number; observations: Observ
       { source: 'b:X', price: -1n, exchangeTs: 0, receivedAt: 1 },
       { source: 'a:x', price: 9223372036854775807n, exchangeTs: 2, receivedAt: 3 },
       { source: 'a:X', price: -9223372036854775808n, exchangeTs: null, receivedAt: 0 },
+    ],
+  },
+  {
+    description: 'funding rates per 8 h at exponent -10 (price holds each normalised rate), one negative',
+    exponent: RATE_EXPONENT,
+    observations: [
+      { source: 'okx:BTC/USDT:USDT', price: -1250000n, exchangeTs: 1735689590000, receivedAt: 1735689600210 },
+      { source: 'binance:BTC/USDT:USDT', price: 1000000n, exchangeTs: 1735689599000, receivedAt: 1735689600150 },
+      { source: 'deribit:BTC/USD:BTC', price: 830000n, exchangeTs: 1735689599500, receivedAt: 1735689600190 },
     ],
   },
 ];
@@ -105,6 +114,26 @@ const attestationCases: { description: string; secretKey: string; auxRand: strin
       version: 1, kind: 'index_price', pair: 'BTC/USDT', value: 0n, exponent: 0,
       observedAt: 1735689660000n, sequence: 1735689660000n, sourceCount: 1, dispersionPpm: 0,
       sourcesCommitment: bytes('00'.repeat(32)),
+    },
+  },
+  {
+    description: 'funding_rate as the oracle signs it: 0.000083 per 8 h at exponent -10, three sources, dispersion absolute in millionths',
+    secretKey: KEY_A,
+    auxRand: AUX_ZERO,
+    fields: {
+      version: 1, kind: 'funding_rate', pair: 'BTC/USD', value: 830000n, exponent: RATE_EXPONENT,
+      observedAt: 1735689600000n, sequence: 1735689600002n, sourceCount: 3, dispersionPpm: 208,
+      sourcesCommitment: commitSources(sourceCases[3]!.observations, RATE_EXPONENT),
+    },
+  },
+  {
+    description: 'negative perp_premium: perpetual marks 0.0052 % under the spot index, at exponent -10, two sources',
+    secretKey: KEY_A,
+    auxRand: AUX_SEQ,
+    fields: {
+      version: 1, kind: 'perp_premium', pair: 'BTC/USD', value: -520000n, exponent: RATE_EXPONENT,
+      observedAt: 1735689600000n, sequence: 1735689600003n, sourceCount: 2, dispersionPpm: 31,
+      sourcesCommitment: bytes('22'.repeat(32)),
     },
   },
 ];

@@ -27,7 +27,7 @@ describe('attest/vectors (docs/vectors/attestations.json)', () => {
   it('holds at least 5 vectors covering each kind, a negative value and the i64/u64 extremes', () => {
     expect(vectors.length).to.be.greaterThanOrEqual(5);
     const all = vectors.map((v) => v.attestation);
-    expect(new Set(all.map((a) => a.kind))).to.deep.equal(new Set(['index_price', 'funding_rate']));
+    expect(new Set(all.map((a) => a.kind))).to.deep.equal(new Set(['index_price', 'funding_rate', 'perp_premium']));
     expect(all.map((a) => a.value)).to.include.members(['9223372036854775807', '-9223372036854775808', '-10000']);
     expect(all.map((a) => a.sequence)).to.include('18446744073709551615');
   });
