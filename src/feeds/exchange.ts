@@ -1,8 +1,8 @@
 /**
  * The ccxt adapter: one ccxt instance per exchange for the life of the process, shared by all of
- * that exchange's sources so ccxt's rate limiter sees every request. Markets load lazily on the
- * first fetch and again on the next fetch after a failure (ccxt itself would keep replaying the
- * failed load).
+ * that exchange's sources, spot and perpetual, so ccxt's rate limiter sees every request. Markets
+ * load lazily on the first fetch and again on the next fetch after a failure (ccxt itself would
+ * keep replaying the failed load).
  */
 import type { Exchange } from 'ccxt';
 import type { ExchangeConfig } from '../config/schema.js';
@@ -10,11 +10,12 @@ import type { Clock } from '../core/clock.js';
 import { PeerStablesError } from '../core/errors.js';
 import { rewriteApiUrls } from './base-url.js';
 import { loadExchangeClass } from './ccxt-loader.js';
+import { fundingFromCcxt, type CcxtFundingRate } from './funding.js';
 import { observationFromTicker } from './ticker.js';
-import { sourceId, type ObservationFetcher, type Observation } from './types.js';
+import { sourceId, type FundingFetcher, type FundingObservation, type ObservationFetcher, type Observation } from './types.js';
 
-/** Reads tickers from one exchange. */
-export interface MarketClient extends ObservationFetcher {
+/** Reads tickers and perpetual funding rates from one exchange. */
+export interface MarketClient extends ObservationFetcher, FundingFetcher {
   /** The ccxt exchange id, e.g. "kraken". */
   readonly exchange: string;
   /** Releases the ccxt instance; fetches after close reject. */
@@ -23,13 +24,17 @@ export interface MarketClient extends ObservationFetcher {
 
 // ccxt error messages carry the URL and the response body, which can be a whole HTML page.
 const MAX_MESSAGE = 300;
+// A venue changes a contract's funding interval rarely and announces it days ahead; an hour-old
+// answer costs one request an hour instead of one per poll.
+const INTERVAL_TTL_MS = 60 * 60 * 1000;
 
 /**
  * Creates the client of `exchangeId` with ccxt's rate limiter on, `timeoutMs` per request,
  * `config.options` as ccxt options and, when `config.baseUrl` is set, every API URL rewritten
  * onto it. Rejects with ConfigError for an unknown exchange id. `fetchObservation` rejects with
  * a PeerStablesError (code "feed_error") on any network, HTTP or parse failure, or an InputError
- * when the ticker has too few usable prices.
+ * when the ticker has too few usable prices; `fetchFunding` likewise, or an InputError when the
+ * rate is missing or the venue's funding interval is unknown.
  */
 export async function createMarketClient(
   exchangeId: string,
@@ -55,6 +60,7 @@ class CcxtMarketClient implements MarketClient {
   private marketsLoading: Promise<unknown> | null = null;
   private failedBefore = false;
   private closed = false;
+  private readonly intervals = new Map<string, { interval: string; at: number }>();
 
   constructor(
     readonly exchange: string,
@@ -63,6 +69,38 @@ class CcxtMarketClient implements MarketClient {
   ) {}
 
   async fetchObservation(symbol: string): Promise<Observation> {
+    const source = await this.ready(symbol);
+    let ticker;
+    try {
+      ticker = await this.ccxt.fetchTicker(symbol);
+    } catch (err) {
+      throw feedError(`${source}: cannot fetch ticker`, err);
+    }
+    return observationFromTicker(source, ticker, this.clock.now());
+  }
+
+  async fetchFunding(symbol: string): Promise<FundingObservation> {
+    const source = await this.ready(symbol);
+    let rate: CcxtFundingRate;
+    try {
+      rate = await this.fetchFundingRate(symbol);
+      // Binance's premiumIndex states no interval; its fundingInfo list does (ccxt: fetchFundingInterval).
+      if (rate.interval === undefined && this.ccxt.has['fetchFundingIntervals'] === true) {
+        rate = { ...rate, interval: await this.fundingInterval(symbol) };
+      }
+    } catch (err) {
+      throw feedError(`${source}: cannot fetch funding rate`, err);
+    }
+    return fundingFromCcxt(source, rate, this.clock.now());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.ccxt.close();
+  }
+
+  /** Loads markets and checks `symbol` is listed; returns its source id. */
+  private async ready(symbol: string): Promise<string> {
     const source = sourceId({ exchange: this.exchange, symbol });
     if (this.closed) throw new PeerStablesError('feed_error', `${source}: client closed`);
     try {
@@ -77,18 +115,31 @@ class CcxtMarketClient implements MarketClient {
       this.failedBefore = true;
       throw new PeerStablesError('feed_error', `${source}: not listed by ${this.exchange} (markets reload on the next fetch)`);
     }
-    let ticker;
-    try {
-      ticker = await this.ccxt.fetchTicker(symbol);
-    } catch (err) {
-      throw feedError(`${source}: cannot fetch ticker`, err);
-    }
-    return observationFromTicker(source, ticker, this.clock.now());
+    return source;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.ccxt.close();
+  /**
+   * One request either way: fetchFundingRate where ccxt implements it natively (binance
+   * premiumIndex, okx public/funding-rate, deribit get_funding_rate_value), else
+   * fetchFundingRates([symbol]) which ccxt's 'emulated' fetchFundingRate would call anyway (bybit
+   * v5/market/tickers?symbol=, krakenfutures tickers).
+   */
+  private async fetchFundingRate(symbol: string): Promise<CcxtFundingRate> {
+    if (this.ccxt.has['fetchFundingRate'] === true) return this.ccxt.fetchFundingRate(symbol);
+    const rates: Record<string, CcxtFundingRate | undefined> = await this.ccxt.fetchFundingRates([symbol]);
+    const rate = rates[symbol];
+    if (!rate) throw new PeerStablesError('feed_error', `${this.exchange} answered no funding rate for ${symbol}`);
+    return rate;
+  }
+
+  /** The venue's stated interval of `symbol` ("8h"), cached for INTERVAL_TTL_MS; undefined if not stated. */
+  private async fundingInterval(symbol: string): Promise<string | undefined> {
+    const now = this.clock.now();
+    const cached = this.intervals.get(symbol);
+    if (cached && now - cached.at < INTERVAL_TTL_MS) return cached.interval;
+    const answer: CcxtFundingRate = await this.ccxt.fetchFundingInterval(symbol);
+    if (answer.interval !== undefined) this.intervals.set(symbol, { interval: answer.interval, at: now });
+    return answer.interval;
   }
 
   private lists(symbol: string): boolean {

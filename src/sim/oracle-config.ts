@@ -17,6 +17,7 @@ interface RawConfig {
   oracle: Record<string, unknown>;
   index: RawMarket;
   conversions: Record<string, RawMarket>;
+  funding?: RawMarket;
   exchanges: Record<string, Record<string, unknown>>;
   server: Record<string, unknown>;
   polling: Record<string, unknown>;
@@ -38,7 +39,8 @@ export interface SimulatedConfigOptions {
 export function simulatedConfig(o: SimulatedConfigOptions): OracleConfig {
   const file = fileURLToPath(new URL('../../config/default.json', import.meta.url));
   const raw = JSON.parse(readFileSync(file, 'utf8')) as RawConfig;
-  const ids = new Set([raw.index, ...Object.values(raw.conversions)].flatMap((m) => m.sources.map((s) => s.exchange)));
+  const markets = [raw.index, ...Object.values(raw.conversions), ...(raw.funding ? [raw.funding] : [])];
+  const ids = new Set(markets.flatMap((m) => m.sources.map((s) => s.exchange)));
   for (const id of ids) raw.exchanges[id] = { ...raw.exchanges[id], baseUrl: o.baseUrlFor(id) };
   raw.oracle = { ...raw.oracle, keyFile: join(o.dir, 'oracle.key'), dataDir: join(o.dir, 'data'), tickIntervalMs: o.tickIntervalMs ?? 1000 };
   raw.server = { ...raw.server, host: '127.0.0.1', port: 0 };

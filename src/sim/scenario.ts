@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { PRICE_EXPONENT, parseDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
 import { VENUES } from './venues/index.js';
 
 const ms = z.number().int().min(0);
@@ -34,14 +34,40 @@ const pointSchema = z
   })
   .strict();
 
+const ratePointSchema = z
+  .object({
+    atMs: ms,
+    rate: z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string such as "0.0001" or "-0.00025" (a ratio per funding interval)')
+      .transform((s) => parseDecimal(s, RATE_EXPONENT)),
+  })
+  .strict();
+
+const increasing = (pts: readonly { atMs: number }[]): boolean =>
+  pts.every((p, i) => i === 0 || p.atMs > (pts[i - 1]?.atMs ?? -1));
+
+/** A perpetual's funding: the rate per interval as the venue publishes it, over time. */
+const fundingSchema = z
+  .object({
+    intervalMs: z
+      .number()
+      .int()
+      .positive()
+      .refine((v) => v % 3_600_000 === 0, { message: 'expected whole hours in ms, e.g. 28800000 for 8 h' })
+      .default(8 * 60 * 60 * 1000),
+    path: z.array(ratePointSchema).min(1).refine(increasing, { message: 'points must be in strictly increasing atMs order' }),
+  })
+  .strict();
+
 const marketSchema = z
   .object({
+    /** On a perpetual, `funding` is required and `path` is the mark price. */
+    funding: fundingSchema.optional(),
     path: z
       .array(pointSchema)
       .min(1)
-      .refine((pts) => pts.every((p, i) => i === 0 || p.atMs > (pts[i - 1]?.atMs ?? -1)), {
-        message: 'points must be in strictly increasing atMs order',
-      }),
+      .refine(increasing, { message: 'points must be in strictly increasing atMs order' }),
     spreadBps: z.number().int().min(0).max(10_000).default(2),
     faults: z.array(faultSchema).default([]),
   })
@@ -68,10 +94,22 @@ const scenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['exchanges', id], message: `unsupported exchange; supported: ${Object.keys(VENUES).join(', ')}` });
         continue;
       }
-      for (const symbol of Object.keys(ex.markets)) {
-        if (!venue.markets.some((m) => m.symbol === symbol)) {
+      for (const [symbol, market] of Object.entries(ex.markets)) {
+        const path = ['exchanges', id, 'markets', symbol];
+        const listed = venue.markets.find((m) => m.symbol === symbol);
+        if (!listed) {
           const known = venue.markets.map((m) => m.symbol).join(', ');
-          ctx.addIssue({ code: 'custom', path: ['exchanges', id, 'markets', symbol], message: `not simulated on ${id}; supported: ${known}` });
+          ctx.addIssue({ code: 'custom', path, message: `not simulated on ${id}; supported: ${known}` });
+        } else if (listed.settle === undefined && market.funding) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'funding'], message: 'funding on a spot market; only perpetuals have it' });
+        } else if (listed.settle !== undefined && !market.funding) {
+          ctx.addIssue({ code: 'custom', path, message: 'a perpetual needs funding: {path: [{atMs, rate}]}' });
+        } else if (market.funding && listed.fixedIntervalMs !== undefined && market.funding.intervalMs !== listed.fixedIntervalMs) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'funding', 'intervalMs'],
+            message: `${id} funds every ${listed.fixedIntervalMs} ms and ccxt assumes it; set intervalMs to ${listed.fixedIntervalMs}`,
+          });
         }
       }
     }
@@ -83,6 +121,8 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type Fault = z.output<typeof faultSchema>;
 /** Price path, spread and faults of one simulated market. */
 export type MarketScenario = z.output<typeof marketSchema>;
+/** Funding interval and rate path (bigints at RATE_EXPONENT) of one simulated perpetual. */
+export type FundingScenario = z.output<typeof fundingSchema>;
 
 /** Validates a parsed JSON value. Throws ConfigError listing every problem with its path. */
 export function parseScenario(raw: unknown): Scenario {

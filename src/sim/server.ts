@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../core/clock.js';
-import { activeFaults, quoteAt, type Quote } from './quote.js';
+import { activeFaults, fundingAt, quoteAt, type FundingQuote, type Quote } from './quote.js';
 import type { Fault, Scenario } from './scenario.js';
 import { VENUES, type Venue, type VenueMarket } from './venues/index.js';
 
@@ -62,8 +62,9 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
     }
     const nowMs = clock.now();
     const elapsedMs = nowMs - startedAt;
-    const route = venue.route(`/${rest.join('/')}`, url.searchParams, nowMs);
-    const market = route.kind === 'ticker' ? venueScenario.markets[route.market.symbol] : undefined;
+    const context = { intervalMsOf: (symbol: string) => venueScenario.markets[symbol]?.funding?.intervalMs };
+    const route = venue.route(`/${rest.join('/')}`, url.searchParams, nowMs, context);
+    const market = route.kind === 'ticker' || route.kind === 'funding' ? venueScenario.markets[route.market.symbol] : undefined;
     const faults = activeFaults([...venueScenario.faults, ...(market?.faults ?? [])], elapsedMs);
 
     if (faults.some((f) => f.kind === 'timeout')) return; // never answer; close() drops the socket
@@ -83,6 +84,9 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
       case 'ticker':
         if (!market) return send(res, json(404, venue.error(404, 'Not Found')));
         return send(res, tickerAnswer(venue, route.market, quoteAt(market, elapsedMs, nowMs, route.market.decimals, faults), faults));
+      case 'funding':
+        if (!market?.funding || !venue.funding) return send(res, json(404, venue.error(404, 'Not Found')));
+        return send(res, fundingAnswer(venue, route.market, fundingAt(market, elapsedMs, nowMs, route.market.decimals, faults), faults));
     }
   }
 
@@ -135,11 +139,30 @@ function tickerAnswer(venue: Venue, market: VenueMarket, quote: Quote, faults: r
       return json(200, venue.ticker(market, { ...quote, last: undefined, bid: undefined, ask: undefined }));
     case 'wrongTypes':
       return json(200, venue.ticker(market, { ...quote, last: 'n/a', bid: 'price', ask: '' }));
-    case 'brokenJson': {
-      const text = JSON.stringify(venue.ticker(market, quote));
-      return { status: 200, contentType: 'application/json', body: text.slice(0, Math.ceil(text.length / 2)) };
-    }
+    case 'brokenJson':
+      return halfBody(venue.ticker(market, quote));
   }
+}
+
+/** The funding answer, corrupted as the active "malformed" fault says (rate and mark price only). */
+function fundingAnswer(venue: Venue, market: VenueMarket, quote: FundingQuote, faults: readonly Fault[]): Answer {
+  const body = (q: FundingQuote): unknown => venue.funding?.(market, q);
+  const malformed = faults.find((f) => f.kind === 'malformed');
+  if (!malformed) return json(200, body(quote));
+  switch (malformed.mode) {
+    case 'missingFields':
+      return json(200, body({ ...quote, rate: undefined, markPrice: undefined }));
+    case 'wrongTypes':
+      return json(200, body({ ...quote, rate: 'n/a', markPrice: 'price' }));
+    case 'brokenJson':
+      return halfBody(body(quote));
+  }
+}
+
+/** The first half of the JSON text of `body`: what a connection cut mid-answer delivers. */
+function halfBody(body: unknown): Answer {
+  const text = JSON.stringify(body);
+  return { status: 200, contentType: 'application/json', body: text.slice(0, Math.ceil(text.length / 2)) };
 }
 
 function json(status: number, body: unknown): Answer {

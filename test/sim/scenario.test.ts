@@ -41,7 +41,7 @@ describe('shipped scenarios and configuration', () => {
     it(`${file} is valid and prices every default source`, () => {
       const s = loadScenario(file);
       const config = loadConfig('config/default.json');
-      const sources = [...config.index.sources, ...Object.values(config.conversions).flatMap((m) => m.sources)];
+      const sources = [...config.index.sources, ...Object.values(config.conversions).flatMap((m) => m.sources), ...(config.funding?.sources ?? [])];
       for (const { exchange, symbol } of sources) {
         expect(s.exchanges[exchange]?.markets[symbol], `${exchange} ${symbol}`).to.not.equal(undefined);
       }
@@ -55,7 +55,8 @@ describe('shipped scenarios and configuration', () => {
       expect(ex.baseUrl).to.equal(`http://127.0.0.1:8090/${id}`);
       expect(ex.options).to.deep.equal(def.exchanges[id]?.options);
     }
-    expect(Object.keys(sim.exchanges).sort()).to.deep.equal([...new Set(def.index.sources.map((s: { exchange: string }) => s.exchange))].sort());
+    const defaultSources: { exchange: string }[] = [...def.index.sources, ...def.funding.sources];
+    expect(Object.keys(sim.exchanges).sort()).to.deep.equal([...new Set(defaultSources.map((s) => s.exchange))].sort());
     expect(sim.oracle).to.deep.equal({ ...def.oracle, keyFile: 'data/sim/oracle.key', dataDir: 'data/sim' });
     expect(sim.server).to.deep.equal({ ...def.server, host: '127.0.0.1', port: 8080 });
     const rest = (c: Record<string, unknown>) => ({ ...c, oracle: null, server: null, exchanges: null });

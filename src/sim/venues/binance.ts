@@ -1,8 +1,9 @@
 /**
- * Binance spot REST API (api.binance.com/api/v3): exchangeInfo, ticker/24hr; the futures
- * exchangeInfo endpoints (fapi, dapi) answer with no markets.
+ * Binance spot REST API (api.binance.com/api/v3): exchangeInfo, ticker/24hr; USD-M futures
+ * (fapi.binance.com/fapi/v1): exchangeInfo listing the BTCUSDT perpetual, premiumIndex (rate and
+ * mark) and fundingInfo (intervals); the COIN-M exchangeInfo (dapi) answers with no markets.
  */
-import { tickSize, tickerRoute, type Venue, type VenueMarket } from './types.js';
+import { fundingRoute, tickSize, tickerRoute, type Venue, type VenueContext, type VenueMarket } from './types.js';
 
 const MARKETS: readonly VenueMarket[] = [
   { symbol: 'BTC/USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', decimals: 2 },
@@ -10,6 +11,69 @@ const MARKETS: readonly VenueMarket[] = [
   { symbol: 'ETH/BTC', id: 'ETHBTC', base: 'ETH', quote: 'BTC', decimals: 5 },
   { symbol: 'BTC/USDC', id: 'BTCUSDC', base: 'BTC', quote: 'USDC', decimals: 2 },
 ];
+
+const PERPETUALS: readonly VenueMarket[] = [{ symbol: 'BTC/USDT:USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 }];
+
+function futuresExchangeInfo(serverTime: number): unknown {
+  return {
+    timezone: 'UTC',
+    serverTime,
+    futuresType: 'U_MARGINED',
+    rateLimits: [
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+      { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+    ],
+    exchangeFilters: [],
+    assets: [
+      { asset: 'USDT', marginAvailable: true, autoAssetExchange: '-10000' },
+      { asset: 'BTC', marginAvailable: true, autoAssetExchange: '-0.10000000' },
+    ],
+    symbols: PERPETUALS.map((m) => ({
+      symbol: m.id,
+      pair: m.id,
+      contractType: 'PERPETUAL',
+      deliveryDate: 4133404800000,
+      onboardDate: 1569398400000,
+      status: 'TRADING',
+      maintMarginPercent: '2.5000',
+      requiredMarginPercent: '5.0000',
+      baseAsset: m.base,
+      quoteAsset: m.quote,
+      marginAsset: m.settle,
+      pricePrecision: 2,
+      quantityPrecision: 3,
+      baseAssetPrecision: 8,
+      quotePrecision: 8,
+      underlyingType: 'COIN',
+      underlyingSubType: ['PoW'],
+      settlePlan: 0,
+      triggerProtect: '0.0500',
+      liquidationFee: '0.012500',
+      marketTakeBound: '0.05',
+      maxMoveOrderLimit: 10000,
+      filters: [
+        { filterType: 'PRICE_FILTER', minPrice: '556.80', maxPrice: '4529764', tickSize: tickSize(m.decimals) },
+        { filterType: 'LOT_SIZE', minQty: '0.001', maxQty: '1000', stepSize: '0.001' },
+        { filterType: 'MARKET_LOT_SIZE', minQty: '0.001', maxQty: '120', stepSize: '0.001' },
+        { filterType: 'MAX_NUM_ORDERS', limit: 200 },
+        { filterType: 'MAX_NUM_ALGO_ORDERS', limit: 10 },
+        { filterType: 'MIN_NOTIONAL', notional: '100' },
+        { filterType: 'PERCENT_PRICE', multiplierUp: '1.0500', multiplierDown: '0.9500', multiplierDecimal: '4' },
+      ],
+      orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
+      timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
+    })),
+  };
+}
+
+/** GET /fapi/v1/fundingInfo: every perpetual's interval and adjusted caps (the symbol parameter is ignored). */
+function fundingInfo(context: VenueContext): unknown {
+  return PERPETUALS.flatMap((m) => {
+    const intervalMs = context.intervalMsOf(m.symbol);
+    if (intervalMs === undefined) return [];
+    return [{ symbol: m.id, adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: intervalMs / 3_600_000, disclaimer: true }];
+  });
+}
 
 function exchangeInfo(serverTime: number): unknown {
   return {
@@ -54,15 +118,30 @@ function exchangeInfo(serverTime: number): unknown {
 
 /** Binance answers errors as {"code": <negative int>, "msg": "..."}. */
 export const binance: Venue = {
-  markets: MARKETS,
-  route(path, query, nowMs) {
+  markets: [...MARKETS, ...PERPETUALS],
+  route(path, query, nowMs, context) {
     if (path === '/api/v3/exchangeInfo') return { kind: 'static', body: exchangeInfo(nowMs) };
-    // Without options.fetchMarkets.types = ['spot'] ccxt also lists futures; none are simulated.
-    if (path === '/fapi/v1/exchangeInfo' || path === '/dapi/v1/exchangeInfo') {
+    if (path === '/fapi/v1/exchangeInfo') return { kind: 'static', body: futuresExchangeInfo(nowMs) };
+    // With options.fetchMarkets.types including 'inverse' ccxt also lists COIN-M futures; none are simulated.
+    if (path === '/dapi/v1/exchangeInfo') {
       return { kind: 'static', body: { timezone: 'UTC', serverTime: nowMs, rateLimits: [], exchangeFilters: [], assets: [], symbols: [] } };
     }
     if (path === '/api/v3/ticker/24hr') return tickerRoute(MARKETS, query.get('symbol') ?? '');
+    if (path === '/fapi/v1/premiumIndex') return fundingRoute(PERPETUALS, query.get('symbol') ?? '');
+    if (path === '/fapi/v1/fundingInfo') return { kind: 'static', body: fundingInfo(context) };
     return { kind: 'notFound' };
+  },
+  funding(m, f) {
+    return {
+      symbol: m.id,
+      markPrice: f.markPrice,
+      indexPrice: f.markPrice,
+      estimatedSettlePrice: f.markPrice,
+      lastFundingRate: f.rate,
+      interestRate: '0.00010000',
+      nextFundingTime: f.nextFundingMs,
+      time: f.timestampMs,
+    };
   },
   ticker(m, q) {
     return {

@@ -2,7 +2,7 @@
  * Bitfinex public REST API v2 (api-pub.bitfinex.com/v2): the conf endpoint (currencies, then pair
  * info) and ticker. Bitfinex calls USDT "UST"; ccxt maps it back.
  */
-import { tickerRoute, type Venue, type VenueMarket } from './types.js';
+import { jsonNumber as num, tickerRoute, type Venue, type VenueMarket } from './types.js';
 
 const MARKETS: readonly VenueMarket[] = [
   { symbol: 'BTC/USD', id: 'tBTCUSD', base: 'BTC', quote: 'USD', decimals: 0 },
@@ -35,12 +35,6 @@ const CONF: Record<string, unknown> = {
 
 const CONF_PATH = /^\/v2\/conf\/(.+)$/;
 const TICKER = /^\/v2\/ticker\/(t[A-Z0-9:]+)$/;
-
-/** A decimal string as Bitfinex prints it (a JSON number); anything else passes through. */
-function num(value: string | undefined): unknown {
-  if (value === undefined) return null;
-  return /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-}
 
 /** Bitfinex answers errors as ["error", <code>, "<message>"]. */
 export const bitfinex: Venue = {
