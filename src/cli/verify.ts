@@ -47,9 +47,18 @@ export async function readAttestationText(source: string): Promise<string> {
   }
 }
 
+/** Largest time a JS Date can show (ms); a valid attestation may carry any u64. */
+const MAX_DATE_MS = 8_640_000_000_000_000n;
+/** How far ahead of our clock a quote may be dated under --max-age (clock jitter). */
+const FUTURE_TOLERANCE_MS = 5_000;
+
+function showTime(ms: bigint): string {
+  return ms <= MAX_DATE_MS ? new Date(Number(ms)).toISOString() : `${ms} ms after the epoch`;
+}
+
 /** One human line describing a verified attestation. */
 export function describe(a: SignedAttestation): string {
-  return `valid ${a.kind} ${a.pair} = ${formatDecimal(a.value, a.exponent)} (sequence ${a.sequence}, observed ${new Date(Number(a.observedAt)).toISOString()}, ${a.sourceCount} sources, dispersion ${a.dispersionPpm} ppm)`;
+  return `valid ${a.kind} ${a.pair} = ${formatDecimal(a.value, a.exponent)} (sequence ${a.sequence}, observed ${showTime(a.observedAt)}, ${a.sourceCount} sources, dispersion ${a.dispersionPpm} ppm)`;
 }
 
 export async function verifyCommand(source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }, now: () => number = Date.now): Promise<string> {
@@ -63,8 +72,10 @@ export async function verifyCommand(source: string, opts: { pubkey: string; maxA
   }
   const attestation = verifyJson(raw, opts.pubkey.toLowerCase());
   if (opts.maxAge !== undefined) {
-    const ageMs = now() - Number(attestation.observedAt);
-    if (ageMs > opts.maxAge * 1000) throw new VerifyError(`attestation is ${(ageMs / 1000).toFixed(1)} s old, limit ${opts.maxAge} s`);
+    // In bigint: observedAt may be any u64, far beyond what a float holds exactly.
+    const ageMs = BigInt(now()) - attestation.observedAt;
+    if (ageMs < -BigInt(FUTURE_TOLERANCE_MS)) throw new VerifyError(`attestation is dated ${-ageMs} ms in the future; refusing it under --max-age`);
+    if (ageMs > BigInt(Math.round(opts.maxAge * 1000))) throw new VerifyError(`attestation is ${formatDecimal(ageMs / 100n, -1)} s old, limit ${opts.maxAge} s`);
   }
   return opts.json ? JSON.stringify(toJson(attestation)) : describe(attestation);
 }

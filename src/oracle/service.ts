@@ -63,6 +63,9 @@ interface IndexSnapshot {
   readonly rates: ReadonlyMap<string, bigint>;
 }
 
+/** What one tick did for one kind, as counted in peer_stables_ticks_total. */
+type TickResult = 'signed' | 'refused' | 'failed';
+
 const KINDS_OF_INDEX: readonly AttestationKind[] = ['index_price'];
 const KINDS_OF_FUNDING: readonly AttestationKind[] = ['funding_rate', 'perp_premium'];
 
@@ -112,7 +115,8 @@ export class OracleService implements OracleState {
     try {
       return run(now);
     } catch (err) {
-      for (const kind of kinds) this.refusals.set(kind, { at: now, reason: `internal error: ${(err as Error).message}` });
+      // The reason is public (/price, /health); what went wrong inside stays in the log.
+      for (const kind of kinds) this.refusals.set(kind, { at: now, reason: 'internal error; details are in the oracle log' });
       this.o.logger.error({ err: (err as Error).message, kinds }, 'tick failed, nothing signed');
       return null;
     }
@@ -131,14 +135,13 @@ export class OracleService implements OracleState {
     const index = aggregate({ pair: this.o.index.pair, target: this.target, readings: pick(this.o.index.sourceIds, readings, notPolled), rules: this.o.index.rules, conversions: rates, now });
     this.lastIndex = { at: now, price: index.ok ? index.price : null, rates };
 
-    if (index.ok) this.signAll('index_price', [indexFigure(index)], now);
-    else this.refuse('index_price', index.pair, index.reason, now);
+    const signed = index.ok ? this.signAll('index_price', [indexFigure(index)], now) : this.refuse('index_price', index.pair, index.reason, now);
 
     this.indexMarkets = {
       at: now,
       markets: [marketReport('index_price', index), ...conversions.map((c) => marketReport('conversion', c))],
     };
-    this.recordMetrics('index_price', [index, ...conversions], started);
+    this.recordMetrics('index_price', signed, [index, ...conversions], started);
     if (index.ok) this.o.metrics.indexPrice.set({ pair: index.pair }, Number(formatDecimal(index.price, PRICE_EXPONENT)));
     return index;
   }
@@ -157,29 +160,36 @@ export class OracleService implements OracleState {
       conversions: recent?.rates ?? new Map(),
       now,
     });
+    let rate: TickResult;
+    let premium: TickResult;
     if (outcome.ok) {
       const figures = fundingFigures(outcome);
-      this.signAll('funding_rate', figures.filter((f) => f.kind === 'funding_rate'), now);
-      if (outcome.premium.ok) this.signAll('perp_premium', figures.filter((f) => f.kind === 'perp_premium'), now);
-      else this.refuse('perp_premium', outcome.pair, outcome.premium.reason, now);
+      rate = this.signAll('funding_rate', figures.filter((f) => f.kind === 'funding_rate'), now);
+      premium = outcome.premium.ok
+        ? this.signAll('perp_premium', figures.filter((f) => f.kind === 'perp_premium'), now)
+        : this.refuse('perp_premium', outcome.pair, outcome.premium.reason, now);
     } else {
-      this.refuse('funding_rate', outcome.pair, outcome.reason, now);
-      this.refuse('perp_premium', outcome.pair, `no funding rate: ${outcome.reason}`, now);
+      rate = this.refuse('funding_rate', outcome.pair, outcome.reason, now);
+      premium = this.refuse('perp_premium', outcome.pair, `no funding rate: ${outcome.reason}`, now);
     }
     this.fundingMarkets = fundingReports(outcome);
-    this.recordFundingMetrics(outcome, started);
+    this.recordMetrics('funding_rate', rate, [outcome], started);
+    this.o.metrics.ticks.inc({ kind: 'perp_premium', pair: outcome.pair, outcome: premium });
     return outcome;
   }
 
   /** Signs and publishes each figure of `kind`; a failure publishes nothing and refuses the kind. */
-  private signAll(kind: AttestationKind, figures: readonly Figure[], now: number): void {
+  private signAll(kind: AttestationKind, figures: readonly Figure[], now: number): TickResult {
     try {
       for (const figure of figures) this.signAndPublish(figure, now);
       this.refusals.delete(kind);
+      return 'signed';
     } catch (err) {
-      // Fail closed: a signing or storage failure publishes nothing new for this tick.
-      this.refusals.set(kind, { at: now, reason: `signing failed: ${(err as Error).message}` });
+      // Fail closed: a signing or storage failure publishes nothing new for this tick. The
+      // public reason says so; the error itself (paths, SQLite codes) stays in the log.
+      this.refusals.set(kind, { at: now, reason: 'signing or storing failed; details are in the oracle log' });
       this.o.logger.error({ err: (err as Error).message, kind }, 'could not sign');
+      return 'failed';
     }
   }
 
@@ -204,17 +214,19 @@ export class OracleService implements OracleState {
     }
   }
 
-  private refuse(kind: AttestationKind, pair: string, reason: string, now: number): void {
+  private refuse(kind: AttestationKind, pair: string, reason: string, now: number): TickResult {
     // Warn when the reason changes, not on every tick of a long outage.
     const level = this.refusals.get(kind)?.reason === reason ? 'debug' : 'warn';
     this.refusals.set(kind, { at: now, reason });
     this.o.logger[level]({ kind, pair, reason }, 'refused, nothing signed');
+    return 'refused';
   }
 
-  private recordMetrics(kind: AttestationKind, markets: readonly { readonly ok: boolean; readonly pair: string; readonly verdicts: IndexOutcome['verdicts'] }[], started: bigint): void {
+  /** Counts the tick by what was published (signed, refused, or failed to sign) and records each source's verdict. */
+  private recordMetrics(kind: AttestationKind, result: TickResult, markets: readonly { readonly pair: string; readonly verdicts: IndexOutcome['verdicts'] }[], started: bigint): void {
     const m = this.o.metrics;
     const [main] = markets;
-    if (main) m.ticks.inc({ kind, pair: main.pair, outcome: main.ok ? 'signed' : 'refused' });
+    if (main) m.ticks.inc({ kind, pair: main.pair, outcome: result });
     for (const market of markets) {
       for (const v of market.verdicts) {
         for (const verdict of ['accepted', 'stale', 'implausible', 'outlier', 'error'] as const) {
@@ -223,11 +235,6 @@ export class OracleService implements OracleState {
       }
     }
     m.tickSeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-  }
-
-  private recordFundingMetrics(outcome: FundingOutcome, started: bigint): void {
-    this.recordMetrics('funding_rate', [outcome], started);
-    this.o.metrics.ticks.inc({ kind: 'perp_premium', pair: outcome.pair, outcome: outcome.ok && outcome.premium.ok ? 'signed' : 'refused' });
   }
 
   latest(kind: AttestationKind): PublishedAttestation | null {

@@ -90,7 +90,11 @@ export function createApp(deps: AppDeps): Express {
   const hub = createStreamHub(
     state,
     {
-      kinds: routes.map((r) => r.kind),
+      initial: () =>
+        routes.flatMap((r) => {
+          const freshness = assessFreshness(state, r.kind, clock.now(), r.tickIntervalMs);
+          return freshness.fresh ? [freshness.published] : [];
+        }),
       maxStreams: config.maxStreams ?? DEFAULT_MAX_STREAMS,
       heartbeatMs: config.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       retryMs: config.tickIntervalMs,

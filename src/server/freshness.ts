@@ -8,6 +8,12 @@ import type { OracleState, PublishedAttestation } from './types.js';
 
 /** How many tick intervals an attestation stays current; two missed ticks are tolerated. */
 export const STALE_AFTER_TICKS = 3;
+/**
+ * How far in the future an attestation may be dated and still be served: clocks of one host
+ * jitter, but a quote from further ahead means the clock was stepped back, and its age, and so
+ * its freshness, can no longer be judged.
+ */
+export const FUTURE_TOLERANCE_MS = 5_000;
 
 export type Freshness =
   | { readonly fresh: true; readonly published: PublishedAttestation; readonly ageMs: number }
@@ -27,7 +33,10 @@ export function assessFreshness(
   const published = state.latest(kind);
   const ageMs = published === null ? null : nowMs - published.observedAtMs;
   const boundMs = STALE_AFTER_TICKS * tickIntervalMs;
-  if (published !== null && ageMs !== null && ageMs <= boundMs) return { fresh: true, published, ageMs };
+  if (published !== null && ageMs !== null && ageMs <= boundMs && ageMs >= -FUTURE_TOLERANCE_MS) return { fresh: true, published, ageMs };
+  if (ageMs !== null && ageMs < -FUTURE_TOLERANCE_MS) {
+    return { fresh: false, reason: `last attestation is dated ${-ageMs} ms in the future: the oracle's clock moved back`, ageMs };
+  }
   const refusal = state.lastRefusal(kind);
   // A refusal older than the attestation explains nothing about why that attestation went stale.
   if (refusal !== null && (published === null || refusal.at >= published.observedAtMs)) return { fresh: false, reason: refusal.reason, ageMs };

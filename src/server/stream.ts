@@ -5,7 +5,6 @@
  */
 import type { Request, Response } from 'express';
 import type { Gauge } from 'prom-client';
-import type { AttestationKind } from '../attest/types.js';
 import type { OracleState, PublishedAttestation } from './types.js';
 import { sendError } from './http-error.js';
 
@@ -15,8 +14,11 @@ const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 const MAX_BUFFERED_BYTES = 1 << 20;
 
 export interface StreamOptions {
-  /** Kinds whose latest attestation a new client receives first. */
-  readonly kinds: readonly AttestationKind[];
+  /**
+   * The attestations a new client receives first: the latest of each kind, only while it is
+   * fresh, so a stream never offers a quote that /price would refuse as stale.
+   */
+  readonly initial: () => readonly PublishedAttestation[];
   readonly maxStreams: number;
   readonly heartbeatMs: number;
   /** Reconnection delay suggested to clients (the SSE `retry:` field). */
@@ -78,9 +80,8 @@ export function createStreamHub(state: OracleState, options: StreamOptions, gaug
     };
     send(Buffer.from(`retry: ${options.retryMs}\n\n`));
     const lastEventId = req.get('Last-Event-ID');
-    for (const kind of options.kinds) {
-      const latest = state.latest(kind);
-      if (latest !== null && isNewer(latest, lastEventId)) send(frameOf(latest));
+    for (const latest of options.initial()) {
+      if (isNewer(latest, lastEventId)) send(frameOf(latest));
     }
     const unsubscribe = state.subscribe((published) => send(frameOf(published)));
     const heartbeat = setInterval(() => send(HEARTBEAT), options.heartbeatMs);

@@ -9,6 +9,7 @@ import type { AttestationJson } from '../../src/attest/types.js';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const vectors = JSON.parse(readFileSync(new URL('../../docs/vectors/attestations.json', import.meta.url), 'utf8')) as { attestation: AttestationJson }[];
 const good = vectors[0]!.attestation;
+const maximal = vectors.find((v) => v.attestation.observedAt === '18446744073709551615')!.attestation;
 
 interface Run {
   code: number;
@@ -55,6 +56,13 @@ describe('peer-stables CLI', function () {
     const file = join(dir, 'good.json');
     writeFileSync(file, JSON.stringify(good));
 
+    it('accepts an attestation dated beyond what a JS Date can show', async () => {
+      const run = await cli(['verify', '-', '--pubkey', maximal.publicKey], JSON.stringify(maximal));
+      expect(run.stderr).to.equal('');
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.contain('observed 18446744073709551615 ms after the epoch');
+    });
+
     it('accepts a valid attestation from a file and from stdin', async () => {
       for (const run of [await cli(['verify', file, '--pubkey', good.publicKey]), await cli(['verify', '-', '--pubkey', good.publicKey], JSON.stringify(good))]) {
         expect(run.code).to.equal(0);
@@ -71,6 +79,7 @@ describe('peer-stables CLI', function () {
       ['a float value', () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, value: 67123.45 })], /value/],
       ['an old quote with --max-age', () => [['verify', '-', '--pubkey', good.publicKey, '--max-age', '60'], JSON.stringify(good)], /s old, limit 60 s/],
       ['a missing file', () => [['verify', join(dir, 'nope.json'), '--pubkey', good.publicKey], ''], /cannot read .*ENOENT/],
+      ['a quote dated far in the future with --max-age', () => [['verify', '-', '--pubkey', maximal.publicKey, '--max-age', '60'], JSON.stringify(maximal)], /in the future/],
     ];
     for (const [what, make, message] of failures) {
       it(`rejects ${what} with one clear line and exit 1`, async () => {

@@ -65,6 +65,7 @@ function perp(source: string, rate: string, mark: string | null, receivedAt: num
 
 function setup(readings: () => SourceReading[], store = new MemoryStore(), funding?: () => FundingReading[]) {
   const clock = new ManualClock(T0);
+  const registry = new Registry();
   const service = new OracleService({
     ...(funding
       ? { funding: { pair: 'BTC/USD', sourceIds: ['f1:BTC/USD:BTC', 'f2:BTC/USDT:USDT', 'f3:BTC/USD:USD'], rules: fundingRules, readings: funding, tickIntervalMs: 60_000 } }
@@ -77,10 +78,10 @@ function setup(readings: () => SourceReading[], store = new MemoryStore(), fundi
     readings,
     clock,
     logger: silentLogger,
-    metrics: createOracleMetrics(new Registry()),
+    metrics: createOracleMetrics(registry),
     info: { name: 'test', softwareVersion: '0', protocolVersion: 1, tag: 't', kinds: ['index_price'], pair: 'BTC/USD', exponent: -8, tickIntervalMs: 5000, methodology: 'm', config: {} },
   });
-  return { service, clock, store };
+  return { service, clock, store, registry };
 }
 
 describe('oracle/service tick', () => {
@@ -159,7 +160,18 @@ describe('oracle/service tick', () => {
     const { service } = setup(healthy, store);
     service.tick();
     expect(service.latest('index_price')).to.equal(null);
-    expect(service.lastRefusal('index_price')!.reason).to.contain('signing failed: disk full');
+    expect(service.lastRefusal('index_price')!.reason).to.equal('signing or storing failed; details are in the oracle log');
+  });
+
+  it('counts a tick whose signature could not be stored as failed, not signed', async () => {
+    const store = new MemoryStore();
+    const { service, registry } = setup(healthy, store);
+    service.tick();
+    store.failAppend = true;
+    service.tick();
+    const text = await registry.metrics();
+    expect(text).to.contain('peer_stables_ticks_total{kind="index_price",pair="BTC/USD",outcome="signed"} 1');
+    expect(text).to.contain('peer_stables_ticks_total{kind="index_price",pair="BTC/USD",outcome="failed"} 1');
   });
 
   it('serves the last stored attestation after a restart', () => {
@@ -172,7 +184,7 @@ describe('oracle/service tick', () => {
   it('refuses, and says so, when a reading is malformed instead of throwing out of the tick loop', () => {
     const { service } = setup(() => healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 - 0.5 } })));
     expect(service.tick()).to.equal(null);
-    expect(service.lastRefusal('index_price')!.reason).to.match(/^internal error: /);
+    expect(service.lastRefusal('index_price')!.reason).to.equal('internal error; details are in the oracle log');
     expect(service.latest('index_price')).to.equal(null);
   });
 });

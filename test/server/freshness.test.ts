@@ -14,6 +14,8 @@ describe('assessFreshness', () => {
     ['stale after a later refusal', T0, { at: T0 + TICK_MS, reason: 'all sources stale' }, T0 + 4 * TICK_MS, { fresh: false, reason: 'all sources stale', ageMs: 20_000 }],
     ['stale, refusal older than the quote says nothing', T0, { at: T0 - TICK_MS, reason: 'old news' }, T0 + 4 * TICK_MS, { fresh: false, reason: 'last attestation is 20000 ms old, limit 15000 ms', ageMs: 20_000 }],
     ['fresh despite a later refusal', T0, { at: T0 + TICK_MS, reason: 'quorum not met' }, T0 + TICK_MS, { fresh: true, ageMs: TICK_MS }],
+    ['dated slightly ahead (clock jitter)', T0, null, T0 - 5_000, { fresh: true, ageMs: -5_000 }],
+    ['dated far ahead: the clock moved back', T0, null, T0 - 5_001, { fresh: false, reason: "last attestation is dated 5001 ms in the future: the oracle's clock moved back", ageMs: -5_001 }],
   ];
   for (const [name, observedAt, refusal, now, expected] of cases) {
     it(name, () => {

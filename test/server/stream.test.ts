@@ -85,6 +85,14 @@ describe('GET /stream', () => {
     expect((await sse.next())?.id).to.equal('8');
   });
 
+  it('never offers a stale quote to a new client: /price would refuse it', async () => {
+    h = await startHarness({ heartbeatMs: 10 });
+    h.state.publish(attestation(7, T0));
+    h.clock.advance(3 * TICK_MS + 1);
+    const { sse } = await open(h);
+    expect(await sse.next()).to.deep.equal({ comment: 'heartbeat' });
+  });
+
   it('starts silent before the first attestation and sends heartbeats as comments', async () => {
     h = await startHarness({ heartbeatMs: 10 });
     const { sse } = await open(h);
