@@ -121,10 +121,10 @@ export const configSchema = z
     store: z
       .object({
         retentionDays: z.number().int().min(1).default(30),
-        historyCacheSize: z.number().int().min(1).default(1_000),
+        historyCacheSize: z.number().int().min(1).default(10_000),
       })
       .strict()
-      .default({ retentionDays: 30, historyCacheSize: 1_000 }),
+      .default({ retentionDays: 30, historyCacheSize: 10_000 }),
     server: z
       .object({
         host: z.string().default('127.0.0.1'),

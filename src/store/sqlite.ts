@@ -98,7 +98,9 @@ class SqliteStore implements AttestationStore {
     private readonly db: Db,
     historyCacheSize: number,
   ) {
-    this.cache = new LRUCache({ max: historyCacheSize });
+    // Bounded by rows, not by queries: a thousand distinct 1000-row queries must not hold a
+    // million parsed attestations.
+    this.cache = new LRUCache({ maxSize: historyCacheSize, sizeCalculation: (rows) => rows.length + 1 });
     this.newestId = (db.prepare('SELECT max(id) FROM attestations').pluck().get() as bigint | null) ?? 0n;
     this.insert = db.prepare(
       'INSERT INTO attestations (public_key, sequence, kind, pair, observed_at, body) VALUES (?, ?, ?, ?, ?, ?)',

@@ -255,7 +255,7 @@ describe('store/sqlite: openStore', () => {
       ['a negative from', { from: -1, to: 10, limit: 1 }, /from must be a non-negative integer/],
       ['a fractional to', { from: 0, to: 1.5, limit: 1 }, /to must be a non-negative integer/],
       ['a zero limit', { from: 0, to: 10, limit: 0 }, /limit must be a positive integer/],
-      ['an unknown kind', { from: 0, to: 10, limit: 1, kind: 'volume' }, /kind must be one of index_price, funding_rate/],
+      ['an unknown kind', { from: 0, to: 10, limit: 1, kind: 'volume' }, /kind must be one of index_price, funding_rate, perp_premium/],
     ];
     for (const [what, query, message] of badQueries) {
       it(`rejects ${what}`, () => {
@@ -285,6 +285,19 @@ describe('store/sqlite: openStore', () => {
       }).to.throw(TypeError);
       expect(times(store.range(query))).to.deep.equal([10, 20, 30, 40, 50]);
       expect(store.range(query)[0]?.value).to.equal(attestation().value);
+    });
+
+    it('bounds the cache by rows held, not by queries: a result larger than the cache is not kept', () => {
+      const store = open(4); // room for one 3-row result (3 rows + 1), not for two
+      for (let i = 1; i <= 5; i += 1) store.append(attestation({ sequence: String(i), observedAt: String(i * 10) }));
+      const big = { from: 0, to: 100, limit: 100 };
+      expect(store.range(big)[0], 'a 5-row result is larger than the cache').to.not.equal(store.range(big)[0]);
+      const a = { from: 0, to: 30, limit: 100 };
+      const b = { from: 30, to: 50, limit: 100 };
+      const firstA = store.range(a)[0];
+      expect(store.range(a)[0], 'cached').to.equal(firstA);
+      store.range(b); // evicts a
+      expect(store.range(a)[0], 'evicted to make room').to.not.equal(firstA);
     });
 
     it('works with a cache of one entry', () => {
