@@ -72,7 +72,7 @@ export const krakenfutures: Venue = {
       last: mark,
       lastTime: new Date(f.timestampMs).toISOString(),
       tag: 'perpetual',
-      pair: (m as (typeof PERPETUALS)[number]).pair ?? 'XBT:USD',
+      pair: PERPETUALS.find((p) => p.id === m.id)?.pair ?? '',
       markPrice: mark,
       bid: mark,
       bidSize: 0.5,
