@@ -9,9 +9,6 @@ const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 const U64_MAX = 2n ** 64n - 1n;
 
-/** Inclusive bounds of the fixed-width integer types the protocol uses. */
-export const LIMITS = { I64_MIN, I64_MAX, U64_MAX } as const;
-
 function checkInteger(name: string, value: unknown, min: number, max: number, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InputError(`${name} must fit in ${what} (${min}..${max}), got ${String(value)}`);

@@ -30,14 +30,29 @@ async function readUrl(url: string): Promise<string> {
   } catch (err) {
     throw new InputError(`cannot fetch ${url}: ${(err as Error).message}`);
   }
-  const text = await response.text();
-  if (text.length > MAX_BODY_BYTES) throw new InputError(`response from ${url} larger than ${MAX_BODY_BYTES} bytes`);
+  const text = await readCapped(response, url);
   if (!response.ok) throw new InputError(`${url} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
   return text;
 }
 
+/** Reads a response body, giving up as soon as it passes MAX_BODY_BYTES: a hostile URL cannot fill memory. */
+async function readCapped(response: Response, url: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body === null) return '';
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      await response.body.cancel().catch(() => undefined);
+      throw new InputError(`response from ${url} larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Reads the attestation text from a path, "-" (stdin) or an http(s) URL. */
-export async function readAttestationText(source: string): Promise<string> {
+async function readAttestationText(source: string): Promise<string> {
   if (source === '-') return readStdin();
   if (/^https?:\/\//.test(source)) return readUrl(source);
   try {

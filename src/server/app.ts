@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -17,7 +18,8 @@ import { createHttpMetrics } from './http-metrics.js';
 import { createPriceFastPath, etagMatches } from './price-fast-path.js';
 import { parseHistoryQuery, strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
-import type { HistoryReader, OracleState } from './types.js';
+import type { HistoryReader } from '../store/types.js';
+import type { OracleState } from './types.js';
 
 /** A path serving the latest attestation of one kind, and the cadence that kind is signed at. */
 interface AttestationRoute {
@@ -225,6 +227,7 @@ export async function startServer(app: Express, options: { host: string; port: n
   const fastPath = extras.get(app)?.fastPath;
   const server = createServer(fastPath ? (req, res) => fastPath(req, res) || app(req, res) : app);
   const closeIdleSockets = trackIdleSockets(server);
+  server.on('clientError', answerUnparsable);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -275,6 +278,21 @@ function trackIdleSockets(server: Server): () => void {
     closing = true;
     for (const [socket, count] of inFlight) if (count === 0) socket.destroy();
   };
+}
+
+/**
+ * Requests Node's HTTP parser rejects (unknown methods, oversized headers, conflicting framing)
+ * never reach express; they still get the one JSON error shape instead of an empty 400.
+ */
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({ error: { code: 'bad_request', message: tooLarge ? 'request headers too large' : 'malformed HTTP request' } });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Signed data is public and self-authenticating, so any origin may read it. */

@@ -4,14 +4,14 @@
  */
 import { InputError } from '../core/errors.js';
 import { KIND_CODES, type AttestationKind } from '../attest/types.js';
-import type { HistoryQuery } from './types.js';
+import type { HistoryQuery } from '../store/types.js';
 
 /** The parsed query string as express hands it over. */
 export type RawQuery = Readonly<Record<string, unknown>>;
 
 /** Default window and page size of /history. */
-export const HISTORY_DEFAULT_WINDOW_MS = 60 * 60 * 1000;
-export const HISTORY_DEFAULT_LIMIT = 100;
+const HISTORY_DEFAULT_WINDOW_MS = 60 * 60 * 1000;
+const HISTORY_DEFAULT_LIMIT = 100;
 
 const HISTORY_PARAMS = ['from', 'to', 'limit', 'kind'] as const;
 const KINDS = Object.keys(KIND_CODES) as AttestationKind[];

@@ -83,16 +83,3 @@ export interface OracleState {
   /** Subscribe to each newly signed attestation; returns the unsubscribe function. */
   subscribe(listener: (published: PublishedAttestation) => void): () => void;
 }
-
-/** Range query over signed history. Times are ms since the epoch, inclusive. */
-export interface HistoryQuery {
-  readonly from: number;
-  readonly to: number;
-  readonly limit: number;
-  readonly kind?: AttestationKind;
-}
-
-export interface HistoryReader {
-  /** Attestations with observedAt in [from, to], oldest first, at most `limit`. */
-  range(query: HistoryQuery): AttestationJson[];
-}

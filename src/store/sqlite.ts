@@ -17,7 +17,7 @@ import { KIND_CODES, type AttestationJson, type AttestationKind } from '../attes
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import type { HistoryQuery } from '../server/types.js';
+import type { HistoryQuery } from './types.js';
 import { migrate } from './migrations.js';
 import type { AttestationStore } from './types.js';
 

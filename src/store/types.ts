@@ -1,6 +1,5 @@
 /** The signed history and the sequence counter, persisted in SQLite (src/store/sqlite.ts). */
-import type { AttestationJson } from '../attest/types.js';
-import type { HistoryReader } from '../server/types.js';
+import type { AttestationJson, AttestationKind } from '../attest/types.js';
 
 export interface AttestationStore extends HistoryReader {
   /**
@@ -17,4 +16,17 @@ export interface AttestationStore extends HistoryReader {
   /** Deletes attestations observed before `beforeMs`; returns how many. Sequence is untouched. */
   prune(beforeMs: number): number;
   close(): void;
+}
+
+/** Range query over signed history. Times are ms since the epoch, inclusive. */
+export interface HistoryQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly limit: number;
+  readonly kind?: AttestationKind;
+}
+
+export interface HistoryReader {
+  /** Attestations with observedAt in [from, to], oldest first, at most `limit`. */
+  range(query: HistoryQuery): AttestationJson[];
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connect } from 'node:net';
 import { T0, TICK_MS, attestation, errorBody, startHarness, type Harness } from './fake-oracle.js';
 
 describe('HTTP API: endpoints, errors and protections', () => {
@@ -114,4 +115,39 @@ describe('HTTP API: rate limit', () => {
     expect((await fetch(`${h.url}/metrics`)).status).to.equal(200);
     expect((await fetch(`${h.url}/health`)).status).to.equal(200); // fresh quote published above
   });
+});
+
+describe('HTTP API: requests the HTTP parser rejects', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  /** Sends raw bytes and returns the raw response. */
+  function raw(request: string): Promise<string> {
+    const { port, hostname } = new URL(h.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end(request));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+  }
+
+  const cases: [string, string, RegExp, string][] = [
+    ['an unknown method', 'FOO /price HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 /, 'malformed HTTP request'],
+    ['oversized headers', `GET /price HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /, 'request headers too large'],
+    ['conflicting framing', 'POST /price HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 400 /, 'malformed HTTP request'],
+  ];
+  for (const [what, request, status, message] of cases) {
+    it(`answers ${what} in the one JSON error shape`, async () => {
+      const response = await raw(request);
+      expect(response).to.match(status);
+      expect(response).to.match(/content-type: application\/json/i);
+      const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+      expect(body).to.deep.equal({ error: { code: 'bad_request', message } });
+    });
+  }
 });

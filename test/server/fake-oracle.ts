@@ -9,9 +9,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { publish } from '../../src/oracle/publish.js';
 import { createApp, startServer, type RunningServer, type ServerConfig } from '../../src/server/app.js';
+import type { HistoryQuery, HistoryReader } from '../../src/store/types.js';
 import type {
-  HistoryQuery,
-  HistoryReader,
   OracleInfo,
   OracleState,
   PublishedAttestation,
