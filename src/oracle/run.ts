@@ -6,15 +6,15 @@
 import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadSecretKey, publicKeyOf } from '../attest/keys.js';
-import { KIND_CODES, PROTOCOL_VERSION, type AttestationKind } from '../attest/types.js';
+import { PROTOCOL_VERSION, type AttestationKind } from '../attest/types.js';
 import { ATTESTATION_TAG } from '../attest/hash.js';
-import type { OracleConfig, MarketConfig } from '../config/schema.js';
+import type { FundingConfig, OracleConfig, MarketConfig } from '../config/schema.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
-import { sourceId, type Observation, type SourceSpec } from '../feeds/types.js';
+import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation, type SourceSpec } from '../feeds/types.js';
 import { createApp, startServer } from '../server/app.js';
 import { openStore } from '../store/sqlite.js';
 import { createOracleMetrics } from './metrics.js';
@@ -34,8 +34,8 @@ function plan(pair: string, market: MarketConfig): MarketPlan {
   return { pair, sourceIds: market.sources.map(sourceId), rules: market.rules };
 }
 
-/** Every distinct source across the index and the conversions, in configuration order. */
-function allSources(config: OracleConfig): SourceSpec[] {
+/** Every distinct spot source across the index and the conversions, in configuration order. */
+function spotSources(config: OracleConfig): SourceSpec[] {
   const seen = new Map<string, SourceSpec>();
   for (const m of [config.index, ...Object.values(config.conversions)]) {
     for (const s of m.sources) seen.set(sourceId(s), s);
@@ -60,6 +60,24 @@ function publicSummary(config: OracleConfig): Record<string, unknown> {
     conversions: Object.fromEntries(Object.entries(config.conversions).map(([q, m]) => [q, market(m)])),
     pollIntervalMs: config.polling.intervalMs,
     retentionDays: config.store.retentionDays,
+    ...(config.funding ? { funding: fundingSummary(config.funding) } : {}),
+  };
+}
+
+function fundingSummary(f: FundingConfig): Record<string, unknown> {
+  const rate = (v: bigint) => formatDecimal(v, RATE_EXPONENT);
+  return {
+    sources: f.sources.map(sourceId),
+    periodMs: FUNDING_PERIOD_MS,
+    tickIntervalMs: f.tickIntervalMs,
+    quorum: f.rules.quorum,
+    premiumQuorum: f.rules.premiumQuorum,
+    maxDeviation: rate(f.rules.maxDeviation),
+    minRate: rate(f.rules.minRate),
+    maxRate: rate(f.rules.maxRate),
+    maxAgeMs: f.rules.maxAgeMs,
+    maxExchangeAgeMs: f.rules.maxExchangeAgeMs,
+    signConvention: 'positive: longs pay shorts',
   };
 }
 
@@ -78,10 +96,12 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
   const metrics = createOracleMetrics(registry);
 
-  const specs = allSources(config);
+  const specs = spotSources(config);
+  const fundingSpecs = config.funding?.sources ?? [];
   const clients = new Map<string, MarketClient>();
   try {
-    for (const exchange of new Set(specs.map((s) => s.exchange))) {
+    // One ccxt instance per exchange for the life of the process, shared by spot and perpetuals.
+    for (const exchange of new Set([...specs, ...fundingSpecs].map((s) => s.exchange))) {
       const exchangeConfig = config.exchanges[exchange] ?? { options: {} };
       clients.set(exchange, await createMarketClient(exchange, exchangeConfig, { timeoutMs: config.polling.timeoutMs, clock }));
     }
@@ -89,24 +109,44 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
     store.close();
     throw err;
   }
+  const clientOf = (spec: SourceSpec): MarketClient => clients.get(spec.exchange) as MarketClient;
+  const onResult = (source: string, outcome: string, durationMs: number) => {
+    metrics.fetches.inc({ source, outcome });
+    metrics.fetchSeconds.observe({ source }, durationMs / 1000);
+  };
   const poller = new Poller<Observation>({
-    sources: specs.map((spec) => {
-      const client = clients.get(spec.exchange) as MarketClient;
-      return { spec, fetch: (symbol: string) => client.fetchObservation(symbol) };
-    }),
+    sources: specs.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchObservation(symbol) })),
     ...config.polling,
     clock,
     logger,
-    onResult: (source, outcome, durationMs) => {
-      metrics.fetches.inc({ source, outcome });
-      metrics.fetchSeconds.observe({ source }, durationMs / 1000);
-    },
+    onResult,
   });
+  const fundingPoller = config.funding
+    ? new Poller<FundingObservation>({
+        sources: config.funding.sources.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchFunding(symbol) })),
+        ...config.polling,
+        intervalMs: config.funding.pollIntervalMs,
+        clock,
+        logger,
+        onResult,
+      })
+    : null;
 
-  const kinds: AttestationKind[] = ['index_price'];
+  const kinds: AttestationKind[] = config.funding ? ['index_price', 'funding_rate', 'perp_premium'] : ['index_price'];
   const service = new OracleService({
     index: plan(config.index.pair, config.index),
     conversions: new Map(Object.entries(config.conversions).map(([quote, m]) => [quote, plan(`${quote}/${config.index.pair.split('/')[1]}`, m)])),
+    ...(config.funding && fundingPoller
+      ? {
+          funding: {
+            pair: config.funding.pair,
+            sourceIds: config.funding.sources.map(sourceId),
+            rules: config.funding.rules,
+            readings: () => fundingPoller.readings(),
+            tickIntervalMs: config.funding.tickIntervalMs,
+          },
+        }
+      : {}),
     secretKey,
     publicKeyHex,
     store,
@@ -119,7 +159,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       softwareVersion: SOFTWARE_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       tag: ATTESTATION_TAG,
-      kinds: kinds.filter((k) => k in KIND_CODES),
+      kinds,
       pair: config.index.pair,
       exponent: PRICE_EXPONENT,
       tickIntervalMs: config.oracle.tickIntervalMs,
@@ -139,15 +179,19 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       trustProxy: config.server.trustProxy,
       maxHistoryLimit: config.server.maxHistoryLimit,
       tickIntervalMs: config.oracle.tickIntervalMs,
+      ...(config.funding ? { fundingTickIntervalMs: config.funding.tickIntervalMs } : {}),
     },
   });
   const server = await startServer(app, { host: config.server.host, port: config.server.port });
 
-  // The first tick waits for one round of fetches so a fresh oracle signs as soon as it can.
+  // The first ticks wait for one round of fetches so a fresh oracle signs as soon as it can.
   poller.start();
-  await poller.pollOnce().catch(() => undefined);
+  fundingPoller?.start();
+  await Promise.all([poller.pollOnce(), fundingPoller?.pollOnce()]);
   service.tick();
+  service.fundingTick();
   const ticker = setInterval(() => service.tick(), config.oracle.tickIntervalMs);
+  const fundingTicker = config.funding ? setInterval(() => service.fundingTick(), config.funding.tickIntervalMs) : null;
   const pruneOld = () => {
     const removed = store.prune(clock.now() - config.store.retentionDays * 24 * HOUR_MS);
     if (removed > 0) logger.info({ removed }, 'pruned old attestations');
@@ -156,7 +200,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   const pruner = setInterval(pruneOld, HOUR_MS);
   pruner.unref();
 
-  logger.info({ url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), sources: specs.length }, 'oracle started');
+  logger.info({ url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), sources: specs.length, fundingSources: fundingSpecs.length }, 'oracle started');
 
   return {
     url: server.url,
@@ -164,9 +208,10 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
     service,
     async close() {
       clearInterval(ticker);
+      if (fundingTicker) clearInterval(fundingTicker);
       clearInterval(pruner);
       await server.close();
-      await poller.stop();
+      await Promise.all([poller.stop(), fundingPoller?.stop()]);
       await Promise.all([...clients.values()].map((c) => c.close()));
       store.close();
     },
