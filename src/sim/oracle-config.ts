@@ -31,6 +31,9 @@ export interface SimulatedConfigOptions {
   dir: string;
   tickIntervalMs?: number;
   pollIntervalMs?: number;
+  /** Funding tick and perpetual poll interval (the defaults are a minute and 15 s). */
+  fundingTickIntervalMs?: number;
+  fundingPollIntervalMs?: number;
   timeoutMs?: number;
   logLevel?: string;
 }
@@ -45,6 +48,13 @@ export function simulatedConfig(o: SimulatedConfigOptions): OracleConfig {
   raw.oracle = { ...raw.oracle, keyFile: join(o.dir, 'oracle.key'), dataDir: join(o.dir, 'data'), tickIntervalMs: o.tickIntervalMs ?? 1000 };
   raw.server = { ...raw.server, host: '127.0.0.1', port: 0 };
   raw.polling = { ...raw.polling, intervalMs: o.pollIntervalMs ?? 500, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) };
+  if (raw.funding) {
+    raw.funding = {
+      ...raw.funding,
+      ...(o.fundingTickIntervalMs ? { tickIntervalMs: o.fundingTickIntervalMs } : {}),
+      ...(o.fundingPollIntervalMs ? { pollIntervalMs: o.fundingPollIntervalMs } : {}),
+    };
+  }
   raw.log = { level: o.logLevel ?? 'warn' };
   return parseConfig(raw);
 }
