@@ -178,6 +178,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       rateLimit: config.server.rateLimit,
       trustProxy: config.server.trustProxy,
       maxHistoryLimit: config.server.maxHistoryLimit,
+      maxStreams: config.server.maxStreams,
       tickIntervalMs: config.oracle.tickIntervalMs,
       ...(config.funding ? { fundingTickIntervalMs: config.funding.tickIntervalMs } : {}),
     },

@@ -12,10 +12,10 @@ import type { Registry } from 'prom-client';
 import type { AttestationKind } from '../attest/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { STALE_AFTER_TICKS, assessFreshness } from './freshness.js';
+import { assessFreshness } from './freshness.js';
 import { errorHandler, methodNotAllowed, notFound, sendError, type ErrorCode } from './http-error.js';
 import { createHttpMetrics } from './http-metrics.js';
-import { createPriceFastPath, etagMatches } from './price-fast-path.js';
+import { createPriceFastPath, writeFreshAttestation } from './price-fast-path.js';
 import { parseHistoryQuery, strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
 import type { HistoryReader } from '../store/types.js';
@@ -157,20 +157,7 @@ export function createApp(deps: AppDeps): Express {
         sendError(res, 503, route.unavailable, freshness.reason, { lastSignedAgeMs: freshness.ageMs });
         return;
       }
-      const { published, ageMs } = freshness;
-      // A cache must not hold a quote past the staleness bound the origin itself enforces.
-      const remaining = Math.floor((STALE_AFTER_TICKS * route.tickIntervalMs - ageMs) / 1000);
-      res.set({
-        'Content-Type': 'application/json; charset=utf-8',
-        ETag: published.etag,
-        'Last-Modified': new Date(published.observedAtMs).toUTCString(),
-        'Cache-Control': `public, max-age=${Math.max(0, Math.min(routeTickSeconds, remaining))}, stale-while-revalidate=0`,
-      });
-      if (etagMatches(req.get('If-None-Match'), published.etag)) {
-        res.status(304).end();
-        return;
-      }
-      res.status(200).set('Content-Length', String(published.body.length)).end(published.body);
+      writeFreshAttestation(req, res, freshness.published, freshness.ageMs, route.tickIntervalMs, {});
     });
   }
 

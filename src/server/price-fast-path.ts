@@ -26,44 +26,62 @@ export interface PriceFastPathOptions {
 
 /** Returns a listener prefix: true when it answered the request, false to let express answer. */
 export function createPriceFastPath(o: PriceFastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const tickSeconds = Math.max(1, Math.floor(o.tickIntervalMs / 1000));
-  const boundMs = STALE_AFTER_TICKS * o.tickIntervalMs;
-  // Headers that change only when a new quote is published, built once per quote.
-  let headersFor: PublishedAttestation | null = null;
-  let quoteHeaders: OutgoingHttpHeaders = {};
-
   return (req, res) => {
     if (req.url !== '/price' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const started = process.hrtime.bigint();
     const freshness = assessFreshness(o.state, 'index_price', o.clock.now(), o.tickIntervalMs);
     if (!freshness.fresh) return false;
-    const { published, ageMs } = freshness;
-    if (headersFor !== published) {
-      headersFor = published;
-      quoteHeaders = {
-        ...o.commonHeaders,
-        'Content-Type': 'application/json; charset=utf-8',
-        ETag: published.etag,
-        'Last-Modified': new Date(published.observedAtMs).toUTCString(),
-      };
-    }
-    // A cache must not hold a quote past the staleness bound the origin itself enforces.
-    const maxAge = Math.max(0, Math.min(tickSeconds, Math.floor((boundMs - ageMs) / 1000)));
-    const headers = { ...quoteHeaders, 'Cache-Control': `public, max-age=${maxAge}, stale-while-revalidate=0` };
-    const status = etagMatches(req.headers['if-none-match'], published.etag) ? 304 : 200;
-    if (status === 304) {
-      res.writeHead(304, headers).end();
-    } else {
-      res.writeHead(200, { ...headers, 'Content-Length': published.body.length });
-      res.end(req.method === 'HEAD' ? undefined : published.body);
-    }
+    const status = writeFreshAttestation(req, res, freshness.published, freshness.ageMs, o.tickIntervalMs, o.commonHeaders);
     o.record(req.method, status, started);
     return true;
   };
 }
 
+/** Headers that change only when a new attestation is published, built once per attestation. */
+const headersOf = new WeakMap<PublishedAttestation, OutgoingHttpHeaders>();
+
+/**
+ * Writes a fresh attestation (200, or 304 when If-None-Match matches; HEAD without the body),
+ * cacheable for one tick but never past the staleness bound: the one place /price, /funding and
+ * /premium answer with a quote, on the fast path and through express alike. `baseHeaders` are
+ * added (the fast path's security headers; express has already set its own). Returns the status.
+ */
+export function writeFreshAttestation(
+  req: IncomingMessage,
+  res: ServerResponse,
+  published: PublishedAttestation,
+  ageMs: number,
+  tickIntervalMs: number,
+  baseHeaders: OutgoingHttpHeaders,
+): 200 | 304 {
+  let quoteHeaders = headersOf.get(published);
+  if (quoteHeaders === undefined) {
+    quoteHeaders = {
+      'Content-Type': 'application/json; charset=utf-8',
+      ETag: published.etag,
+      'Last-Modified': new Date(published.observedAtMs).toUTCString(),
+    };
+    headersOf.set(published, quoteHeaders);
+  }
+  const tickSeconds = Math.max(1, Math.floor(tickIntervalMs / 1000));
+  // A cache must not hold a quote past the staleness bound the origin itself enforces.
+  const remainingSeconds = Math.floor((STALE_AFTER_TICKS * tickIntervalMs - ageMs) / 1000);
+  const headers = {
+    ...baseHeaders,
+    ...quoteHeaders,
+    'Cache-Control': `public, max-age=${Math.max(0, Math.min(tickSeconds, remainingSeconds))}, stale-while-revalidate=0`,
+  };
+  if (etagMatches(req.headers['if-none-match'], published.etag)) {
+    res.writeHead(304, headers).end();
+    return 304;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': published.body.length });
+  res.end(req.method === 'HEAD' ? undefined : published.body);
+  return 200;
+}
+
 /** If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored. */
-export function etagMatches(header: string | undefined, etag: string): boolean {
+function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
   const bare = etag.replace(/^W\//, '');
