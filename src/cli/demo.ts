@@ -1,7 +1,7 @@
 /**
  * `peer-stables demo` (npm run demo): the offline way to see the whole thing work. Starts the
  * exchange simulator on the calm scenario, an oracle with a throw-away key pointed at it, fetches
- * /price over HTTP and verifies it exactly as a client would.
+ * /price and /funding over HTTP and verifies them exactly as a client would.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +16,10 @@ import { verifyCommand } from './verify.js';
 
 const packageFile = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
-async function waitForPrice(url: string, deadlineMs: number): Promise<void> {
+async function waitFor(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
-    const response = await fetch(`${url}/price`);
+    const response = await fetch(url);
     if (response.ok) return;
     if (Date.now() > until) throw new Error(`no signed quote within ${deadlineMs} ms: ${await response.text()}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -31,16 +31,18 @@ export async function runDemo(opts: { keep: boolean }): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const sim = await startSimulator(loadScenario(packageFile('config/scenarios/calm.json')), { port: 0 });
   try {
-    const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir });
+    const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, fundingTickIntervalMs: 5_000, fundingPollIntervalMs: 1_000 });
     const { publicKeyHex } = generateKeyFile(config.oracle.keyFile);
     out(`exchange simulator on ${sim.url}`);
     const oracle = await startOracle(config, { logger: createLogger({ level: 'warn' }) });
     try {
       out(`oracle on ${oracle.url}, public key ${publicKeyHex}`);
-      await waitForPrice(oracle.url, 15_000);
-      const body = await (await fetch(`${oracle.url}/price`)).text();
-      out(`GET ${oracle.url}/price\n${body}`);
-      out(await verifyCommand(`${oracle.url}/price`, { pubkey: publicKeyHex, maxAge: 30 }));
+      for (const path of ['/price', '/funding']) {
+        await waitFor(`${oracle.url}${path}`, 15_000);
+        const body = await (await fetch(`${oracle.url}${path}`)).text();
+        out(`\nGET ${oracle.url}${path}\n${body}`);
+        out(await verifyCommand(`${oracle.url}${path}`, { pubkey: publicKeyHex, maxAge: 120 }));
+      }
       if (opts.keep) {
         out(`running; verify it yourself: npx peer-stables verify ${oracle.url}/price --pubkey ${publicKeyHex}`);
         out('Ctrl-C to stop');
