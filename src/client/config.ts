@@ -1,0 +1,79 @@
+/**
+ * The settlement agreement and the client's own settings, validated once at start-up. Amounts are
+ * decimal strings (USD) or integer strings (msat) in the file, bigint after validation. Lightning
+ * credentials are named by file path only: never on the command line, never in this file.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { PRICE_EXPONENT, parseDecimal } from '../core/fixed.js';
+
+const msat = z
+  .string()
+  .regex(/^(0|[1-9]\d*)$/, 'expected millisatoshis as an integer string, e.g. "1000"')
+  .transform((s) => BigInt(s));
+const ms = z.number().int().positive();
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes as 64 lowercase hex characters');
+
+const lightningSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cln-rpc'), socket: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('cln-rest'), url: z.string().url(), runeFile: z.string().min(1), caFile: z.string().min(1).optional() }).strict(),
+  z.object({ kind: z.literal('lnd-rest'), url: z.string().url(), macaroonFile: z.string().min(1), caFile: z.string().min(1).optional() }).strict(),
+]);
+
+export const clientConfigSchema = z
+  .object({
+    role: z.enum(['receiver', 'provider']),
+    /** The USD value the receiver's balance keeps, e.g. "100.00". */
+    stableUsd: z
+      .string()
+      .regex(/^\d+(\.\d{1,8})?$/, 'expected a USD amount such as "100.00"')
+      .transform((s) => parseDecimal(s, PRICE_EXPONENT))
+      .refine((v) => v > 0n, 'must be positive'),
+    channel: z.object({ id: z.string().min(1), peerId: z.string().regex(/^0[23][0-9a-f]{64}$/, 'expected a 33-byte compressed node id in hex') }).strict(),
+    oracles: z.array(z.object({ url: z.string().url(), publicKey: hex32 }).strict()).min(1),
+    /** k of n: valid quotes needed to act. */
+    threshold: z.number().int().min(1),
+    maxQuoteAgeMs: ms.default(60_000),
+    /** Refuse when valid quotes differ by more than this, in bps of their median. */
+    maxSpreadBps: z.number().int().min(0).max(10_000).default(50),
+    minPaymentMsat: msat.default(1000n),
+    intervalMs: ms.default(60_000),
+    maxFeeMsat: msat.default(10_000n),
+    paymentTimeoutMs: ms.default(30_000),
+    /** How long the side that expects money waits before counting a miss against the peer. */
+    receiptGraceMs: ms.default(180_000),
+    /** Apply the signed funding rate (provider pays receiver when it is positive). */
+    funding: z.boolean().default(false),
+    ledgerFile: z.string().min(1).default('data/settle.sqlite3'),
+    lightning: lightningSchema,
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
+  })
+  .strict()
+  .refine((c) => c.threshold <= c.oracles.length, { message: 'threshold exceeds the number of oracles', path: ['threshold'] })
+  .refine((c) => new Set(c.oracles.map((o) => o.publicKey)).size === c.oracles.length, { message: 'two oracles share a public key: they are one oracle', path: ['oracles'] });
+
+export type ClientConfig = Readonly<z.output<typeof clientConfigSchema>>;
+export type LightningConfig = z.output<typeof lightningSchema>;
+
+/** Validates a parsed JSON value; throws ConfigError listing every problem with its path. */
+export function parseClientConfig(raw: unknown): ClientConfig {
+  const result = clientConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid settlement configuration:\n${problems.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Reads and validates a settlement configuration file. */
+export function loadClientConfig(path: string): ClientConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(code ? `cannot read settlement configuration ${path}: ${code}` : `settlement configuration ${path} is not valid JSON`);
+  }
+  return parseClientConfig(raw);
+}
