@@ -1,0 +1,103 @@
+/**
+ * The stable channel's arithmetic (DESIGN section 6, METHODOLOGY section 8.6): what the receiver
+ * should hold, what each side owes, and whether a payment moves. Pure and in integer millisatoshis
+ * only: no floats and no rounding to whole sats, so both peers compute the same number.
+ */
+import { InputError } from '../core/errors.js';
+import { abs, divRoundHalfEven, formatDecimal } from '../core/fixed.js';
+import type { Role } from './types.js';
+
+/** 1 BTC = 10^8 sat = 10^11 msat. */
+const MSAT_PER_BTC = 10n ** 11n;
+/** Every signed funding rate is per 8 hours (METHODOLOGY 8.2). */
+const FUNDING_PERIOD_MS = 28_800_000n;
+/** The encoding's exponent range; also keeps 10^|exponent| small. */
+const MAX_ABS_EXPONENT = 128;
+
+function requireNonNegative(name: string, value: bigint): void {
+  if (typeof value !== 'bigint') throw new InputError(`${name} must be a bigint, got ${typeof value}`);
+  if (value < 0n) throw new InputError(`${name} must not be negative, got ${value}`);
+}
+
+/**
+ * The receiver's balance, in msat, that is worth exactly `stableUsd` at `price`; both are at
+ * PRICE_EXPONENT (10^-8 USD and 10^-8 USD per BTC), so the exponents cancel:
+ * stableUsd * 10^11 / price, rounded half to even (within 0.5 msat of the exact value).
+ * Throws InputError for a non-positive price or a negative stableUsd.
+ */
+export function targetReceiverMsat(stableUsd: bigint, price: bigint): bigint {
+  requireNonNegative('stableUsd', stableUsd);
+  if (typeof price !== 'bigint' || price <= 0n) throw new InputError(`price must be a positive bigint, got ${String(price)}`);
+  return divRoundHalfEven(stableUsd * MSAT_PER_BTC, price);
+}
+
+/**
+ * What the price move since the last settlement is worth, in msat: target - receiverBalanceMsat.
+ * Positive: the price fell and the provider owes the receiver; negative: the price rose and the
+ * receiver owes the provider. Throws InputError for a negative balance or stableUsd, or a
+ * non-positive price.
+ */
+export function priceTransfer(input: { receiverBalanceMsat: bigint; stableUsd: bigint; price: bigint }): bigint {
+  requireNonNegative('receiverBalanceMsat', input.receiverBalanceMsat);
+  return targetReceiverMsat(input.stableUsd, input.price) - input.receiverBalanceMsat;
+}
+
+/**
+ * Funding owed over `elapsedMs` at a signed per-8-hour `rate` (value * 10^rateExponent) on
+ * `notionalMsat` (the receiver's stable balance at the current price, targetReceiverMsat):
+ * notional * rate * 10^rateExponent * elapsed / 8 h, truncated toward zero (METHODOLOGY 8.6), so
+ * the payer never pays more than the exact amount and the amount does not depend on the sign.
+ * Positive: the provider (long) pays the receiver (short). Throws InputError for a negative
+ * notional or elapsed time, or an exponent that is not an integer in -128..127.
+ */
+export function fundingTransfer(input: { notionalMsat: bigint; rate: bigint; rateExponent: number; elapsedMs: bigint }): bigint {
+  requireNonNegative('notionalMsat', input.notionalMsat);
+  requireNonNegative('elapsedMs', input.elapsedMs);
+  if (typeof input.rate !== 'bigint') throw new InputError(`rate must be a bigint, got ${typeof input.rate}`);
+  const e = input.rateExponent;
+  if (!Number.isInteger(e) || e < -MAX_ABS_EXPONENT || e >= MAX_ABS_EXPONENT) {
+    throw new InputError(`rateExponent must be an integer in -128..127, got ${String(e)}`);
+  }
+  let numerator = input.notionalMsat * input.rate * input.elapsedMs;
+  let denominator = FUNDING_PERIOD_MS;
+  if (e >= 0) numerator *= 10n ** BigInt(e);
+  else denominator *= 10n ** BigInt(-e);
+  // BigInt division truncates toward zero: exactly the rule.
+  return numerator / denominator;
+}
+
+/** What this side does this round, and why. */
+export interface Decision {
+  readonly action: 'pay' | 'expect' | 'none';
+  /** What moves, in msat: 0 when the action is 'none'. */
+  readonly amountMsat: bigint;
+  readonly reason: string;
+}
+
+const showMsat = (msat: bigint): string => `${msat} msat (${formatDecimal(msat, -3)} sat)`;
+
+/**
+ * Decides, for `role`, what to do about `owedByProviderMsat` (positive: the provider owes the
+ * receiver; negative: the receiver owes the provider). A side pays only what it owes, and expects
+ * what the other owes; when the amount owed is below `minPaymentMsat` nothing moves. Throws
+ * InputError for an unknown role or a negative minimum.
+ */
+export function decide(input: { role: Role; owedByProviderMsat: bigint; minPaymentMsat: bigint }): Decision {
+  const { role, owedByProviderMsat: owed, minPaymentMsat: min } = input;
+  if (role !== 'receiver' && role !== 'provider') throw new InputError(`role must be "receiver" or "provider", got ${JSON.stringify(role)}`);
+  if (typeof owed !== 'bigint') throw new InputError(`owedByProviderMsat must be a bigint, got ${typeof owed}`);
+  requireNonNegative('minPaymentMsat', min);
+  if (owed === 0n) return { action: 'none', amountMsat: 0n, reason: 'nothing is owed' };
+  const debtor: Role = owed > 0n ? 'provider' : 'receiver';
+  const creditor: Role = debtor === 'provider' ? 'receiver' : 'provider';
+  const amount = abs(owed);
+  if (amount < min) {
+    return {
+      action: 'none',
+      amountMsat: 0n,
+      reason: `the ${debtor} owes the ${creditor} ${showMsat(amount)}, below the minimum payment of ${showMsat(min)}: nothing moves`,
+    };
+  }
+  if (role === debtor) return { action: 'pay', amountMsat: amount, reason: `we owe the ${creditor} ${showMsat(amount)}` };
+  return { action: 'expect', amountMsat: amount, reason: `the ${debtor} owes us ${showMsat(amount)}` };
+}
