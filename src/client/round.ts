@@ -1,0 +1,240 @@
+/**
+ * One settlement round, in the order that keeps money safe:
+ *   1. reconcile every open payment with the node (a crash may have left one in flight);
+ *   2. fetch and verify quotes from the oracles (k of n, pinned keys, fresh, not replayed);
+ *   3. read the channel, compute what is owed (price move, plus funding if agreed);
+ *   4. pay it (only what we owe, only to the channel peer, only when the channel is healthy),
+ *      writing the intent before paying and the outcome after; or expect it from the peer and
+ *      count a miss when it does not arrive in time.
+ * Any doubt ends the round without paying, with a reason.
+ */
+import { randomBytes as nodeRandomBytes, createHash } from 'node:crypto';
+import { attestationDigest } from '../attest/sign.js';
+import type { SignedAttestation } from '../attest/types.js';
+import type { Clock } from '../core/clock.js';
+import { InputError } from '../core/errors.js';
+import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import type { Logger } from '../core/log.js';
+import type { LightningBackend } from '../lightning/types.js';
+import type { ClientConfig } from './config.js';
+import type { Ledger } from './ledger.js';
+import { selectQuotes } from './quotes.js';
+import { decide, fundingTransfer, priceTransfer, targetReceiverMsat } from './stable-math.js';
+import type { FetchedQuote, QuoteSelection } from './types.js';
+
+/**
+ * The custom TLV record every settlement payment carries: the 32-byte digest of the index
+ * attestation it settles. Odd, so a node that does not know it still accepts the payment.
+ */
+export const SETTLEMENT_TLV_TYPE = '65537';
+/** Largest spread allowed between oracles' funding rates (absolute, at their exponent -10): 0.0001 per 8 h. */
+const FUNDING_SPREAD_ABS = 1_000_000n;
+const LAST_FUNDING_AT = 'lastFundingAt';
+
+export interface RoundDeps {
+  readonly config: ClientConfig;
+  readonly backend: LightningBackend;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly fetchQuotes: (path: '/price' | '/funding') => Promise<FetchedQuote[]>;
+  /**
+   * Compute and report, pay nothing: no intent, expectation, round or sequence is written (open
+   * payments are still reconciled with the node, which only records what already happened).
+   */
+  readonly dryRun: boolean;
+  /** Source of payment preimages; injectable so tests are reproducible. */
+  readonly randomBytes?: (n: number) => Uint8Array;
+}
+
+export type RoundAction = 'pay' | 'expect' | 'none' | 'skip' | 'refuse' | 'wait' | 'dry-run';
+
+export interface RoundReport {
+  readonly at: number;
+  readonly action: RoundAction;
+  /** What was paid or is expected (msat); 0 otherwise. */
+  readonly amountMsat: bigint;
+  readonly reason: string;
+  readonly price: bigint | null;
+  readonly receiverBalanceMsat: bigint | null;
+  /** For a payment: its hash and status after this round. */
+  readonly payment?: { readonly hash: string; readonly status: string };
+}
+
+/**
+ * Brings every open ledger payment in line with the node. A payment the node never saw (the
+ * client stopped between writing the intent and sending) is marked failed: its preimage is never
+ * reused, so it cannot complete later. Returns how many are still in flight.
+ */
+export async function reconcile(deps: Pick<RoundDeps, 'backend' | 'ledger' | 'clock' | 'logger'>): Promise<number> {
+  let inFlight = 0;
+  for (const payment of deps.ledger.openPayments()) {
+    const known = await deps.backend.lookupPayment(payment.paymentHash);
+    const at = deps.clock.now();
+    if (known === null) {
+      deps.ledger.recordOutcome(payment.paymentHash, { status: 'failed', feeMsat: null, failure: 'never reached the node (client stopped before sending)', at });
+      deps.logger.warn({ paymentHash: payment.paymentHash }, 'reconciled: intent never sent');
+    } else {
+      deps.ledger.recordOutcome(payment.paymentHash, { status: known.status, feeMsat: known.feeMsat, failure: known.failure, at });
+      if (known.status === 'pending') inFlight += 1;
+      else deps.logger.info({ paymentHash: payment.paymentHash, status: known.status }, 'reconciled payment');
+    }
+  }
+  return inFlight;
+}
+
+/** Runs one round; never throws for market or peer trouble (it reports), only for broken local state. */
+export async function runRound(deps: RoundDeps): Promise<RoundReport> {
+  const { config, backend, ledger, clock } = deps;
+  const now = clock.now();
+  const report = (r: Omit<RoundReport, 'at'>): RoundReport => finish(deps, { at: now, ...r });
+  const blank = { amountMsat: 0n, price: null, receiverBalanceMsat: null };
+
+  const inFlight = await reconcile(deps);
+  if (inFlight > 0) return report({ action: 'wait', reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve`, ...blank });
+
+  const index = await quotes(deps, '/price', now);
+  if (!index.ok) return report({ action: 'refuse', reason: `no trustworthy price: ${index.reason}`, ...blank });
+  if (index.exponent !== PRICE_EXPONENT) return report({ action: 'refuse', reason: `price exponent ${index.exponent}, expected ${PRICE_EXPONENT}`, ...blank });
+  const price = index.value;
+
+  const channel = await backend.getChannel(config.channel.id);
+  if (channel === null) return report({ action: 'refuse', reason: `channel ${config.channel.id} not found at the node`, ...blank, price });
+  if (channel.peerId !== config.channel.peerId) return report({ action: 'refuse', reason: `channel ${config.channel.id} is with ${channel.peerId}, not the agreed peer`, ...blank, price });
+  const receiverBalanceMsat = config.role === 'receiver' ? channel.localBalanceMsat : channel.remoteBalanceMsat;
+
+  let owedByProvider = priceTransfer({ receiverBalanceMsat, stableUsd: config.stableUsd, price });
+  let fundingNote = '';
+  if (config.funding) {
+    const funding = await fundingPart(deps, price, now);
+    owedByProvider += funding.owed;
+    fundingNote = `; ${funding.note}`;
+  }
+
+  await checkReceipts(deps, now);
+  const decision = decide({ role: config.role, owedByProviderMsat: owedByProvider, minPaymentMsat: config.minPaymentMsat });
+  const digest = Buffer.from(attestationDigest(index.accepted[0] as SignedAttestation)).toString('hex');
+  const base = { price, receiverBalanceMsat };
+
+  if (decision.action === 'none') {
+    acceptSequences(deps, index.accepted);
+    return report({ action: 'none', amountMsat: 0n, reason: decision.reason + fundingNote, ...base });
+  }
+  if (decision.action === 'expect') {
+    if (!deps.dryRun) {
+      if (ledger.openExpectations().length === 0) ledger.expect({ digest, amountMsat: decision.amountMsat, at: now, dueAt: now + config.receiptGraceMs });
+      ledger.setMeta(LAST_FUNDING_AT, String(now));
+    }
+    acceptSequences(deps, index.accepted);
+    return report({ action: deps.dryRun ? 'dry-run' : 'expect', amountMsat: decision.amountMsat, reason: decision.reason + fundingNote, ...base });
+  }
+
+  // We owe: pay only over a healthy channel, only to the agreed peer, never more than we can.
+  const amount = decision.amountMsat;
+  const problem = !channel.normal
+    ? 'the channel is not in its normal state'
+    : !channel.peerConnected
+      ? 'the peer is not connected'
+      : channel.pendingOutgoingHtlcs > 0
+        ? `${channel.pendingOutgoingHtlcs} HTLC(s) toward the peer are pending`
+        : channel.spendableMsat < amount + config.maxFeeMsat
+          ? `spendable ${channel.spendableMsat} msat is less than ${amount} msat plus the ${config.maxFeeMsat} msat fee cap`
+          : null;
+  if (problem !== null) return report({ action: 'skip', amountMsat: amount, reason: `owe ${amount} msat but ${problem}; not paying this round`, ...base });
+  if (deps.dryRun) return report({ action: 'dry-run', amountMsat: amount, reason: `would pay ${amount} msat: ${decision.reason}${fundingNote}`, ...base });
+
+  const preimage = Buffer.from((deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))))(32)).toString('hex');
+  const paymentHash = createHash('sha256').update(Buffer.from(preimage, 'hex')).digest('hex');
+  try {
+    ledger.recordIntent({ paymentHash, preimage, digest, amountMsat: amount, maxFeeMsat: config.maxFeeMsat, at: now });
+  } catch (err) {
+    if (err instanceof InputError) return report({ action: 'skip', amountMsat: amount, reason: `${err.message}; waiting for a newer quote`, ...base });
+    throw err;
+  }
+  // From here on the ledger knows; whatever happens, the next start reconciles this hash.
+  ledger.setMeta(LAST_FUNDING_AT, String(now));
+  acceptSequences(deps, index.accepted);
+  const result = await backend.keysend({
+    destination: config.channel.peerId,
+    amountMsat: amount,
+    maxFeeMsat: config.maxFeeMsat,
+    preimage,
+    customRecords: { [SETTLEMENT_TLV_TYPE]: digest },
+    label: `peer-stables-${paymentHash.slice(0, 16)}`,
+    timeoutMs: config.paymentTimeoutMs,
+  });
+  ledger.recordOutcome(paymentHash, { status: result.status, feeMsat: result.feeMsat, failure: result.failure, at: clock.now() });
+  const outcome = result.status === 'failed' ? `payment failed: ${result.failure ?? 'no reason given'}` : `payment ${result.status}`;
+  return report({ action: 'pay', amountMsat: amount, reason: `${decision.reason}${fundingNote}; ${outcome}`, ...base, payment: { hash: paymentHash, status: result.status } });
+}
+
+async function quotes(deps: RoundDeps, path: '/price' | '/funding', now: number): Promise<QuoteSelection> {
+  const { config, ledger } = deps;
+  const fetched = await deps.fetchQuotes(path);
+  const kind = path === '/price' ? 'index_price' : 'funding_rate';
+  const selection = selectQuotes({
+    oracles: config.oracles,
+    fetched,
+    rules: {
+      kind,
+      pair: 'BTC/USD',
+      maxAgeMs: config.maxQuoteAgeMs,
+      threshold: config.threshold,
+      maxSpreadBps: config.maxSpreadBps,
+      ...(kind === 'funding_rate' ? { maxSpreadAbs: FUNDING_SPREAD_ABS } : {}),
+    },
+    now,
+    lastSequence: (publicKey, k) => ledger.lastSequence(publicKey, k),
+  });
+  const rejected = selection.checks.filter((c) => !c.accepted);
+  for (const check of rejected) deps.logger.warn({ oracle: check.oracle, path, reason: check.reason }, 'quote not used');
+  if (selection.ok || rejected.length === 0) return selection;
+  return { ...selection, reason: `${selection.reason} (${rejected.map((c) => `${c.oracle}: ${c.reason}`).join('; ')})` };
+}
+
+/** Funding owed since the last settlement that moved money; nothing (and says why) without valid quotes. */
+async function fundingPart(deps: RoundDeps, price: bigint, now: number): Promise<{ owed: bigint; note: string }> {
+  const last = deps.ledger.getMeta(LAST_FUNDING_AT);
+  if (last === null) {
+    if (!deps.dryRun) deps.ledger.setMeta(LAST_FUNDING_AT, String(now));
+    return { owed: 0n, note: 'funding starts accruing now' };
+  }
+  const selection = await quotes(deps, '/funding', now);
+  if (!selection.ok) return { owed: 0n, note: `no funding this round (${selection.reason}); it keeps accruing` };
+  acceptSequences(deps, selection.accepted);
+  const elapsedMs = BigInt(Math.max(0, now - Number(last)));
+  const owed = fundingTransfer({ notionalMsat: targetReceiverMsat(deps.config.stableUsd, price), rate: selection.value, rateExponent: selection.exponent, elapsedMs });
+  return { owed, note: `funding ${owed} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h` };
+}
+
+/**
+ * For the side that is owed: an expectation past its grace period is met by keysends carrying our
+ * record since it was made (within 1 % or the minimum payment, as the peer's quotes may differ
+ * slightly), or counted as a miss against the peer.
+ */
+async function checkReceipts(deps: RoundDeps, now: number): Promise<void> {
+  if (deps.dryRun) return;
+  for (const e of deps.ledger.openExpectations()) {
+    if (e.dueAt > now) continue;
+    const received = (await deps.backend.listReceived(e.createdAt))
+      .filter((r) => r.customRecords[SETTLEMENT_TLV_TYPE] !== undefined)
+      .reduce((sum, r) => sum + r.amountMsat, 0n);
+    const tolerance = e.amountMsat / 100n > deps.config.minPaymentMsat ? e.amountMsat / 100n : deps.config.minPaymentMsat;
+    const met = received + tolerance >= e.amountMsat;
+    deps.ledger.resolveExpectation(e.digest, met ? 'received' : 'missed', received, now);
+    if (!met) deps.logger.warn({ expectedMsat: String(e.amountMsat), receivedMsat: String(received), misses: deps.ledger.missCount() }, 'the peer did not pay what it owed');
+  }
+}
+
+function acceptSequences(deps: RoundDeps, accepted: readonly SignedAttestation[]): void {
+  if (deps.dryRun) return;
+  for (const a of accepted) deps.ledger.acceptSequence(Buffer.from(a.publicKey).toString('hex'), a.kind, a.sequence);
+}
+
+function finish(deps: RoundDeps, r: RoundReport): RoundReport {
+  if (!deps.dryRun) {
+    deps.ledger.recordRound({ at: r.at, action: r.action, amountMsat: r.amountMsat, price: r.price === null ? null : r.price.toString(), receiverBalanceMsat: r.receiverBalanceMsat, reason: r.reason });
+  }
+  deps.logger.info({ action: r.action, amountMsat: String(r.amountMsat), price: r.price === null ? null : formatDecimal(r.price, PRICE_EXPONENT), reason: r.reason }, 'settlement round');
+  return r;
+}

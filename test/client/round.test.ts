@@ -1,0 +1,295 @@
+/**
+ * The settlement round against two fake nodes sharing a channel and real signed quotes: what
+ * moves, what does not, and what happens when a quote is forged or replayed, a payment fails or
+ * hangs, or the client stops between writing its intent and paying.
+ */
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toJson } from '../../src/attest/json.js';
+import { publicKeyOf } from '../../src/attest/keys.js';
+import { signAttestation } from '../../src/attest/sign.js';
+import type { AttestationKind } from '../../src/attest/types.js';
+import { parseClientConfig, type ClientConfig } from '../../src/client/config.js';
+import { Ledger } from '../../src/client/ledger.js';
+import { SETTLEMENT_TLV_TYPE, runRound, type RoundDeps } from '../../src/client/round.js';
+import { targetReceiverMsat } from '../../src/client/stable-math.js';
+import type { FetchedQuote } from '../../src/client/types.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
+import { silentLogger } from '../../src/core/log.js';
+import { FakeNodeBackend } from '../support/fake-backend.js';
+import { FakeLightningNetwork, type FakeChannel, type FakeNode } from '../support/fake-lightning.js';
+
+const T0 = 1_780_000_000_000;
+const usd = (s: string) => parseDecimal(s, PRICE_EXPONENT);
+const SECRETS = ['11', '22', '33'].map((b) => Uint8Array.from(Buffer.from(b.repeat(32), 'hex')));
+const KEYS = SECRETS.map((s) => Buffer.from(publicKeyOf(s)).toString('hex'));
+
+/** Three oracles' signed answers at a price, each with its own sequence. */
+class Oracles {
+  sequence = 1_000n;
+  down = new Set<number>();
+  forged = new Set<number>();
+  price = usd('100000');
+  fundingRate = 0n;
+  /** Serve exactly these bodies next time instead of fresh ones (a replay). */
+  replay: FetchedQuote[] | null = null;
+  last: FetchedQuote[] = [];
+
+  constructor(private readonly clock: ManualClock) {}
+
+  fetch = async (path: '/price' | '/funding'): Promise<FetchedQuote[]> => {
+    if (this.replay) return this.replay;
+    this.sequence += 1n;
+    const kind: AttestationKind = path === '/price' ? 'index_price' : 'funding_rate';
+    const quotes = SECRETS.map((secret, i): FetchedQuote => {
+      if (this.down.has(i)) return { ok: false, error: 'connect ECONNREFUSED' };
+      const signed = signAttestation(
+        {
+          version: 1, kind, pair: 'BTC/USD', value: kind === 'index_price' ? this.price : this.fundingRate, exponent: kind === 'index_price' ? -8 : -10,
+          observedAt: BigInt(this.clock.now() - 1_000), sequence: this.sequence, sourceCount: 5, dispersionPpm: 10, sourcesCommitment: new Uint8Array(32),
+        },
+        secret,
+      );
+      const json = toJson(signed);
+      return { ok: true, body: this.forged.has(i) ? { ...json, value: String(BigInt(json.value) * 2n) } : json };
+    });
+    if (path === '/price') this.last = quotes;
+    return quotes;
+  };
+}
+
+interface Side {
+  readonly node: FakeNode;
+  readonly backend: FakeNodeBackend;
+  readonly ledger: Ledger;
+  readonly config: ClientConfig;
+  round(dryRun?: boolean): ReturnType<typeof runRound>;
+}
+
+function setup(options: { funding?: boolean } = {}) {
+  const clock = new ManualClock(T0);
+  const network = new FakeLightningNetwork(() => clock.now());
+  const receiverNode = network.addNode('receiver');
+  const providerNode = network.addNode('provider');
+  // A keysend to the channel peer itself crosses no other node: no routing fee.
+  receiverNode.routeFeeMsat = 0n;
+  providerNode.routeFeeMsat = 0n;
+  // $100 at 100 000 USD/BTC is 0.001 BTC = 100 000 000 msat on the receiver's side.
+  const channel: FakeChannel = network.openChannel(receiverNode, providerNode, 100_000_000n, 300_000_000n);
+  const oracles = new Oracles(clock);
+  const side = (role: 'receiver' | 'provider', node: FakeNode, peer: FakeNode): Side => {
+    const dir = mkdtempSync(join(tmpdir(), `ps-round-${role}-`));
+    const config = parseClientConfig({
+      role,
+      stableUsd: '100.00',
+      channel: { id: channel.shortChannelId, peerId: peer.id },
+      oracles: KEYS.map((publicKey, i) => ({ url: `http://127.0.0.1:1/${i}`, publicKey })),
+      threshold: 2,
+      maxQuoteAgeMs: 30_000,
+      maxSpreadBps: 50,
+      minPaymentMsat: '1000',
+      maxFeeMsat: '5000',
+      receiptGraceMs: 60_000,
+      funding: options.funding ?? false,
+      ledgerFile: join(dir, 'settle.sqlite3'),
+      lightning: { kind: 'cln-rpc', socket: '/unused' },
+    });
+    const backend = new FakeNodeBackend(node);
+    const ledger = Ledger.open(config.ledgerFile);
+    let n = 0;
+    const deps = (dryRun: boolean): RoundDeps => ({
+      config, backend, ledger, clock, logger: silentLogger, fetchQuotes: oracles.fetch, dryRun,
+      randomBytes: (size) => { n += 1; return Uint8Array.from({ length: size }, (_, i) => (i === 0 ? n : role === 'receiver' ? 1 : 2)); },
+    });
+    return { node, backend, ledger, config, round: (dryRun = false) => runRound(deps(dryRun)) };
+  };
+  const receiver = side('receiver', receiverNode, providerNode);
+  const provider = side('provider', providerNode, receiverNode);
+  return { clock, channel, oracles, receiver, provider };
+}
+
+describe('client/round', () => {
+  it('moves nothing while the price stands still', async () => {
+    const { provider, receiver, channel } = setup();
+    expect((await provider.round()).action).to.equal('none');
+    expect((await receiver.round()).action).to.equal('none');
+    expect([channel.balanceA, channel.balanceB]).to.deep.equal([100_000_000n, 300_000_000n]);
+  });
+
+  const table: [string, string, 'provider' | 'receiver', bigint][] = [
+    // price, who pays, amount = |target - 100 000 000| msat
+    ['99000', 'provider', 1_010_101n], // 100 / 99000 BTC = 101 010 101.01 msat
+    ['101000', 'receiver', 990_099n], // 100 / 101000 BTC = 99 009 900.99 msat
+    ['50000', 'provider', 100_000_000n],
+    ['100000.5', 'receiver', 0n], // 499.9975 msat: below the 1000 msat minimum
+  ].map(([price, payer, amount]) => [`price ${price}`, price as string, payer as 'provider' | 'receiver', amount as bigint]);
+  for (const [what, price, payer, amount] of table) {
+    it(`${what}: the ${payer} pays ${amount} msat and the receiver's USD value holds`, async () => {
+      const s = setup();
+      s.oracles.price = usd(price);
+      const payee = payer === 'provider' ? s.receiver : s.provider;
+      const paying = payer === 'provider' ? s.provider : s.receiver;
+      const paid = await paying.round();
+      if (amount === 0n) {
+        expect(paid.action).to.equal('none');
+        return;
+      }
+      expect([paid.action, paid.amountMsat, paid.payment?.status]).to.deep.equal(['pay', amount, 'complete']);
+      const receiverAfter = s.channel.balanceA;
+      expect(Number(receiverAfter - targetReceiverMsat(usd('100'), usd(price)))).to.be.within(-1, 1);
+      // The payee sees nothing left to settle after the payment.
+      expect((await payee.round()).action).to.equal('none');
+      const [record] = paying.ledger.payments(1);
+      expect(record).to.include({ status: 'complete', amountMsat: amount });
+      const receipt = payee.node.receipts[0]!;
+      expect(receipt.customRecords[SETTLEMENT_TLV_TYPE]).to.equal(record!.digest);
+    });
+  }
+
+  it('pays nothing on a forged quote when too few valid ones remain, and says why', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    s.oracles.forged = new Set([0, 1]);
+    const r = await s.provider.round();
+    expect(r.action).to.equal('refuse');
+    expect(r.reason).to.match(/^no trustworthy price: 1 of 3/);
+    expect(s.channel.balanceA).to.equal(100_000_000n);
+  });
+
+  it('settles on k of n when one oracle is down or forged', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    s.oracles.forged = new Set([0]);
+    expect((await s.provider.round()).action).to.equal('pay');
+  });
+
+  it('refuses a replayed set of quotes, even after a restart', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    await s.provider.round();
+    s.oracles.replay = s.oracles.last;
+    s.oracles.price = usd('50000');
+    const r = await s.provider.round();
+    expect(r.action).to.equal('refuse');
+    expect(r.reason).to.match(/sequence/);
+  });
+
+  it('pays nothing in a dry run and writes nothing', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    const r = await s.provider.round(true);
+    expect([r.action, r.amountMsat]).to.deep.equal(['dry-run', 1_010_101n]);
+    expect(s.channel.balanceA).to.equal(100_000_000n);
+    expect(s.provider.ledger.payments(10)).to.deep.equal([]);
+    expect(s.provider.ledger.rounds(10)).to.deep.equal([]);
+  });
+
+  for (const [what, change, reason] of [
+    ['the peer is disconnected', (s: ReturnType<typeof setup>) => (s.receiver.node.connected = false), /peer is not connected/],
+    ['the channel is closing', (s: ReturnType<typeof setup>) => (s.channel.state = 'closing'), /not in its normal state/],
+    ['an HTLC is pending', (s: ReturnType<typeof setup>) => (s.channel.pendingHtlcs = 1), /HTLC\(s\) toward the peer are pending/],
+    ['the balance is short', (s: ReturnType<typeof setup>) => (s.oracles.price = usd('20000')), /spendable .* is less than/],
+  ] as const) {
+    it(`skips paying when ${what}`, async () => {
+      const s = setup();
+      s.oracles.price = usd('99000');
+      change(s);
+      const r = await s.provider.round();
+      expect(r.action).to.equal('skip');
+      expect(r.reason).to.match(reason);
+      expect(s.provider.ledger.payments(10)).to.deep.equal([]);
+    });
+  }
+
+  it('records a failed payment and pays on the next quote', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    s.provider.node.nextFault = { kind: 'fail', message: 'no route' };
+    const failed = await s.provider.round();
+    expect([failed.action, failed.payment?.status]).to.deep.equal(['pay', 'failed']);
+    expect(failed.reason).to.match(/payment failed: no route/);
+    expect(s.channel.balanceA).to.equal(100_000_000n);
+    const retried = await s.provider.round();
+    expect(retried.payment?.status).to.equal('complete');
+    expect(s.provider.ledger.payments(10).map((p) => p.status)).to.deep.equal(['complete', 'failed']);
+  });
+
+  it('waits while a payment is in flight, then reconciles it, never paying twice', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    s.provider.node.nextFault = { kind: 'pending' };
+    const first = await s.provider.round();
+    expect(first.payment?.status).to.equal('pending');
+    const waiting = await s.provider.round();
+    expect(waiting.action).to.equal('wait');
+    s.provider.node.resolvePending(first.payment!.hash, 'complete');
+    const after = await s.provider.round();
+    expect(after.action).to.equal('none');
+    expect(s.provider.ledger.payments(10).map((p) => p.status)).to.deep.equal(['complete']);
+    expect(s.channel.balanceA).to.equal(101_010_101n);
+  });
+
+  it('after a crash between intent and payment, reconciles the intent as never sent and pays once', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    s.provider.backend.unreachable = true; // the process "dies" right after writing its intent
+    await s.provider.round().then(
+      () => expect.fail('keysend should have thrown'),
+      (err: Error) => expect(err.message).to.match(/ECONNREFUSED/),
+    );
+    expect(s.provider.ledger.openPayments().map((p) => p.status)).to.deep.equal(['intent']);
+    s.provider.backend.unreachable = false;
+    const restarted = await s.provider.round();
+    expect(restarted.payment?.status).to.equal('complete');
+    expect(s.provider.ledger.payments(10).map((p) => [p.status, p.failure])).to.deep.equal([
+      ['complete', null],
+      ['failed', 'never reached the node (client stopped before sending)'],
+    ]);
+    expect(s.channel.balanceA).to.equal(101_010_101n);
+  });
+
+  it('after a crash once the payment was sent, finds it complete at the node and does not pay again', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    await s.provider.round();
+    // As if the outcome had never been written: the ledger still says "intent".
+    const [paid] = s.provider.ledger.payments(1);
+    s.provider.ledger.recordOutcome(paid!.paymentHash, { status: 'pending', feeMsat: null, failure: null, at: T0 });
+    const again = await s.provider.round();
+    expect(again.action).to.equal('none');
+    expect(s.provider.ledger.payments(10).map((p) => p.status)).to.deep.equal(['complete']);
+    expect(s.channel.balanceA).to.equal(101_010_101n);
+  });
+
+  it('the side that is owed counts a miss when the peer does not pay within the grace period', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    const expected = await s.receiver.round();
+    expect([expected.action, expected.amountMsat]).to.deep.equal(['expect', 1_010_101n]);
+    s.clock.advance(61_000);
+    await s.receiver.round();
+    expect(s.receiver.ledger.missCount()).to.equal(1);
+    // When the provider pays, the next expectation is met.
+    await s.provider.round();
+    s.oracles.price = usd('98000');
+    await s.receiver.round();
+    await s.provider.round();
+    s.clock.advance(61_000);
+    await s.receiver.round();
+    expect(s.receiver.ledger.missCount()).to.equal(1);
+  });
+
+  it('adds funding: at a positive rate the provider pays the receiver for the time elapsed', async () => {
+    const s = setup({ funding: true });
+    s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h
+    expect((await s.provider.round()).reason).to.match(/funding starts accruing now/);
+    s.clock.advance(8 * 3_600_000);
+    const r = await s.provider.round();
+    // 0.001 of the 100 000 000 msat notional for a full 8 h
+    expect([r.action, r.amountMsat]).to.deep.equal(['pay', 100_000n]);
+    expect(s.channel.balanceA).to.equal(100_100_000n);
+  });
+});
