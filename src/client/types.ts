@@ -30,6 +30,11 @@ export interface QuoteRules {
   readonly threshold: number;
   /** Refuse the round when the valid quotes' values differ by more than this, in bps of their median. */
   readonly maxSpreadBps: number;
+  /**
+   * When set, an absolute bound instead, in units of the quotes' exponent: for funding rates,
+   * which sit near zero and change sign, so a bound relative to their median means nothing.
+   */
+  readonly maxSpreadAbs?: bigint;
 }
 
 export type QuoteSelection =
