@@ -156,6 +156,16 @@ describe('LND REST backend against a fake lnd', () => {
       expect(await backend.lookupPayment(result.paymentHash)).to.deep.equal({ paymentHash: result.paymentHash, status: 'complete', feeMsat: 1_000n, failure: null });
     });
 
+    it('waits through IN_FLIGHT updates for the final state within timeoutMs', async () => {
+      alice.nextFault = { kind: 'pending' };
+      const hash = hashOf(preimage(9));
+      const resolver = setInterval(() => {
+        if (alice.payments.get(hash)?.status === 'pending') alice.resolvePending(hash, 'failed');
+      }, 20);
+      const result = await backend.keysend(keysend(9, 1_000_000n, { timeoutMs: 5000 })).finally(() => clearInterval(resolver));
+      expect(result).to.deep.equal({ paymentHash: hash, status: 'failed', feeMsat: null, failure: 'FAILURE_REASON_ERROR' });
+    });
+
     it('returns pending when lnd accepts the request and says nothing at all', async () => {
       alice.nextFault = { kind: 'hang' };
       const result = await backend.keysend(keysend(5, 1_000_000n, { timeoutMs: 150 }));
