@@ -82,6 +82,26 @@ program
   }));
 
 program
+  .command('settle')
+  .description('run the settlement client beside your Lightning node: verify quotes, then pay what is owed')
+  .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
+  .option('--once', 'run one round and exit')
+  .option('--dry-run', 'compute and print what would be paid; pay nothing, write nothing')
+  .action(run(async (opts: { config: string; once?: boolean; dryRun?: boolean }) => {
+    const { runSettle } = await import('./settle.js');
+    await runSettle({ config: opts.config, once: opts.once === true, dryRun: opts.dryRun === true });
+  }));
+
+program
+  .command('status')
+  .description('print the agreement, the last rounds and payments, and the peer\'s misses')
+  .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
+  .action(run(async (opts: { config: string }) => {
+    const { statusText } = await import('./status.js');
+    process.stdout.write(`${statusText(opts.config)}\n`);
+  }));
+
+program
   .command('demo')
   .description('offline demo: start the simulator and an oracle, then fetch and verify a quote')
   .option('--keep', 'keep both running after the quote is printed (Ctrl-C to stop)')

@@ -208,17 +208,16 @@ async function fundingPart(deps: RoundDeps, price: bigint, now: number): Promise
 }
 
 /**
- * For the side that is owed: an expectation past its grace period is met by keysends carrying our
- * record since it was made (within 1 % or the minimum payment, as the peer's quotes may differ
- * slightly), or counted as a miss against the peer.
+ * For the side that is owed: an expectation past its grace period is met by the keysends received
+ * since it was made (within 1 % or the minimum payment, as the peer's quotes and balance view may
+ * differ slightly), or counted as a miss against the peer. All keysends count, not only those
+ * carrying our record: Core Lightning does not report the records of received payments.
  */
 async function checkReceipts(deps: RoundDeps, now: number): Promise<void> {
   if (deps.dryRun) return;
   for (const e of deps.ledger.openExpectations()) {
     if (e.dueAt > now) continue;
-    const received = (await deps.backend.listReceived(e.createdAt))
-      .filter((r) => r.customRecords[SETTLEMENT_TLV_TYPE] !== undefined)
-      .reduce((sum, r) => sum + r.amountMsat, 0n);
+    const received = (await deps.backend.listReceived(e.createdAt)).reduce((sum, r) => sum + r.amountMsat, 0n);
     const tolerance = e.amountMsat / 100n > deps.config.minPaymentMsat ? e.amountMsat / 100n : deps.config.minPaymentMsat;
     const met = received + tolerance >= e.amountMsat;
     deps.ledger.resolveExpectation(e.digest, met ? 'received' : 'missed', received, now);

@@ -1,0 +1,185 @@
+/**
+ * The whole product, end to end, with no network: the exchange simulator, two independent oracles
+ * with their own keys, and two settlement clients (the receiver on a fake Core Lightning reached
+ * through its JSON-RPC socket, the provider on a fake LND reached through its REST API) sharing
+ * one channel. The price path moves up and down; after every round both clients used the same
+ * price and the receiver's balance is worth its USD amount to within one millisatoshi.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKeyFile } from '../../src/attest/keys.js';
+import type { AttestationJson } from '../../src/attest/types.js';
+import { parseClientConfig, type ClientConfig } from '../../src/client/config.js';
+import { fetchQuotes } from '../../src/client/fetch-quotes.js';
+import { Ledger } from '../../src/client/ledger.js';
+import { runRound, type RoundReport } from '../../src/client/round.js';
+import { targetReceiverMsat } from '../../src/client/stable-math.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
+import { silentLogger } from '../../src/core/log.js';
+import { createBackend } from '../../src/lightning/index.js';
+import type { LightningBackend } from '../../src/lightning/types.js';
+import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
+import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
+import { simulatedConfig } from '../../src/sim/oracle-config.js';
+import { startFakeClnRpc } from '../support/fake-cln.js';
+import { FakeLightningNetwork, type FakeChannel } from '../support/fake-lightning.js';
+import { FAKE_LND_TLS_CERT, startFakeLnd } from '../support/fake-lnd.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const T0 = 1_780_000_000_000;
+
+function cli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+  });
+}
+
+describe('settlement end to end: simulator, two oracles, two clients on two fake nodes', function () {
+  this.timeout(120_000);
+  const clock = new ManualClock(T0);
+  const dir = mkdtempSync(join(tmpdir(), 'ps-e2e-'));
+  let sim: Simulator;
+  const oracles: { oracle: RunningOracle; publicKey: string }[] = [];
+  let channel: FakeChannel;
+  const closers: (() => Promise<void>)[] = [];
+  let receiver: { config: ClientConfig; backend: LightningBackend; ledger: Ledger };
+  let provider: { config: ClientConfig; backend: LightningBackend; ledger: Ledger };
+  let providerConfigFile: string;
+
+  /** The running oracles have signed at the current clock (they tick on real timers, priced by the manual clock). */
+  async function oraclesCaughtUp(running = oracles): Promise<void> {
+    for (const { oracle } of running) {
+      for (let i = 0; ; i += 1) {
+        const res = await fetch(`${oracle.url}/price`);
+        if (res.ok && Number((JSON.parse(await res.text()) as AttestationJson).observedAt) === clock.now()) break;
+        if (i > 200) throw new Error('oracle did not sign at the new time');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+  }
+
+  const round = (side: typeof receiver): Promise<RoundReport> =>
+    runRound({ config: side.config, backend: side.backend, ledger: side.ledger, clock, logger: silentLogger, dryRun: false, fetchQuotes: (path) => fetchQuotes(side.config.oracles, path, { timeoutMs: 5_000 }) });
+
+  before(async () => {
+    sim = await startSimulator(loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))), { clock });
+    for (const name of ['a', 'b']) {
+      const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir: join(dir, `oracle-${name}`), tickIntervalMs: 100, pollIntervalMs: 50, logLevel: 'silent' });
+      const publicKey = generateKeyFile(config.oracle.keyFile).publicKeyHex;
+      oracles.push({ oracle: await startOracle(config, { logger: silentLogger, clock }), publicKey });
+    }
+
+    const network = new FakeLightningNetwork(() => clock.now());
+    const receiverNode = network.addNode('receiver');
+    const providerNode = network.addNode('provider');
+    receiverNode.routeFeeMsat = 0n; // a keysend to the direct peer crosses no other node
+    providerNode.routeFeeMsat = 0n;
+    channel = network.openChannel(receiverNode, providerNode, 103_000_000n, 400_000_000n);
+    const cln = await startFakeClnRpc(receiverNode);
+    const lnd = await startFakeLnd(providerNode);
+    closers.push(() => cln.close(), () => lnd.close());
+    const macaroonFile = join(dir, 'settle.macaroon');
+    writeFileSync(macaroonFile, lnd.macaroon, { mode: 0o600 });
+    const caFile = join(dir, 'tls.cert');
+    writeFileSync(caFile, FAKE_LND_TLS_CERT);
+
+    const agreement = (role: 'receiver' | 'provider', peerId: string, lightning: unknown) =>
+      parseClientConfig({
+        role,
+        stableUsd: '100.00',
+        channel: { id: channel.shortChannelId, peerId },
+        oracles: oracles.map(({ oracle, publicKey }) => ({ url: oracle.url, publicKey })),
+        threshold: 2,
+        maxQuoteAgeMs: 30_000,
+        maxSpreadBps: 50,
+        minPaymentMsat: '1000',
+        maxFeeMsat: '5000',
+        paymentTimeoutMs: 5_000,
+        ledgerFile: join(dir, `${role}.sqlite3`),
+        lightning,
+        log: { level: 'silent' },
+      });
+    const receiverConfig = agreement('receiver', providerNode.id, { kind: 'cln-rpc', socket: cln.socketPath });
+    const providerRaw = {
+      role: 'provider', stableUsd: '100.00', channel: { id: channel.shortChannelId, peerId: receiverNode.id },
+      oracles: oracles.map(({ oracle, publicKey }) => ({ url: oracle.url, publicKey })), threshold: 2, maxQuoteAgeMs: 3_600_000, maxSpreadBps: 50,
+      minPaymentMsat: '1000', maxFeeMsat: '5000', paymentTimeoutMs: 5_000, ledgerFile: join(dir, 'provider.sqlite3'),
+      lightning: { kind: 'lnd-rest', url: lnd.url, macaroonFile, caFile }, log: { level: 'silent' },
+    };
+    providerConfigFile = join(dir, 'provider.json');
+    writeFileSync(providerConfigFile, JSON.stringify(providerRaw));
+    const providerConfig = parseClientConfig(providerRaw);
+    for (const [config, set] of [
+      [receiverConfig, (s: typeof receiver) => (receiver = s)],
+      [providerConfig, (s: typeof provider) => (provider = s)],
+    ] as const) {
+      const backend = await createBackend(config.lightning, { logger: silentLogger });
+      const ledger = Ledger.open(config.ledgerFile);
+      closers.push(async () => { ledger.close(); await backend.close(); });
+      set({ config, backend, ledger });
+    }
+  });
+
+  after(async () => {
+    for (const close of closers) await close();
+    for (const { oracle } of oracles) await oracle.close();
+    await sim.close();
+  });
+
+  it('keeps the receiver worth 100 USD as the price moves up and down, both sides agreeing each round', async () => {
+    const prices: bigint[] = [];
+    for (const at of [0, 30_000, 60_000, 90_000, 120_000, 150_000]) {
+      clock.set(T0 + at);
+      await oraclesCaughtUp();
+      const [r, p] = [await round(receiver), await round(provider)];
+      expect(r.price, 'both sides settle on the same price').to.equal(p.price);
+      const price = p.price as bigint;
+      prices.push(price);
+      const target = targetReceiverMsat(parseDecimal('100', PRICE_EXPONENT), price);
+      if (p.action === 'pay' || r.action === 'pay') {
+        const paid = p.action === 'pay' ? p : r;
+        expect(paid.payment?.status, paid.reason).to.equal('complete');
+      } else {
+        expect([r.action, p.action]).to.deep.equal(['none', 'none']);
+      }
+      // Below the 1000 msat minimum nothing moves. LND reports channel balances in whole satoshis,
+      // so when the LND side (the provider) pays it settles to within 1 sat; Core Lightning
+      // reports msat, and settles to within 1 msat.
+      const tolerance = r.action === 'pay' ? 1 : 1_000;
+      expect(Number(channel.balanceA - target), `after settling at ${price}`).to.be.within(-tolerance, tolerance);
+    }
+    // The path did move both ways, and money moved both ways.
+    expect(prices.some((x, i) => i > 0 && x > prices[i - 1]!)).to.equal(true);
+    expect(prices.some((x, i) => i > 0 && x < prices[i - 1]!)).to.equal(true);
+    const paidBy = (l: Ledger) => l.payments(100).filter((x) => x.status === 'complete').length;
+    expect(paidBy(receiver.ledger)).to.be.greaterThan(0);
+    expect(paidBy(provider.ledger)).to.be.greaterThan(0);
+  });
+
+  it('pays nothing when one of the two oracles is down (threshold 2), and says why', async () => {
+    await oracles[1]!.oracle.close();
+    clock.set(T0 + 175_000);
+    await oraclesCaughtUp(oracles.slice(0, 1));
+    const before = channel.balanceA;
+    const r = await round(provider);
+    expect(r.action).to.equal('refuse');
+    expect(r.reason).to.match(/1 of 2 oracles/);
+    expect(channel.balanceA).to.equal(before);
+  });
+
+  it('the settle and status commands work on a real configuration file', async () => {
+    const dry = await cli(['settle', '--config', providerConfigFile, '--once', '--dry-run']);
+    // A separate process on the real clock: oracle a's quote is dated by the test's manual clock.
+    expect(dry.out).to.match(/^\S+ refuse: no trustworthy price: [01] of 2 oracles gave a valid quote/m);
+    expect(dry.code).to.equal(0);
+    const status = await cli(['status', '--config', providerConfigFile]);
+    expect(status.code).to.equal(0);
+    expect(status.out).to.match(/^agreement: provider of 100\.00000000 USD on channel/);
+    expect(status.out).to.match(/complete/);
+  });
+});
