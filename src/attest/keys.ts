@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeyError } from '../core/errors.js';
+import { readSecretFile } from '../core/secret-file.js';
 import { toHex } from './bytes.js';
 import { isValidSecretKey, schnorr } from './schnorr.js';
 
@@ -70,32 +71,9 @@ export function generateKeyFile(file: string, options: { overwrite?: boolean } =
  * characters (optionally followed by a newline), or is not a valid secp256k1 secret key.
  */
 export function loadSecretKey(file: string): Uint8Array {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'unknown error'})`;
-    throw new KeyError(`key file ${file} ${why}; create one with the keygen command`, { cause: err });
-  }
-  let text: string;
-  try {
-    // fstat the open descriptor, not the path: the file checked is the file read.
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new KeyError(`key file ${file} is not a regular file`);
-    if ((stat.mode & 0o077) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-      throw new KeyError(
-        `key file ${file} has mode ${mode}: group or others can access it; run: chmod 600 ${file}`,
-      );
-    }
-    const buf = Buffer.alloc(MAX_FILE_BYTES + 1);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    text = buf.subarray(0, n).toString('latin1');
-    buf.fill(0);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const contents = readSecretFile(file, 'key file', { maxBytes: MAX_FILE_BYTES, missingHint: 'create one with the keygen command' });
+  const text = contents.toString('latin1');
+  contents.fill(0);
   const trimmed = text.replace(/\r?\n$/, '');
   if (!SECRET_HEX.test(trimmed)) {
     throw new KeyError(`key file ${file} is malformed: expected 64 hex characters (a 32-byte secret key)`);

@@ -85,7 +85,7 @@ describe('attest/keys', () => {
 
   // [name, file contents, expected message]; the contents must never appear in the message.
   const malformed: [string, string, RegExp][] = [
-    ['empty', '', /is malformed: expected 64 hex characters/],
+    ['empty', '', /is empty$/],
     ['too short', SECRET_HEX.slice(2), /is malformed/],
     ['too long', `${SECRET_HEX}00`, /is malformed/],
     ['with a 0x prefix', `0x${SECRET_HEX}`, /is malformed/],

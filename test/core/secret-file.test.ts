@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KeyError } from '../../src/core/errors.js';
-import { readCaFile, readSecretFile } from '../../src/lightning/credentials.js';
+import { readCaFile, readSecretFile } from '../../src/core/secret-file.js';
 
 const SECRET = 'c2VjcmV0IHJ1bmUgdGV4dA==';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
