@@ -9,7 +9,7 @@ import { readCaFile, readSecretFile } from '../../src/core/secret-file.js';
 const SECRET = 'c2VjcmV0IHJ1bmUgdGV4dA==';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
-describe('lightning/credentials', () => {
+describe('core/secret-file', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ln-creds-'));
