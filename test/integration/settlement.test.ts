@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyFile } from '../../src/attest/keys.js';
-import type { AttestationJson } from '../../src/attest/types.js';
 import { parseClientConfig, type ClientConfig } from '../../src/client/config.js';
 import { fetchQuotes } from '../../src/client/fetch-quotes.js';
 import { Ledger } from '../../src/client/ledger.js';
@@ -24,6 +23,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { createBackend } from '../../src/lightning/index.js';
 import type { LightningBackend } from '../../src/lightning/types.js';
 import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
+import type { SourcesReport } from '../../src/server/types.js';
 import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
 import { startFakeClnRpc } from '../support/fake-cln.js';
@@ -51,13 +51,18 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
   let provider: { config: ClientConfig; backend: LightningBackend; ledger: Ledger };
   let providerConfigFile: string;
 
-  /** The running oracles have signed at the current clock (they tick on real timers, priced by the manual clock). */
+  /**
+   * The running oracles have settled at the current clock: they tick on real timers, priced by the
+   * manual clock, and a source not yet polled since the clock moved still holds its old price. So
+   * wait until a tick at the new time found every spot source observed at the new time.
+   */
   async function oraclesCaughtUp(running = oracles): Promise<void> {
     for (const { oracle } of running) {
       for (let i = 0; ; i += 1) {
-        const res = await fetch(`${oracle.url}/price`);
-        if (res.ok && Number((JSON.parse(await res.text()) as AttestationJson).observedAt) === clock.now()) break;
-        if (i > 200) throw new Error('oracle did not sign at the new time');
+        const report = (await (await fetch(`${oracle.url}/sources`)).json()) as SourcesReport;
+        const spot = report.markets.filter((m) => m.kind === 'index_price' || m.kind === 'conversion');
+        if (report.at === clock.now() && spot.every((m) => m.sources.every((x) => x.receivedAt === clock.now()))) break;
+        if (i > 400) throw new Error('oracle did not catch up with the new time');
         await new Promise((r) => setTimeout(r, 25));
       }
     }
