@@ -289,10 +289,15 @@ export class DlcService implements DlcReader {
     if (!sameNonces(announcement.event.nonces, journaledAnnouncement.event.nonces)) {
       throw new ConfigError(`DLC journal and database announce event ${entry.eventId} with different nonces; refusing to start`);
     }
-    const attestation = this.signAndCheck(announcement, compose(entry.outcomes, announcement.event.descriptor));
-    if (!sameOutcomes(attestation.outcomes, entry.outcomes)) {
-      throw new ConfigError(`DLC journal outcomes of event ${entry.eventId} cannot be re-signed as they are; refusing to sign anything else`);
+    const refuse = (why: string): ConfigError =>
+      new ConfigError(`DLC journal outcomes of event ${entry.eventId} cannot be re-signed as they are (${why}); refusing to sign anything else`);
+    let attestation: OracleAttestation;
+    try {
+      attestation = this.signAndCheck(announcement, compose(entry.outcomes, announcement.event.descriptor));
+    } catch (error) {
+      throw refuse(error instanceof Error ? error.message : String(error));
     }
+    if (!sameOutcomes(attestation.outcomes, entry.outcomes)) throw refuse('they decompose differently');
     this.store.insertAttestation({
       eventId: entry.eventId,
       attestation: encodeAttestation(attestation),
