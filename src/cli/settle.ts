@@ -50,14 +50,27 @@ export async function runSettle(opts: { config: string; once: boolean; dryRun: b
     };
     await round();
     if (opts.once) return;
+    // The next round is scheduled only when this one has finished: two rounds at once could each
+    // see the other's payment as unknown and pay again.
     await new Promise<void>((resolve) => {
-      const timer = setInterval(() => void round(), config.intervalMs);
+      let timer: NodeJS.Timeout | null = null;
+      let stopped = false;
+      const next = () => {
+        timer = setTimeout(() => {
+          timer = null;
+          void round().finally(() => {
+            if (!stopped) next();
+          });
+        }, config.intervalMs);
+      };
       const stop = () => {
-        clearInterval(timer);
+        stopped = true;
+        if (timer) clearTimeout(timer);
         resolve();
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      next();
     });
   } finally {
     ledger.close();

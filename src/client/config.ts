@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { PRICE_EXPONENT, parseDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
 
 const msat = z
   .string()
@@ -45,6 +45,18 @@ export const clientConfigSchema = z
     receiptGraceMs: ms.default(180_000),
     /** Apply the signed funding rate (provider pays receiver when it is positive). */
     funding: z.boolean().default(false),
+    /** Funding quotes: their own age limit (funding is signed once a minute) and an absolute spread bound per 8 h. */
+    fundingMaxQuoteAgeMs: ms.default(180_000),
+    fundingMaxSpread: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'expected a rate per 8 h such as "0.0001"')
+      .transform((s) => parseDecimal(s, RATE_EXPONENT))
+      .default(1_000_000n),
+    /**
+     * Refuse to pay more than this in one round (msat); a larger debt means a wrong agreement or a
+     * market move to look at before money moves. Absent: no cap.
+     */
+    maxPaymentMsat: msat.optional(),
     ledgerFile: z.string().min(1).default('data/settle.sqlite3'),
     lightning: lightningSchema,
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),

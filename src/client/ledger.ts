@@ -36,7 +36,8 @@ const LEDGER_MIGRATIONS: readonly Migration[] = [
         amount_msat INTEGER NOT NULL CHECK (amount_msat > 0),
         created_at  INTEGER NOT NULL,
         due_at      INTEGER NOT NULL,
-        status      TEXT    NOT NULL CHECK (status IN ('expected', 'received', 'missed')),
+        -- lapsed: the debt went away (the price moved back) before it was due.
+        status      TEXT    NOT NULL CHECK (status IN ('expected', 'received', 'missed', 'lapsed')),
         received_msat INTEGER NOT NULL DEFAULT 0,
         resolved_at INTEGER
       );
@@ -81,7 +82,7 @@ export interface Expectation {
   readonly amountMsat: bigint;
   readonly createdAt: number;
   readonly dueAt: number;
-  readonly status: 'expected' | 'received' | 'missed';
+  readonly status: 'expected' | 'received' | 'missed' | 'lapsed';
   readonly receivedMsat: bigint;
 }
 
@@ -214,7 +215,7 @@ export class Ledger {
     return (this.db.prepare("SELECT * FROM expectations WHERE status = 'expected' ORDER BY id").all() as ExpectationRow[]).map(toExpectation);
   }
 
-  resolveExpectation(digest: string, status: 'received' | 'missed', receivedMsat: bigint, at: number): void {
+  resolveExpectation(digest: string, status: 'received' | 'missed' | 'lapsed', receivedMsat: bigint, at: number): void {
     this.db.prepare('UPDATE expectations SET status = ?, received_msat = ?, resolved_at = ? WHERE digest = ?').run(status, receivedMsat, at, digest);
   }
 

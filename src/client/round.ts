@@ -27,9 +27,13 @@ import type { FetchedQuote, QuoteSelection } from './types.js';
  * attestation it settles. Odd, so a node that does not know it still accepts the payment.
  */
 export const SETTLEMENT_TLV_TYPE = '65537';
-/** Largest spread allowed between oracles' funding rates (absolute, at their exponent -10): 0.0001 per 8 h. */
-const FUNDING_SPREAD_ABS = 1_000_000n;
 const LAST_FUNDING_AT = 'lastFundingAt';
+/**
+ * Funding agreed so far, msat, positive when the provider owes it to the receiver. The receiver's
+ * target is its stable value plus this: funding once paid is part of what it should hold, so the
+ * next round does not take it back.
+ */
+const FUNDING_ACCRUED = 'fundingAccruedMsat';
 
 export interface RoundDeps {
   readonly config: ClientConfig;
@@ -71,9 +75,13 @@ export async function reconcile(deps: Pick<RoundDeps, 'backend' | 'ledger' | 'cl
   for (const payment of deps.ledger.openPayments()) {
     const known = await deps.backend.lookupPayment(payment.paymentHash);
     const at = deps.clock.now();
-    if (known === null) {
+    if (known === null && payment.status === 'intent') {
       deps.ledger.recordOutcome(payment.paymentHash, { status: 'failed', feeMsat: null, failure: 'never reached the node (client stopped before sending)', at });
       deps.logger.warn({ paymentHash: payment.paymentHash }, 'reconciled: intent never sent');
+    } else if (known === null) {
+      // Sent, but the node does not list it (yet): unknown is not failed. Keep waiting.
+      inFlight += 1;
+      deps.logger.warn({ paymentHash: payment.paymentHash }, 'a sent payment is not listed by the node; waiting');
     } else {
       deps.ledger.recordOutcome(payment.paymentHash, { status: known.status, feeMsat: known.feeMsat, failure: known.failure, at });
       if (known.status === 'pending') inFlight += 1;
@@ -107,12 +115,12 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   let fundingNote = '';
   if (config.funding) {
     const funding = await fundingPart(deps, price, now);
-    owedByProvider += funding.owed;
+    owedByProvider += funding.accrued;
     fundingNote = `; ${funding.note}`;
   }
 
-  await checkReceipts(deps, now);
   const decision = decide({ role: config.role, owedByProviderMsat: owedByProvider, minPaymentMsat: config.minPaymentMsat });
+  await checkReceipts(deps, now, decision.action === 'expect');
   const digest = Buffer.from(attestationDigest(index.accepted[0] as SignedAttestation)).toString('hex');
   const base = { price, receiverBalanceMsat };
 
@@ -121,9 +129,8 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     return report({ action: 'none', amountMsat: 0n, reason: decision.reason + fundingNote, ...base });
   }
   if (decision.action === 'expect') {
-    if (!deps.dryRun) {
-      if (ledger.openExpectations().length === 0) ledger.expect({ digest, amountMsat: decision.amountMsat, at: now, dueAt: now + config.receiptGraceMs });
-      ledger.setMeta(LAST_FUNDING_AT, String(now));
+    if (!deps.dryRun && ledger.openExpectations().length === 0) {
+      ledger.expect({ digest, amountMsat: decision.amountMsat, at: now, dueAt: now + config.receiptGraceMs });
     }
     acceptSequences(deps, index.accepted);
     return report({ action: deps.dryRun ? 'dry-run' : 'expect', amountMsat: decision.amountMsat, reason: decision.reason + fundingNote, ...base });
@@ -131,7 +138,9 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
 
   // We owe: pay only over a healthy channel, only to the agreed peer, never more than we can.
   const amount = decision.amountMsat;
-  const problem = !channel.normal
+  const problem = config.maxPaymentMsat !== undefined && amount > config.maxPaymentMsat
+    ? `that is above maxPaymentMsat (${config.maxPaymentMsat} msat): check the agreement and the market before raising it`
+    : !channel.normal
     ? 'the channel is not in its normal state'
     : !channel.peerConnected
       ? 'the peer is not connected'
@@ -152,7 +161,6 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     throw err;
   }
   // From here on the ledger knows; whatever happens, the next start reconciles this hash.
-  ledger.setMeta(LAST_FUNDING_AT, String(now));
   acceptSequences(deps, index.accepted);
   const result = await backend.keysend({
     destination: config.channel.peerId,
@@ -162,6 +170,7 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     customRecords: { [SETTLEMENT_TLV_TYPE]: digest },
     label: `peer-stables-${paymentHash.slice(0, 16)}`,
     timeoutMs: config.paymentTimeoutMs,
+    channelId: config.channel.id,
   });
   ledger.recordOutcome(paymentHash, { status: result.status, feeMsat: result.feeMsat, failure: result.failure, at: clock.now() });
   const outcome = result.status === 'failed' ? `payment failed: ${result.failure ?? 'no reason given'}` : `payment ${result.status}`;
@@ -178,10 +187,9 @@ async function quotes(deps: RoundDeps, path: '/price' | '/funding', now: number)
     rules: {
       kind,
       pair: 'BTC/USD',
-      maxAgeMs: config.maxQuoteAgeMs,
       threshold: config.threshold,
       maxSpreadBps: config.maxSpreadBps,
-      ...(kind === 'funding_rate' ? { maxSpreadAbs: FUNDING_SPREAD_ABS } : {}),
+      ...(kind === 'funding_rate' ? { maxAgeMs: config.fundingMaxQuoteAgeMs, maxSpreadAbs: config.fundingMaxSpread } : { maxAgeMs: config.maxQuoteAgeMs }),
     },
     now,
     lastSequence: (publicKey, k) => ledger.lastSequence(publicKey, k),
@@ -192,36 +200,49 @@ async function quotes(deps: RoundDeps, path: '/price' | '/funding', now: number)
   return { ...selection, reason: `${selection.reason} (${rejected.map((c) => `${c.oracle}: ${c.reason}`).join('; ')})` };
 }
 
-/** Funding owed since the last settlement that moved money; nothing (and says why) without valid quotes. */
-async function fundingPart(deps: RoundDeps, price: bigint, now: number): Promise<{ owed: bigint; note: string }> {
+/**
+ * Funding agreed so far (msat, positive: the provider owes it), with this round's accrual added
+ * when the funding quotes are valid: rate x notional x elapsed / 8 h since the last accrual. Without
+ * valid quotes nothing accrues and the clock is not advanced, so the next valid round covers the
+ * whole time. The total is added to the receiver's target: funding once paid stays paid.
+ */
+async function fundingPart(deps: RoundDeps, price: bigint, now: number): Promise<{ accrued: bigint; note: string }> {
+  const accrued = BigInt(deps.ledger.getMeta(FUNDING_ACCRUED) ?? '0');
   const last = deps.ledger.getMeta(LAST_FUNDING_AT);
   if (last === null) {
     if (!deps.dryRun) deps.ledger.setMeta(LAST_FUNDING_AT, String(now));
-    return { owed: 0n, note: 'funding starts accruing now' };
+    return { accrued, note: 'funding starts accruing now' };
   }
   const selection = await quotes(deps, '/funding', now);
-  if (!selection.ok) return { owed: 0n, note: `no funding this round (${selection.reason}); it keeps accruing` };
-  acceptSequences(deps, selection.accepted);
+  if (!selection.ok) return { accrued, note: `no funding accrued this round (${selection.reason}); the next valid round covers this time` };
   const elapsedMs = BigInt(Math.max(0, now - Number(last)));
-  const owed = fundingTransfer({ notionalMsat: targetReceiverMsat(deps.config.stableUsd, price), rate: selection.value, rateExponent: selection.exponent, elapsedMs });
-  return { owed, note: `funding ${owed} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h` };
+  const added = fundingTransfer({ notionalMsat: targetReceiverMsat(deps.config.stableUsd, price), rate: selection.value, rateExponent: selection.exponent, elapsedMs });
+  if (!deps.dryRun) {
+    acceptSequences(deps, selection.accepted);
+    deps.ledger.setMeta(FUNDING_ACCRUED, String(accrued + added));
+    deps.ledger.setMeta(LAST_FUNDING_AT, String(now));
+  }
+  return { accrued: accrued + added, note: `funding ${added} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h (${accrued + added} msat agreed so far)` };
 }
 
 /**
  * For the side that is owed: an expectation past its grace period is met by the keysends received
  * since it was made (within 1 % or the minimum payment, as the peer's quotes and balance view may
- * differ slightly), or counted as a miss against the peer. All keysends count, not only those
- * carrying our record: Core Lightning does not report the records of received payments.
+ * differ slightly); it lapses if the peer no longer owes us (the price moved back); otherwise it is
+ * counted as a miss against the peer. A receipt counts when it carries our record, or when the
+ * backend reports no records at all (Core Lightning does not report the records it received).
  */
-async function checkReceipts(deps: RoundDeps, now: number): Promise<void> {
+async function checkReceipts(deps: RoundDeps, now: number, stillOwed: boolean): Promise<void> {
   if (deps.dryRun) return;
   for (const e of deps.ledger.openExpectations()) {
     if (e.dueAt > now) continue;
-    const received = (await deps.backend.listReceived(e.createdAt)).reduce((sum, r) => sum + r.amountMsat, 0n);
+    const received = (await deps.backend.listReceived(e.createdAt))
+      .filter((r) => r.customRecords[SETTLEMENT_TLV_TYPE] !== undefined || Object.keys(r.customRecords).length === 0)
+      .reduce((sum, r) => sum + r.amountMsat, 0n);
     const tolerance = e.amountMsat / 100n > deps.config.minPaymentMsat ? e.amountMsat / 100n : deps.config.minPaymentMsat;
-    const met = received + tolerance >= e.amountMsat;
-    deps.ledger.resolveExpectation(e.digest, met ? 'received' : 'missed', received, now);
-    if (!met) deps.logger.warn({ expectedMsat: String(e.amountMsat), receivedMsat: String(received), misses: deps.ledger.missCount() }, 'the peer did not pay what it owed');
+    const status = received + tolerance >= e.amountMsat ? 'received' : stillOwed ? 'missed' : 'lapsed';
+    deps.ledger.resolveExpectation(e.digest, status, received, now);
+    if (status === 'missed') deps.logger.warn({ expectedMsat: String(e.amountMsat), receivedMsat: String(received), misses: deps.ledger.missCount() }, 'the peer did not pay what it owed');
   }
 }
 

@@ -94,7 +94,9 @@ export function createClnBackend(transport: ClnTransport, options: { readonly lo
       if (earlier && earlier.status !== 'failed') return earlier;
       const params = {
         destination: request.destination,
-        amount_msat: `${request.amountMsat}msat`,
+        // A plain integer where JSON holds it exactly: rune conditions such as
+        // "pnameamount_msat<N" compare integers, and would refuse a "<n>msat" string.
+        amount_msat: request.amountMsat <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(request.amountMsat) : `${request.amountMsat}msat`,
         label: `${request.label} ref=${ourHash}`,
         maxfee: `${request.maxFeeMsat}msat`,
         retry_for: Math.max(1, Math.ceil(request.timeoutMs / 1000)),

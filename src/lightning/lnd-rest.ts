@@ -79,6 +79,13 @@ class LndRestBackend implements LightningBackend {
 
   async keysend(request: KeysendRequest): Promise<PaymentResult> {
     const { paymentHash, body } = sendPaymentRequest(request);
+    if (request.channelId !== undefined) {
+      // Pin the first hop to the settlement channel (routerrpc outgoing_chan_ids).
+      const { channels } = parseLnd(listChannelsSchema, await this.http.call('GET', '/v1/channels'), '/v1/channels');
+      const channel = channels.find((c) => channelMatches(c, request.channelId as string));
+      if (!channel) return { paymentHash, status: 'failed', feeMsat: null, failure: `channel ${request.channelId} not found` };
+      body.outgoing_chan_ids = [channel.chan_id.toString()];
+    }
     this.log.info({ label: request.label, destination: request.destination, amountMsat: request.amountMsat.toString(), paymentHash }, 'lnd keysend');
     const seen = { result: null as PaymentResult | null };
     try {

@@ -37,6 +37,12 @@ export interface KeysendRequest {
   readonly label: string;
   /** Give up waiting after this long; the payment may still complete later (see lookup). */
   readonly timeoutMs: number;
+  /**
+   * The channel the payment must leave by (as configured: short channel id or channel point).
+   * Backends that can pin the first hop do (LND); a payment through another channel would leave
+   * the settlement channel's balance unchanged, and the next round would owe the same again.
+   */
+  readonly channelId?: string;
 }
 
 export type PaymentStatus = 'complete' | 'pending' | 'failed';

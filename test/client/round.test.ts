@@ -69,7 +69,7 @@ interface Side {
   round(dryRun?: boolean): ReturnType<typeof runRound>;
 }
 
-function setup(options: { funding?: boolean } = {}) {
+function setup(options: { funding?: boolean; maxPaymentMsat?: string } = {}) {
   const clock = new ManualClock(T0);
   const network = new FakeLightningNetwork(() => clock.now());
   const receiverNode = network.addNode('receiver');
@@ -94,6 +94,7 @@ function setup(options: { funding?: boolean } = {}) {
       maxFeeMsat: '5000',
       receiptGraceMs: 60_000,
       funding: options.funding ?? false,
+      ...(options.maxPaymentMsat ? { maxPaymentMsat: options.maxPaymentMsat } : {}),
       ledgerFile: join(dir, 'settle.sqlite3'),
       lightning: { kind: 'cln-rpc', socket: '/unused' },
     });
@@ -292,4 +293,71 @@ describe('client/round', () => {
     expect([r.action, r.amountMsat]).to.deep.equal(['pay', 100_000n]);
     expect(s.channel.balanceA).to.equal(100_100_000n);
   });
+
+  it('keeps funding once paid: later rounds neither take it back nor charge it again', async () => {
+    const s = setup({ funding: true });
+    s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h
+    await s.provider.round();
+    await s.receiver.round();
+    s.clock.advance(8 * 3_600_000);
+    expect((await s.provider.round()).amountMsat).to.equal(100_000n);
+    // Each side accrues funding from the same signed rates at its own rounds; both run each round.
+    expect((await s.receiver.round()).action).to.equal('none');
+    s.oracles.fundingRate = 0n; // no more funding from here on
+    for (let i = 0; i < 3; i += 1) {
+      s.clock.advance(60_000);
+      const [p, r] = [await s.provider.round(), await s.receiver.round()];
+      expect([p.action, r.action], `${p.reason} / ${r.reason}`).to.deep.equal(['none', 'none']);
+    }
+    expect(s.channel.balanceA).to.equal(100_100_000n);
+  });
+
+  it('does not lose accrued funding when the funding quotes fail in a round that pays for the price', async () => {
+    const s = setup({ funding: true });
+    s.oracles.fundingRate = 10_000_000n;
+    await s.provider.round();
+    s.clock.advance(4 * 3_600_000);
+    const realFetch = s.oracles.fetch;
+    s.oracles.fetch = async (path) => (path === '/funding' ? SECRETS.map(() => ({ ok: false as const, error: 'HTTP 503' })) : realFetch(path));
+    s.oracles.price = usd('99000');
+    const paid = await s.provider.round();
+    expect(paid.amountMsat).to.equal(1_010_101n); // the price move only
+    expect(paid.reason).to.match(/no funding accrued this round/);
+    s.oracles.fetch = realFetch;
+    s.clock.advance(4 * 3_600_000);
+    const later = await s.provider.round();
+    // The full 8 h of funding at 0.001 on the 101 010 101 msat notional, truncated toward zero.
+    expect(later.amountMsat).to.equal(101_010n);
+  });
+
+  it('refuses to pay more than maxPaymentMsat in one round', async () => {
+    const s = setup({ maxPaymentMsat: '1000000' });
+    s.oracles.price = usd('99000');
+    const r = await s.provider.round();
+    expect([r.action, r.amountMsat]).to.deep.equal(['skip', 1_010_101n]);
+    expect(r.reason).to.match(/above maxPaymentMsat/);
+    expect(s.provider.ledger.payments(10)).to.deep.equal([]);
+  });
+
+  it('lets an expectation lapse, not count a miss, when the price moved back before it was due', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    expect((await s.receiver.round()).action).to.equal('expect');
+    s.oracles.price = usd('100000');
+    s.clock.advance(61_000);
+    expect((await s.receiver.round()).action).to.equal('none');
+    expect(s.receiver.ledger.missCount()).to.equal(0);
+  });
+
+  it('keeps a sent payment the node no longer lists as in flight, never as failed', async () => {
+    const s = setup();
+    s.oracles.price = usd('99000');
+    s.provider.node.nextFault = { kind: 'pending' };
+    const first = await s.provider.round();
+    s.provider.node.payments.delete(first.payment!.hash); // the node forgets it, for now
+    const r = await s.provider.round();
+    expect(r.action).to.equal('wait');
+    expect(s.provider.ledger.openPayments().map((p) => p.status)).to.deep.equal(['pending']);
+  });
 });
+

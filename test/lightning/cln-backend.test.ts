@@ -130,7 +130,7 @@ for (const transport of transports) {
       const sent = ours.server.cln.calls.find((c) => c.method === 'keysend')!.params;
       expect(sent).to.deep.equal({
         destination: bob.id,
-        amount_msat: '50000000msat',
+        amount_msat: 50_000_000, // an integer, so rune conditions on it can compare
         label: `settle-round-7 ref=${sha256(req.preimage)}`,
         maxfee: '5000msat',
         retry_for: 5,

@@ -119,6 +119,15 @@ describe('LND REST backend against a fake lnd', () => {
   });
 
   describe('keysend', () => {
+    it('pins the first hop to the settlement channel when one is named (outgoing_chan_ids)', async () => {
+      const result = await backend.keysend({ ...keysend(1, 1_000_000n), channelId: channel.shortChannelId });
+      expect(result.status).to.equal('complete');
+      expect((lnd.sendRequests[0] as Record<string, unknown>).outgoing_chan_ids).to.deep.equal([channel.lndChanId]);
+      const unknown = await backend.keysend({ ...keysend(2, 1_000_000n), channelId: '999x9x9' });
+      expect([unknown.status, unknown.failure]).to.deep.equal(['failed', 'channel 999x9x9 not found']);
+      expect(lnd.sendRequests).to.have.length(1);
+    });
+
     it('moves msat to the peer and carries the preimage record and our TLV record', async () => {
       const result = await backend.keysend(keysend(1, 12_345_678n));
       expect(result).to.deep.equal({ paymentHash: hashOf(preimage(1)), status: 'complete', feeMsat: 1_000n, failure: null });
