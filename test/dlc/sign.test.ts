@@ -136,7 +136,7 @@ describe('dlc/sign', () => {
 
   describe('real deployed oracles verify under the signing version they use, and only that one', () => {
     for (const [name, v] of Object.entries(vectors)) {
-      const version: DlcSigningVersion = name === 'lava' ? 'plain-sha256' : 'tagged-v0';
+      const version = v.signingVersion as DlcSigningVersion;
       const other: DlcSigningVersion = version === 'tagged-v0' ? 'plain-sha256' : 'tagged-v0';
       it(`${name}: announcement verifies with ${version}, not ${other}`, () => {
         const a = decodeAnnouncement(bytes(v.announcement));
