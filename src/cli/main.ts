@@ -71,7 +71,7 @@ program
 
 program
   .command('verify')
-  .description('verify a signed attestation from a file, "-" for stdin, or an http(s) URL')
+  .description('verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, or an http(s) URL')
   .argument('[source]', 'file path, "-" or URL', '-')
   .requiredOption('-k, --pubkey <hex>', "the oracle's 32-byte x-only public key (hex)")
   .option('--max-age <seconds>', 'also reject an attestation observed longer ago than this', positiveSeconds)

@@ -12,6 +12,10 @@ export async function runOracle(configPath: string, opts: { initKey: boolean }):
     const { publicKeyHex } = generateKeyFile(config.oracle.keyFile);
     logger.info({ keyFile: config.oracle.keyFile, publicKey: publicKeyHex }, 'created a new oracle key');
   }
+  if (opts.initKey && config.dlc.enabled && !existsSync(config.dlc.nonceSecretFile)) {
+    generateKeyFile(config.dlc.nonceSecretFile);
+    logger.info({ nonceSecretFile: config.dlc.nonceSecretFile }, 'created a new DLC nonce secret');
+  }
   const oracle = await startOracle(config, { logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -8,6 +8,7 @@ import type { SignedAttestation } from '../attest/types.js';
 import { InputError, VerifyError } from '../core/errors.js';
 import { formatDecimal } from '../core/fixed.js';
 import { toJson } from '../attest/json.js';
+import { isDlcEvent, verifyDlcEvent } from './verify-dlc.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
@@ -85,6 +86,7 @@ export async function verifyCommand(source: string, opts: { pubkey: string; maxA
   } catch {
     throw new InputError('input is not valid JSON');
   }
+  if (isDlcEvent(raw)) return verifyDlcEvent(raw as Parameters<typeof verifyDlcEvent>[0], opts.pubkey);
   const attestation = verifyJson(raw, opts.pubkey.toLowerCase());
   if (opts.maxAge !== undefined) {
     // In bigint: observedAt may be any u64, far beyond what a float holds exactly.

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
+import { dlcConfigSchema } from '../dlc/config.js';
 
 const decimalPrice = z
   .string()
@@ -108,6 +109,8 @@ export const configSchema = z
     conversions: z.record(z.string().regex(/^[A-Z0-9]+$/), marketSchema).default({}),
     /** Signed funding rates of BTC perpetuals; omit to run a price-only oracle. */
     funding: fundingSchema.optional(),
+    /** DLC oracle: recurring BTC/USD fixings announced ahead and attested at maturity (off unless enabled). */
+    dlc: dlcConfigSchema.prefault({}),
     exchanges: z.record(z.string(), exchangeSchema).default({}),
     polling: z
       .object({

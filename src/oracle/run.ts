@@ -17,6 +17,7 @@ import { Poller } from '../feeds/poller.js';
 import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation, type SourceSpec } from '../feeds/types.js';
 import { createApp, startServer } from '../server/app.js';
 import { openStore } from '../store/sqlite.js';
+import { DLC_DATABASE_FILE, openDlcService } from '../dlc/service.js';
 import { createOracleMetrics } from './metrics.js';
 import { OracleService, type MarketPlan } from './service.js';
 import { SOFTWARE_VERSION } from './version.js';
@@ -168,7 +169,17 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
     },
   });
 
+  // The DLC oracle refuses to start when its database does not match this key and nonce secret.
+  let dlc: ReturnType<typeof openDlcService> | null = null;
+  try {
+    dlc = config.dlc.enabled ? openDlcService({ config: config.dlc, databaseFile: join(config.oracle.dataDir, DLC_DATABASE_FILE), secretKey, history: store, clock, logger }) : null;
+  } catch (err) {
+    await Promise.all([...clients.values()].map((c) => c.close()));
+    store.close();
+    throw err;
+  }
   const app = createApp({
+    ...(dlc ? { dlc } : {}),
     state: service,
     history: store,
     registry,
@@ -191,6 +202,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   await Promise.all([poller.pollOnce(), fundingPoller?.pollOnce()]);
   service.tick();
   service.fundingTick();
+  dlc?.start();
   const ticker = setInterval(() => service.tick(), config.oracle.tickIntervalMs);
   const fundingTicker = config.funding ? setInterval(() => service.fundingTick(), config.funding.tickIntervalMs) : null;
   const pruneOld = () => {
@@ -214,6 +226,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       await server.close();
       await Promise.all([poller.stop(), fundingPoller?.stop()]);
       await Promise.all([...clients.values()].map((c) => c.close()));
+      dlc?.close();
       store.close();
     },
   };

@@ -19,6 +19,8 @@ import { createPriceFastPath, writeFreshAttestation } from './price-fast-path.js
 import { parseHistoryQuery, strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
 import type { HistoryReader } from '../store/types.js';
+import type { DlcReader } from '../dlc/service.js';
+import { createDlcRouter } from './dlc.js';
 import type { OracleState } from './types.js';
 
 /** A path serving the latest attestation of one kind, and the cadence that kind is signed at. */
@@ -63,6 +65,8 @@ export interface ServerConfig {
 
 export interface AppDeps {
   readonly state: OracleState;
+  /** The DLC oracle's announcements and attestations, when it runs. */
+  readonly dlc?: DlcReader;
   readonly history: HistoryReader;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -200,6 +204,8 @@ export function createApp(deps: AppDeps): Express {
     const text = await registry.metrics();
     res.set({ 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }).send(text);
   });
+
+  if (deps.dlc) app.use(createDlcRouter({ dlc: deps.dlc, clock, maxLimit: config.maxHistoryLimit }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

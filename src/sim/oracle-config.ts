@@ -18,6 +18,7 @@ interface RawConfig {
   index: RawMarket;
   conversions: Record<string, RawMarket>;
   funding?: RawMarket;
+  dlc?: Record<string, unknown>;
   exchanges: Record<string, Record<string, unknown>>;
   server: Record<string, unknown>;
   polling: Record<string, unknown>;
@@ -34,6 +35,9 @@ export interface SimulatedConfigOptions {
   /** Funding tick and perpetual poll interval (the defaults are a minute and 15 s). */
   fundingTickIntervalMs?: number;
   fundingPollIntervalMs?: number;
+  /** Run the DLC oracle too (off by default), its secret and journal in `dir`, passing every `dlcPassMs`. */
+  dlc?: boolean;
+  dlcPassMs?: number;
   timeoutMs?: number;
   logLevel?: string;
 }
@@ -55,6 +59,9 @@ export function simulatedConfig(o: SimulatedConfigOptions): OracleConfig {
       ...(o.fundingPollIntervalMs ? { pollIntervalMs: o.fundingPollIntervalMs } : {}),
     };
   }
+  raw.dlc = o.dlc
+    ? { ...raw.dlc, enabled: true, nonceSecretFile: join(o.dir, 'dlc-nonce.key'), journalFile: join(o.dir, 'dlc-journal.jsonl'), passIntervalMs: o.dlcPassMs ?? 1000 }
+    : { enabled: false };
   raw.log = { level: o.logLevel ?? 'warn' };
   return parseConfig(raw);
 }
