@@ -47,7 +47,7 @@ export const dlcConfigSchema = z
     /** The dedicated nonce secret (mode 0600), separate from the oracle key. */
     nonceSecretFile: z.string().min(1).default('data/dlc-nonce.key'),
     /** Append-only journal of released outcomes; keep it off the database's backup cycle. */
-    journalFile: z.string().min(1).default('data/dlc-journal.jsonl'),
+    journalFile: z.string().min(1).default('journal/dlc-outcomes.jsonl'),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import { toHex } from '../attest/bytes.js';
 import { taggedHash } from '../attest/hash.js';
 import { verifyJson } from '../attest/json.js';
 import { loadSecretKey, publicKeyOf } from '../attest/keys.js';
+import { dirname, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { divRoundHalfEven } from '../core/fixed.js';
@@ -19,13 +20,14 @@ import { compose } from './digits.js';
 import { dueAnnouncements } from './schedule.js';
 import { attest, deriveNonce, signAnnouncement, verifyAnnouncement, verifyAttestation } from './sign.js';
 import { OutcomeJournal, openDlcStore, sameOutcomes, type DlcStore, type EventPageQuery, type JournalEntry, type StoredAttestation, type StoredEvent } from './store.js';
-import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation, nonceCount } from './tlv.js';
+import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation, encodeDescriptor, nonceCount } from './tlv.js';
 import type { DigitDecompositionDescriptor, DlcSigningVersion, OracleAnnouncement, OracleAttestation, OracleEvent } from './types.js';
 
 /** Name of the DLC database file inside the oracle's data directory. */
 export const DLC_DATABASE_FILE = 'dlc.sqlite3';
 
 const FINGERPRINT_TAG = 'PeerStables/dlc-nonce-fingerprint/v1';
+const NONCE_BINDING_TAG = 'PeerStables/dlc/nonce-binding/v1';
 /** Index attestations read per look-up after a maturity; the first of our key wins. */
 const INDEX_LOOKUP_ROWS = 100;
 
@@ -107,13 +109,25 @@ export interface DlcServiceOptions {
  * of another key or nonce secret, and for any disagreement between journal and database.
  */
 export function openDlcService(options: DlcServiceOptions): DlcService {
+  // The journal is what stops a restored database from attesting an event again with another
+  // value; a backup that holds both restores both, so they must not live side by side.
+  if (resolve(dirname(options.config.journalFile)) === resolve(dirname(options.databaseFile))) {
+    throw new ConfigError(
+      `the DLC journal ${options.config.journalFile} is in the same folder as the DLC database; ` +
+        'keep it apart (another folder or volume, outside the database backups): see docs/DLC.md',
+    );
+  }
   const nonceSecret = loadSecretKey(options.config.nonceSecretFile);
   const publicKey = publicKeyOf(options.secretKey);
   const journal = OutcomeJournal.open(options.config.journalFile);
   const store = openDlcStore(options.databaseFile);
   try {
-    store.claimIdentity({ publicKeyHex: toHex(publicKey), nonceFingerprintHex: toHex(taggedHash(FINGERPRINT_TAG, nonceSecret)) });
-    const service = new DlcService(options, publicKey, nonceSecret, store, journal);
+    store.claimIdentity({
+      publicKeyHex: toHex(publicKey),
+      nonceFingerprintHex: toHex(taggedHash(FINGERPRINT_TAG, nonceSecret)),
+      signingVersion: options.config.signingVersion,
+    });
+    const service = new DlcService(options, publicKey, bindNonceSecret(nonceSecret, publicKey, options.config), store, journal);
     service.reconcile();
     return service;
   } catch (error) {
@@ -259,6 +273,7 @@ export class DlcService implements DlcReader {
       indexObservedAt: index.observedAt,
       indexSequence: index.sequence,
       late,
+      attestationHex: toHex(encodeAttestation(attestation)),
     });
     this.store.insertAttestation({
       eventId: event.eventId,
@@ -289,15 +304,17 @@ export class DlcService implements DlcReader {
     if (!sameNonces(announcement.event.nonces, journaledAnnouncement.event.nonces)) {
       throw new ConfigError(`DLC journal and database announce event ${entry.eventId} with different nonces; refusing to start`);
     }
+    // The journaled attestation goes back as it was released: nothing is signed again.
     const refuse = (why: string): ConfigError =>
-      new ConfigError(`DLC journal outcomes of event ${entry.eventId} cannot be re-signed as they are (${why}); refusing to sign anything else`);
+      new ConfigError(`DLC journal attestation of event ${entry.eventId} cannot be restored (${why}); refusing to sign anything else`);
     let attestation: OracleAttestation;
     try {
-      attestation = this.signAndCheck(announcement, compose(entry.outcomes, announcement.event.descriptor));
+      attestation = decodeAttestation(Uint8Array.from(Buffer.from(entry.attestationHex, 'hex')));
     } catch (error) {
       throw refuse(error instanceof Error ? error.message : String(error));
     }
-    if (!sameOutcomes(attestation.outcomes, entry.outcomes)) throw refuse('they decompose differently');
+    if (!verifyAttestation(announcement, attestation, this.signingVersion)) throw refuse('it does not verify against the announcement');
+    if (!sameOutcomes(attestation.outcomes, entry.outcomes)) throw refuse('its outcomes differ from the journaled ones');
     this.store.insertAttestation({
       eventId: entry.eventId,
       attestation: encodeAttestation(attestation),
@@ -307,7 +324,7 @@ export class DlcService implements DlcReader {
       late: entry.late,
       attestedAt: this.options.clock.now(),
     });
-    this.options.logger.warn({ eventId: entry.eventId }, 'DLC attestation missing from the database was re-signed from the journal');
+    this.options.logger.warn({ eventId: entry.eventId }, 'DLC attestation missing from the database was restored from the journal');
   }
 
   private signAndCheck(announcement: OracleAnnouncement, value: bigint): OracleAttestation {
@@ -410,4 +427,14 @@ function sameNonces(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean
 
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * The nonce secret actually used: the configured one bound to this oracle's key, its descriptor
+ * and its signing version, so two oracles that share a nonce secret file (a standby, staging, a
+ * second unit or precision) never derive the same nonce for the same event id.
+ */
+export function bindNonceSecret(nonceSecret: Uint8Array, publicKey: Uint8Array, c: DlcConfig): Uint8Array {
+  const descriptor = encodeDescriptor({ base: c.base, isSigned: c.isSigned, unit: c.unit, precision: c.precision, nbDigits: c.nbDigits });
+  return taggedHash(NONCE_BINDING_TAG, Uint8Array.from([...nonceSecret, ...publicKey, ...descriptor, ...Buffer.from(c.signingVersion, 'utf8')]));
 }

@@ -23,7 +23,9 @@ const DLC_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE identity (
         id                INTEGER PRIMARY KEY CHECK (id = 1),
         public_key        TEXT NOT NULL,
-        nonce_fingerprint TEXT NOT NULL
+        nonce_fingerprint TEXT NOT NULL,
+        -- A nonce signs one message: the hash variant is fixed for the life of the database.
+        signing_version   TEXT NOT NULL
       );
       CREATE TABLE events (
         event_id     TEXT    PRIMARY KEY,
@@ -52,10 +54,11 @@ const DLC_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Who the database belongs to: the oracle public key and a fingerprint of the nonce secret (hex). */
+/** Who the database belongs to: the oracle public key, a fingerprint of the nonce secret (hex), the signing version. */
 export interface DlcIdentity {
   readonly publicKeyHex: string;
   readonly nonceFingerprintHex: string;
+  readonly signingVersion: string;
 }
 
 /** An announced event as stored. */
@@ -157,12 +160,21 @@ class SqliteDlcStore implements DlcStore {
 
   claimIdentity(expected: DlcIdentity): void {
     const claim = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT public_key, nonce_fingerprint FROM identity WHERE id = 1').get() as
-        | { public_key: string; nonce_fingerprint: string }
+      const row = this.db.prepare('SELECT public_key, nonce_fingerprint, signing_version FROM identity WHERE id = 1').get() as
+        | { public_key: string; nonce_fingerprint: string; signing_version: string }
         | undefined;
       if (row === undefined) {
-        this.db.prepare('INSERT INTO identity (id, public_key, nonce_fingerprint) VALUES (1, ?, ?)').run(expected.publicKeyHex, expected.nonceFingerprintHex);
+        this.db
+          .prepare('INSERT INTO identity (id, public_key, nonce_fingerprint, signing_version) VALUES (1, ?, ?, ?)')
+          .run(expected.publicKeyHex, expected.nonceFingerprintHex, expected.signingVersion);
         return;
+      }
+      if (row.signing_version !== expected.signingVersion) {
+        // Signing an announced nonce under another hash would sign a second message with it.
+        throw new ConfigError(
+          `the DLC database signs with ${row.signing_version}, but the configuration says ${expected.signingVersion}; ` +
+            'a nonce must never sign two messages: keep the signing version, or start a new DLC database with a new nonce secret',
+        );
       }
       if (row.public_key !== expected.publicKeyHex) {
         throw new ConfigError(
@@ -288,6 +300,8 @@ export interface JournalEntry {
   readonly indexObservedAt: number;
   readonly indexSequence: string;
   readonly late: boolean;
+  /** The signed oracle_attestation TLV (hex), released as is: restoring never signs again. */
+  readonly attestationHex: string;
 }
 
 /** sha256 (hex) of the outcomes' JSON array: the digest every journal line carries. */
@@ -364,7 +378,9 @@ export class OutcomeJournal {
     const created = !fs.existsSync(this.file);
     const fd = fs.openSync(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
     try {
-      fs.writeSync(fd, `${JSON.stringify(full)}\n`);
+      // writeSync may write less than asked: loop, so a released outcome is never a torn line.
+      const line = Buffer.from(`${JSON.stringify(full)}\n`);
+      for (let done = 0; done < line.length; ) done += fs.writeSync(fd, line, done, line.length - done);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -398,7 +414,8 @@ function parseEntry(line: string, where: string): JournalEntry {
     typeof e.series === 'string' && Number.isSafeInteger(e.maturity) &&
     Array.isArray(e.outcomes) && e.outcomes.every((o) => typeof o === 'string') &&
     typeof e.outcomesDigest === 'string' && typeof e.value === 'string' && /^-?\d+$/.test(e.value) &&
-    Number.isSafeInteger(e.indexObservedAt) && typeof e.indexSequence === 'string' && typeof e.late === 'boolean';
+    Number.isSafeInteger(e.indexObservedAt) && typeof e.indexSequence === 'string' && typeof e.late === 'boolean' &&
+    typeof e.attestationHex === 'string' && /^([0-9a-f]{2})+$/.test(e.attestationHex);
   if (!ok) throw new ConfigError(`DLC journal ${where} is not a journal entry`);
   const entry = raw as JournalEntry;
   if (outcomesDigest(entry.outcomes) !== entry.outcomesDigest) {

@@ -17,6 +17,7 @@ import { Poller } from '../feeds/poller.js';
 import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation, type SourceSpec } from '../feeds/types.js';
 import { createApp, startServer } from '../server/app.js';
 import { openStore } from '../store/sqlite.js';
+import { acquireLockFile } from '../core/lock-file.js';
 import { DLC_DATABASE_FILE, openDlcService } from '../dlc/service.js';
 import { createOracleMetrics } from './metrics.js';
 import { OracleService, type MarketPlan } from './service.js';
@@ -30,6 +31,8 @@ export interface RunningOracle {
 }
 
 const HOUR_MS = 3_600_000;
+/** One oracle per data directory: sequences and DLC attestations must have a single writer. */
+const LOCK_FILE = 'oracle.lock';
 
 function plan(pair: string, market: MarketConfig): MarketPlan {
   return { pair, sourceIds: market.sources.map(sourceId), rules: market.rules };
@@ -91,7 +94,14 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   const logger = deps.logger;
   const secretKey = loadSecretKey(config.oracle.keyFile);
   const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
-  const store = openStore({ dataDir: config.oracle.dataDir, historyCacheSize: config.store.historyCacheSize, clock, logger });
+  const releaseLock = acquireLockFile(join(config.oracle.dataDir, LOCK_FILE));
+  let store: ReturnType<typeof openStore>;
+  try {
+    store = openStore({ dataDir: config.oracle.dataDir, historyCacheSize: config.store.historyCacheSize, clock, logger });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
@@ -108,6 +118,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
     }
   } catch (err) {
     store.close();
+    releaseLock();
     throw err;
   }
   const clientOf = (spec: SourceSpec): MarketClient => clients.get(spec.exchange) as MarketClient;
@@ -176,6 +187,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   } catch (err) {
     await Promise.all([...clients.values()].map((c) => c.close()));
     store.close();
+    releaseLock();
     throw err;
   }
   const app = createApp({
@@ -228,6 +240,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       await Promise.all([...clients.values()].map((c) => c.close()));
       dlc?.close();
       store.close();
+      releaseLock();
     },
   };
 }

@@ -50,6 +50,8 @@ export function createDlcRouter(deps: DlcRouterDeps): Router {
       maxLimit,
     );
     if (raw.after !== undefined) eventIdOf(raw.after, 'after');
+    // `after` only breaks ties within `from`'s maturity: alone it would restart from the first event.
+    if (raw.after !== undefined && raw.from === undefined) throw new InputError('after needs from: pass both, as `next` gives them');
     const rows = dlc.page({ from, to, limit: limit + 1, ...(raw.after !== undefined ? { after: raw.after } : {}) });
     const announcements = rows.slice(0, limit);
     const last = announcements[announcements.length - 1];

@@ -115,6 +115,7 @@ describe('DLC HTTP API', () => {
     ['/dlc/announcements?limit=1&limit=2', /limit given more than once/],
     ['/dlc/announcements?kind=index_price', /unknown query parameter "kind"; accepted: from, to, after, limit/],
     [`/dlc/announcements?from=${T0 + 1}&to=${T0}`, /is after to/],
+    ['/dlc/announcements?after=btcusd-hourly-2024-05-01T12:00:00Z', /after needs from/],
     [`/dlc/announcements?after=${'x'.repeat(65)}`, /after must be an event id/],
     [`/dlc/announcements/${'x'.repeat(65)}`, /eventId must be an event id of 1 to 64/],
     [`/dlc/attestations/${EVENT_T0}?verbose=1`, /unknown query parameter "verbose"; accepted: none/],

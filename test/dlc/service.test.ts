@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateKeyFile } from '../../src/attest/keys.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { toOutcomeValue, type DlcService } from '../../src/dlc/service.js';
+import { bindNonceSecret, toOutcomeValue, type DlcService } from '../../src/dlc/service.js';
 import { deriveNonce, verifyAnnouncement, verifyAttestation } from '../../src/dlc/sign.js';
 import { outcomesDigest } from '../../src/dlc/store.js';
 import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/tlv.js';
-import { loadSecretKey } from '../../src/attest/keys.js';
-import { EVENT_T0, HOUR, OTHER_SECRET, T0, bytes, hex, makeHarness, type Harness } from './service-harness.js';
+import { loadSecretKey, publicKeyOf } from '../../src/attest/keys.js';
+import { EVENT_T0, HOUR, ORACLE_SECRET, OTHER_SECRET, T0, bytes, hex, makeHarness, type Harness } from './service-harness.js';
 
 /** The 20 binary digits of `n`, leftmost first, as the attestation's outcomes. */
 const digits = (n: number): string[] => n.toString(2).padStart(20, '0').split('');
@@ -34,8 +34,14 @@ describe('DLC service', () => {
       const announcement = decodeAnnouncement(bytes(view?.announcement.hex ?? ''));
       expect(verifyAnnouncement(announcement, 'tagged-v0')).to.equal(true);
       expect(announcement.event.eventMaturityEpoch).to.equal(T0 / 1000);
-      const nonceSecret = loadSecretKey(h.config.nonceSecretFile);
+      // Bound to this oracle's key, descriptor and signing version: a second oracle sharing the
+      // nonce secret file derives other nonces for the same event id.
+      const nonceSecret = bindNonceSecret(loadSecretKey(h.config.nonceSecretFile), publicKeyOf(ORACLE_SECRET), h.config);
       expect(announcement.event.nonces.map(hex)).to.deep.equal(Array.from({ length: 20 }, (_, i) => hex(deriveNonce(nonceSecret, EVENT_T0, i).R)));
+      const unbound = loadSecretKey(h.config.nonceSecretFile);
+      expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(unbound, EVENT_T0, 0).R));
+      const otherUnit = bindNonceSecret(loadSecretKey(h.config.nonceSecretFile), publicKeyOf(ORACLE_SECRET), { ...h.config, unit: 'BTC-USD' });
+      expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(otherUnit, EVENT_T0, 0).R));
     });
 
     it('announces each event once across passes and restarts', () => {
@@ -227,10 +233,24 @@ describe('DLC service', () => {
       entry.outcomes = entry.outcomes.slice(1);
       entry.outcomesDigest = outcomesDigest(entry.outcomes);
       writeFileSync(h.config.journalFile, `${JSON.stringify(entry)}\n`);
-      expect(() => h.open()).to.throw(ConfigError, /cannot be re-signed as they are/);
+      expect(() => h.open()).to.throw(ConfigError, /cannot be restored/);
       const db2 = new Database(h.databaseFile);
       expect(db2.prepare('SELECT count(*) FROM attestations').pluck().get()).to.equal(0);
       db2.close();
     });
   });
+
+  describe('safety against signing two messages with one nonce', () => {
+    it('refuses to start with another signing version than the database was created with', () => {
+      const service = h.open();
+      service.pass();
+      service.close();
+      expect(() => h.open({ config: { ...h.config, signingVersion: 'plain-sha256' } })).to.throw(ConfigError, /a nonce must never sign two messages/);
+    });
+
+    it('refuses a journal kept in the same folder as the database', () => {
+      expect(() => h.open({ config: { ...h.config, journalFile: join(h.databaseFile, '..', 'journal.jsonl') } })).to.throw(ConfigError, /same folder as the DLC database/);
+    });
+  });
 });
+

@@ -9,7 +9,7 @@ const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 const nonce = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 const event = (id: string, maturity: number): StoredEvent => ({ eventId: id, series: 'hourly', maturity, announcement: new Uint8Array([1, 2, 3]), announcedAt: T0 - HOUR });
-const identity = { publicKeyHex: 'aa'.repeat(32), nonceFingerprintHex: 'bb'.repeat(32) };
+const identity = { publicKeyHex: 'aa'.repeat(32), nonceFingerprintHex: 'bb'.repeat(32), signingVersion: 'tagged-v0' };
 
 describe('DLC store', () => {
   let dir: string;
@@ -34,6 +34,7 @@ describe('DLC store', () => {
     const mismatches: ReadonlyArray<[what: string, claim: typeof identity, message: RegExp]> = [
       ['another oracle key', { ...identity, publicKeyHex: 'cc'.repeat(32) }, /belongs to oracle key a{64}, but the configured key is c{64}/],
       ['another nonce secret', { ...identity, nonceFingerprintHex: 'dd'.repeat(32) }, /created with another nonce secret/],
+      ['another signing version', { ...identity, signingVersion: 'plain-sha256' }, /signs with tagged-v0, but the configuration says plain-sha256; a nonce must never sign two messages/],
     ];
     for (const [what, claim, message] of mismatches) {
       it(`refuses ${what}`, () => {
@@ -91,7 +92,7 @@ describe('DLC store', () => {
 describe('DLC outcome journal', () => {
   let dir: string;
   let file: string;
-  const entry = { eventId: 'a', announcementHex: '0102', series: 'hourly', maturity: T0, outcomes: ['0', '1'], value: '1', indexObservedAt: T0, indexSequence: '5', late: false };
+  const entry = { eventId: 'a', announcementHex: '0102', series: 'hourly', maturity: T0, outcomes: ['0', '1'], value: '1', indexObservedAt: T0, indexSequence: '5', late: false, attestationHex: 'fdd868' };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dlc-journal-'));
     file = join(dir, 'sub', 'journal.jsonl');

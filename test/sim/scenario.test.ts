@@ -59,7 +59,7 @@ describe('shipped scenarios and configuration', () => {
     expect(Object.keys(sim.exchanges).sort()).to.deep.equal([...new Set(defaultSources.map((s) => s.exchange))].sort());
     expect(sim.oracle).to.deep.equal({ ...def.oracle, keyFile: 'data/sim/oracle.key', dataDir: 'data/sim' });
     expect(sim.server).to.deep.equal({ ...def.server, host: '127.0.0.1', port: 8080 });
-    expect(sim.dlc).to.deep.equal({ ...def.dlc, nonceSecretFile: 'data/sim/dlc-nonce.key', journalFile: 'data/sim/dlc-journal.jsonl' });
+    expect(sim.dlc).to.deep.equal({ ...def.dlc, nonceSecretFile: 'data/sim/dlc-nonce.key', journalFile: 'journal/sim/dlc-outcomes.jsonl' });
     const rest = (c: Record<string, unknown>) => ({ ...c, oracle: null, server: null, exchanges: null, dlc: null });
     expect(rest(sim)).to.deep.equal(rest(def));
     loadConfig('config/simulator.json');
