@@ -11,7 +11,10 @@ const ms = z.number().int().positive();
 const eventSeriesSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9]{1,16}$/, 'expected 1 to 16 lowercase letters or digits, such as "hourly"'),
-    everyMs: ms.refine((v) => v % 1000 === 0, 'everyMs must be a whole number of seconds (a multiple of 1000)'),
+    everyMs: ms
+      .refine((v) => v % 1000 === 0, 'everyMs must be a whole number of seconds (a multiple of 1000)')
+      // Each event costs a nonce derivation and signature per digit, in the oracle's own process.
+      .refine((v) => v >= 60_000, 'everyMs must be at least a minute'),
   })
   .strict();
 
@@ -49,6 +52,10 @@ export const dlcConfigSchema = z
     /** Append-only journal of released outcomes; keep it off the database's backup cycle. */
     journalFile: z.string().min(1).default('journal/dlc-outcomes.jsonl'),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.events.every((e) => c.announceAheadMs / e.everyMs <= 1_000), {
+    message: 'announceAheadMs covers more than 1000 events of one series; announce less far ahead or less often',
+    path: ['announceAheadMs'],
+  });
 
 export type DlcConfig = Readonly<z.output<typeof dlcConfigSchema>>;

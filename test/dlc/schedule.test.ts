@@ -73,6 +73,8 @@ describe('DLC schedule', () => {
       ['an unknown signing version', { signingVersion: 'v1' }, /signingVersion/],
       ['base 1', { base: 1 }, /base/],
       ['an unknown field', { nonceSecret: 'abc' }, /nonceSecret/],
+      ['events more often than once a minute', { events: [{ name: 'fast', everyMs: 1000 }] }, /at least a minute/],
+      ['a window of more than 1000 events', { events: [{ name: 'min', everyMs: 60_000 }], announceAheadMs: DAY }, /more than 1000 events/],
     ];
     for (const [what, input, message] of bad) {
       it(`refuses ${what}`, () => {
