@@ -37,8 +37,38 @@ export function createPriceFastPath(o: PriceFastPathOptions): (req: IncomingMess
   };
 }
 
-/** Headers that change only when a new attestation is published, built once per attestation. */
-const headersOf = new WeakMap<PublishedAttestation, OutgoingHttpHeaders>();
+/**
+ * Response headers by (base headers, attestation, max-age, status): built once and reused, so a
+ * request allocates nothing. max-age takes a handful of values per attestation.
+ */
+const headerCache = new WeakMap<OutgoingHttpHeaders, WeakMap<PublishedAttestation, Map<string, OutgoingHttpHeaders>>>();
+
+function headersFor(base: OutgoingHttpHeaders, published: PublishedAttestation, maxAge: number, status: 200 | 304): OutgoingHttpHeaders {
+  let byAttestation = headerCache.get(base);
+  if (byAttestation === undefined) {
+    byAttestation = new WeakMap();
+    headerCache.set(base, byAttestation);
+  }
+  let variants = byAttestation.get(published);
+  if (variants === undefined) {
+    variants = new Map();
+    byAttestation.set(published, variants);
+  }
+  const key = `${status}/${maxAge}`;
+  let headers = variants.get(key);
+  if (headers === undefined) {
+    headers = {
+      ...base,
+      'Content-Type': 'application/json; charset=utf-8',
+      ETag: published.etag,
+      'Last-Modified': new Date(published.observedAtMs).toUTCString(),
+      'Cache-Control': `public, max-age=${maxAge}, stale-while-revalidate=0`,
+      ...(status === 200 ? { 'Content-Length': published.body.length } : {}),
+    };
+    variants.set(key, headers);
+  }
+  return headers;
+}
 
 /**
  * Writes a fresh attestation (200, or 304 when If-None-Match matches; HEAD without the body),
@@ -54,33 +84,19 @@ export function writeFreshAttestation(
   tickIntervalMs: number,
   baseHeaders: OutgoingHttpHeaders,
 ): 200 | 304 {
-  let quoteHeaders = headersOf.get(published);
-  if (quoteHeaders === undefined) {
-    quoteHeaders = {
-      'Content-Type': 'application/json; charset=utf-8',
-      ETag: published.etag,
-      'Last-Modified': new Date(published.observedAtMs).toUTCString(),
-    };
-    headersOf.set(published, quoteHeaders);
-  }
   const tickSeconds = Math.max(1, Math.floor(tickIntervalMs / 1000));
   // A cache must not hold a quote past the staleness bound the origin itself enforces.
   const remainingSeconds = Math.floor((STALE_AFTER_TICKS * tickIntervalMs - ageMs) / 1000);
-  const headers = {
-    ...baseHeaders,
-    ...quoteHeaders,
-    'Cache-Control': `public, max-age=${Math.max(0, Math.min(tickSeconds, remainingSeconds))}, stale-while-revalidate=0`,
-  };
+  const maxAge = Math.max(0, Math.min(tickSeconds, remainingSeconds));
   if (etagMatches(req.headers['if-none-match'], published.etag)) {
-    res.writeHead(304, headers).end();
+    res.writeHead(304, headersFor(baseHeaders, published, maxAge, 304)).end();
     return 304;
   }
-  res.writeHead(200, { ...headers, 'Content-Length': published.body.length });
+  res.writeHead(200, headersFor(baseHeaders, published, maxAge, 200));
   res.end(req.method === 'HEAD' ? undefined : published.body);
   return 200;
 }
 
-/** If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored. */
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
