@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeyError } from '../core/errors.js';
-import { readSecretFile } from '../core/secret-file.js';
+import { readSecretFile } from '../core/private-file.js';
 import { toHex } from './bytes.js';
 import { isValidSecretKey, schnorr } from './schnorr.js';
 

@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import type { Logger } from '../core/log.js';
 import { ConfigError, KeyError } from '../core/errors.js';
 import { ClnError, clnErrorFrom, createClnBackend, type ClnTransport } from './cln-common.js';
-import { readCaFile, readSecretFile } from '../core/secret-file.js';
+import { readCaFile, readSecretFile } from '../core/private-file.js';
 import type { LightningBackend } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, InputError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { readCaFile, readSecretFile } from '../core/secret-file.js';
+import { readCaFile, readSecretFile } from '../core/private-file.js';
 import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, LndError, LndHttp } from './lnd-http.js';
 import {
   KEYSEND_PREIMAGE_RECORD,

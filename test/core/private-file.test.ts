@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KeyError } from '../../src/core/errors.js';
-import { readCaFile, readSecretFile } from '../../src/core/secret-file.js';
+import { readCaFile, readSecretFile } from '../../src/core/private-file.js';
 
 const SECRET = 'c2VjcmV0IHJ1bmUgdGV4dA==';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
-describe('core/secret-file', () => {
+describe('core/private-file', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ln-creds-'));
