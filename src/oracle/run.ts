@@ -18,6 +18,7 @@ import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation,
 import { createApp, startServer } from '../server/app.js';
 import { openStore } from '../store/sqlite.js';
 import { acquireLockFile } from '../core/lock-file.js';
+import { ConfigError } from '../core/errors.js';
 import { DLC_DATABASE_FILE, openDlcService } from '../dlc/service.js';
 import { createOracleMetrics } from './metrics.js';
 import { OracleService, type MarketPlan } from './service.js';
@@ -206,7 +207,17 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       ...(config.funding ? { fundingTickIntervalMs: config.funding.tickIntervalMs } : {}),
     },
   });
-  const server = await startServer(app, { host: config.server.host, port: config.server.port });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(app, { host: config.server.host, port: config.server.port });
+  } catch (err) {
+    // The port is taken, say: give back everything opened so far, the data directory first of all.
+    await Promise.all([...clients.values()].map((c) => c.close()));
+    dlc?.close();
+    store.close();
+    releaseLock();
+    throw new ConfigError(`cannot listen on ${config.server.host}:${config.server.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 
   // The first ticks wait for one round of fetches so a fresh oracle signs as soon as it can.
   poller.start();
