@@ -6,7 +6,8 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,4 +133,21 @@ describe('oracle against the exchange simulator', function () {
     const { body } = await eventually(`${oracle.url}/price`, (status, b) => status === 200 && BigInt((JSON.parse(b) as AttestationJson).sequence) > highest);
     expect(BigInt((JSON.parse(body) as AttestationJson).sequence) > highest).to.equal(true);
   });
+
+  it('refuses to start on a taken port, and gives its data directory back', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (busy.address() as AddressInfo).port;
+    const taken = { ...config, server: { ...config.server, port }, oracle: { ...config.oracle, dataDir: join(config.oracle.dataDir, 'other') } };
+    try {
+      await startOracle(taken, { logger: silentLogger, clock }).then(
+        () => expect.fail('should not start'),
+        (err: Error) => expect(err.message).to.match(/^cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE$/),
+      );
+      expect(existsSync(join(taken.oracle.dataDir, 'oracle.lock'))).to.equal(false);
+    } finally {
+      busy.close();
+    }
+  });
 });
+
