@@ -140,9 +140,10 @@ export const configSchema = z
         maxHistoryLimit: z.number().int().min(1).max(10_000).default(1_000),
         /** Concurrent /stream connections; each costs a socket and a little memory. */
         maxStreams: z.number().int().min(1).max(100_000).default(1_000),
+        maxStreamsPerClient: z.number().int().min(1).max(100_000).default(20),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, trustProxy: false, rateLimit: { windowMs: 60_000, max: 1_200 }, maxHistoryLimit: 1_000, maxStreams: 1_000 }),
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false, rateLimit: { windowMs: 60_000, max: 1_200 }, maxHistoryLimit: 1_000, maxStreams: 1_000, maxStreamsPerClient: 20 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

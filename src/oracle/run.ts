@@ -203,6 +203,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       trustProxy: config.server.trustProxy,
       maxHistoryLimit: config.server.maxHistoryLimit,
       maxStreams: config.server.maxStreams,
+      maxStreamsPerClient: config.server.maxStreamsPerClient,
       tickIntervalMs: config.oracle.tickIntervalMs,
       ...(config.funding ? { fundingTickIntervalMs: config.funding.tickIntervalMs } : {}),
     },

@@ -20,6 +20,8 @@ export interface StreamOptions {
    */
   readonly initial: () => readonly PublishedAttestation[];
   readonly maxStreams: number;
+  /** Concurrent streams one client address may hold, so one client cannot take every slot. */
+  readonly maxStreamsPerClient: number;
   readonly heartbeatMs: number;
   /** Reconnection delay suggested to clients (the SSE `retry:` field). */
   readonly retryMs: number;
@@ -39,6 +41,7 @@ export interface StreamHub {
  */
 export function createStreamHub(state: OracleState, options: StreamOptions, gauge: Gauge): StreamHub {
   const open = new Set<Response>();
+  const perClient = new Map<string, number>();
   const frames = new WeakMap<PublishedAttestation, Buffer>();
   const frameOf = (published: PublishedAttestation): Buffer => {
     let frame = frames.get(published);
@@ -50,9 +53,11 @@ export function createStreamHub(state: OracleState, options: StreamOptions, gaug
   };
 
   const handle = (req: Request, res: Response): void => {
-    if (open.size >= options.maxStreams) {
+    const client = req.ip ?? 'unknown';
+    if (open.size >= options.maxStreams || (perClient.get(client) ?? 0) >= options.maxStreamsPerClient) {
+      const limit = open.size >= options.maxStreams ? `limit ${options.maxStreams}` : `limit ${options.maxStreamsPerClient} per client`;
       res.set('Retry-After', String(Math.max(1, Math.ceil(options.retryMs / 1000))));
-      sendError(res, 503, 'too_many_streams', `too many open streams (limit ${options.maxStreams}); retry later`);
+      sendError(res, 503, 'too_many_streams', `too many open streams (${limit}); retry later`);
       return;
     }
     res.status(200).set({
@@ -71,6 +76,7 @@ export function createStreamHub(state: OracleState, options: StreamOptions, gaug
     req.socket.setNoDelay(true);
     req.socket.setKeepAlive(true);
     open.add(res);
+    perClient.set(client, (perClient.get(client) ?? 0) + 1);
     gauge.inc();
 
     const send = (chunk: Buffer): void => {
@@ -91,6 +97,9 @@ export function createStreamHub(state: OracleState, options: StreamOptions, gaug
       clearInterval(heartbeat);
       unsubscribe();
       open.delete(res);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
       gauge.dec();
     });
   };

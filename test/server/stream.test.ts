@@ -123,6 +123,20 @@ describe('GET /stream', () => {
     await until(() => h.state.listenerCount === 1);
     const res = await fetch(`${h.url}/stream`);
     expect(res.status).to.equal(503);
-    expect((await errorBody(res)).code).to.equal('too_many_streams');
+    expect(await errorBody(res)).to.include({ code: 'too_many_streams', message: 'too many open streams (limit 1); retry later' });
+  });
+
+  it('caps the streams one client may hold, and frees its slot when one closes', async () => {
+    h = await startHarness({ maxStreamsPerClient: 2 });
+    const controller = new AbortController();
+    await fetch(`${h.url}/stream`, { signal: controller.signal });
+    await open(h);
+    await until(() => h.state.listenerCount === 2);
+    const refused = await fetch(`${h.url}/stream`);
+    expect(refused.status).to.equal(503);
+    expect((await errorBody(refused)).message).to.equal('too many open streams (limit 2 per client); retry later');
+    controller.abort();
+    await until(() => h.state.listenerCount === 1);
+    expect((await fetch(`${h.url}/stream`, { method: 'HEAD' })).status).to.equal(200);
   });
 });
