@@ -176,7 +176,11 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       pair: config.index.pair,
       exponent: PRICE_EXPONENT,
       tickIntervalMs: config.oracle.tickIntervalMs,
-      methodology: 'Median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum; see docs/METHODOLOGY.md',
+      methodology:
+        'Index: median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum.' +
+        (config.funding ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1.' : '') +
+        (config.dlc.enabled ? ' DLC: hourly and daily fixings of the index under /dlc.' : '') +
+        ' See docs/METHODOLOGY.md and docs/DLC.md.',
       config: publicSummary(config),
     },
   });
