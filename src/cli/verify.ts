@@ -3,25 +3,20 @@
  * file, stdin or a URL, and optionally its age. Returns the line to print; throws on any failure.
  */
 import { readFile } from 'node:fs/promises';
-import { verifyJson } from '../attest/json.js';
+import { toJson, verifyJson } from '../attest/json.js';
 import type { SignedAttestation } from '../attest/types.js';
 import { InputError, VerifyError } from '../core/errors.js';
 import { formatDecimal } from '../core/fixed.js';
-import { toJson } from '../attest/json.js';
+import { readCappedText } from '../core/read-capped.js';
 import { isDlcEvent, verifyDlcEvent } from './verify-dlc.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
 
 async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new InputError(`input larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readCappedText(process.stdin, MAX_BODY_BYTES);
+  if (text === null) throw new InputError(`input larger than ${MAX_BODY_BYTES} bytes`);
+  return text;
 }
 
 async function readUrl(url: string): Promise<string> {
@@ -31,25 +26,10 @@ async function readUrl(url: string): Promise<string> {
   } catch (err) {
     throw new InputError(`cannot fetch ${url}: ${(err as Error).message}`);
   }
-  const text = await readCapped(response, url);
+  const text = await readCappedText(response.body, MAX_BODY_BYTES);
+  if (text === null) throw new InputError(`response from ${url} larger than ${MAX_BODY_BYTES} bytes`);
   if (!response.ok) throw new InputError(`${url} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
   return text;
-}
-
-/** Reads a response body, giving up as soon as it passes MAX_BODY_BYTES: a hostile URL cannot fill memory. */
-async function readCapped(response: Response, url: string): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body === null) return '';
-  for await (const chunk of response.body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      await response.body.cancel().catch(() => undefined);
-      throw new InputError(`response from ${url} larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Reads the attestation text from a path, "-" (stdin) or an http(s) URL. */

@@ -5,6 +5,7 @@
  * whole round because one oracle misbehaved.
  */
 import { InputError } from '../core/errors.js';
+import { readCappedText } from '../core/read-capped.js';
 import type { FetchedQuote, OracleEndpoint } from './types.js';
 
 /** Larger than any attestation (about 700 bytes) by far; a hostile oracle cannot fill memory. */
@@ -16,22 +17,6 @@ const MAX_REASON_CHARS = 200;
 function clean(text: string): string {
   const printable = text.replace(/[^\x20-\x7e]/g, '?');
   return printable.length > MAX_REASON_CHARS ? `${printable.slice(0, MAX_REASON_CHARS)}...` : printable;
-}
-
-/** The body as text, or null once it passes MAX_QUOTE_BYTES (the rest is never read). */
-async function readCapped(response: Response): Promise<string | null> {
-  if (response.body === null) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.length;
-    if (size > MAX_QUOTE_BYTES) {
-      await response.body.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The oracle's reason from the API's one error shape, {"error":{"code","message"}}, if it has it. */
@@ -59,7 +44,7 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
     // One signal for the whole exchange: a server that sends headers and then stalls the body
     // is cut off at the same deadline as one that never answers.
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-    const text = await readCapped(response);
+    const text = await readCappedText(response.body, MAX_QUOTE_BYTES);
     if (text === null) return { ok: false, error: `response larger than ${MAX_QUOTE_BYTES} bytes` };
     if (!response.ok) {
       const why = errorMessage(text) ?? (response.statusText || 'no reason given');
