@@ -6,6 +6,13 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * How far ahead of a verifier's clock an attestation may be dated and still count as fresh
+ * (docs/PROTOCOL.md, step 6): clocks jitter, but a figure from further ahead cannot be aged. The
+ * oracle's server, the settlement client and `peer-stables verify` all apply this one bound.
+ */
+export const FUTURE_TOLERANCE_MS = 5_000;
+
 /** Kinds of figure the oracle signs, with their one-byte code in the encoding. */
 export const KIND_CODES = {
   /** BTC/USD index price, at the price exponent. */

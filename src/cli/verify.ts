@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { toJson, verifyJson } from '../attest/json.js';
-import type { SignedAttestation } from '../attest/types.js';
+import { FUTURE_TOLERANCE_MS, type SignedAttestation } from '../attest/types.js';
 import { InputError, VerifyError } from '../core/errors.js';
 import { formatDecimal } from '../core/fixed.js';
 import { readCappedText } from '../core/read-capped.js';
@@ -45,8 +45,6 @@ async function readAttestationText(source: string): Promise<string> {
 
 /** Largest time a JS Date can show (ms); a valid attestation may carry any u64. */
 const MAX_DATE_MS = 8_640_000_000_000_000n;
-/** How far ahead of our clock a quote may be dated under --max-age (clock jitter). */
-const FUTURE_TOLERANCE_MS = 5_000;
 
 function showTime(ms: bigint): string {
   return ms <= MAX_DATE_MS ? new Date(Number(ms)).toISOString() : `${ms} ms after the epoch`;

@@ -6,13 +6,10 @@
  * sequences it has persisted, and persists the accepted sequences after acting.
  */
 import { verifyJson } from '../attest/json.js';
-import type { AttestationKind, SignedAttestation } from '../attest/types.js';
+import { FUTURE_TOLERANCE_MS, type AttestationKind, type SignedAttestation } from '../attest/types.js';
 import { InputError } from '../core/errors.js';
 import { abs, formatDecimal, median } from '../core/fixed.js';
 import type { FetchedQuote, OracleEndpoint, QuoteCheck, QuoteRules, QuoteSelection } from './types.js';
-
-/** How far ahead of our clock a quote may be dated: clock jitter between peers and oracles. */
-export const FUTURE_TOLERANCE_MS = 5_000;
 
 /** The last sequence accepted from `publicKeyHex` for `kind`, or null when none was. */
 export type LastSequence = (publicKeyHex: string, kind: AttestationKind) => bigint | null;

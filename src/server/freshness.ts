@@ -3,17 +3,11 @@
  * the staleness bound is refused rather than served: a settlement client must never mistake an
  * old price for today's.
  */
-import type { AttestationKind } from '../attest/types.js';
+import { FUTURE_TOLERANCE_MS, type AttestationKind } from '../attest/types.js';
 import type { OracleState, PublishedAttestation } from './types.js';
 
 /** How many tick intervals an attestation stays current; two missed ticks are tolerated. */
 export const STALE_AFTER_TICKS = 3;
-/**
- * How far in the future an attestation may be dated and still be served: clocks of one host
- * jitter, but a quote from further ahead means the clock was stepped back, and its age, and so
- * its freshness, can no longer be judged.
- */
-export const FUTURE_TOLERANCE_MS = 5_000;
 
 export type Freshness =
   | { readonly fresh: true; readonly published: PublishedAttestation; readonly ageMs: number }
