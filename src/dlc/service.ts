@@ -16,7 +16,6 @@ import { divRoundHalfEven } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { HistoryReader } from '../store/types.js';
 import type { DlcConfig } from './config.js';
-import { compose } from './digits.js';
 import { dueAnnouncements } from './schedule.js';
 import { attest, deriveNonce, signAnnouncement, verifyAnnouncement, verifyAttestation } from './sign.js';
 import { OutcomeJournal, openDlcStore, sameOutcomes, type DlcStore, type EventPageQuery, type JournalEntry, type StoredAttestation, type StoredEvent } from './store.js';
@@ -146,7 +145,7 @@ export class DlcService implements DlcReader {
   /** @internal use openDlcService. */
   constructor(
     private readonly options: DlcServiceOptions,
-    private readonly publicKey: Uint8Array,
+    publicKey: Uint8Array,
     private readonly nonceSecret: Uint8Array,
     private readonly store: DlcStore,
     private readonly journal: OutcomeJournal,

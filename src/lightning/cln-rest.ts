@@ -8,16 +8,16 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Logger } from '../core/log.js';
-import { ConfigError, KeyError } from '../core/errors.js';
+import { KeyError } from '../core/errors.js';
 import { ClnError, clnErrorFrom, createClnBackend, type ClnTransport } from './cln-common.js';
 import { readCaFile, readSecretFile } from '../core/private-file.js';
+import { nodeBaseUrl } from './node-url.js';
 import type { LightningBackend } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Runes are base64url text (clnrest also accepts the padded form). */
 const RUNE = /^[A-Za-z0-9_\-=]+$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export interface ClnRestOptions {
   /** Base URL of clnrest, e.g. https://node.example:3010. Plain http only to a loopback host. */
@@ -44,17 +44,9 @@ export function createClnRestBackend(options: ClnRestOptions): LightningBackend 
   return createClnBackend(transport, options.logger ? { logger: options.logger } : {});
 }
 
+/** The clnrest base URL, ending in "/" so that method paths resolve under it. */
 function checkedBaseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(`Core Lightning REST url ${JSON.stringify(text)} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw new ConfigError(`Core Lightning REST url must be https (plain http only to a loopback host, the rune travels in every request): ${url.origin}`);
-  }
-  if (url.username || url.password || url.search || url.hash) throw new ConfigError('Core Lightning REST url must not carry credentials, a query or a fragment');
+  const url = nodeBaseUrl(text, 'Core Lightning REST');
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }

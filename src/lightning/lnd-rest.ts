@@ -5,9 +5,10 @@
  * construction; neither is ever logged or put in an error.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, InputError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { readCaFile, readSecretFile } from '../core/private-file.js';
+import { nodeBaseUrl } from './node-url.js';
 import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, LndError, LndHttp } from './lnd-http.js';
 import {
   KEYSEND_PREIMAGE_RECORD,
@@ -42,7 +43,6 @@ const EVEN_HEX = /^(?:[0-9a-f]{2})*$/;
 const INVOICE_PAGE = 100;
 /** A keysend invoice is created when its HTLC arrives and settles at once; an hour covers that. */
 const CREATION_SLACK_S = 3600;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Builds an LND REST backend. Throws ConfigError for a bad URL (cleartext to a remote host is
@@ -59,7 +59,7 @@ class LndRestBackend implements LightningBackend {
   private readonly log: Logger;
 
   constructor(options: LndRestOptions) {
-    const url = parseUrl(options.url);
+    const url = nodeBaseUrl(options.url, 'LND REST');
     const macaroon = readSecretFile(options.macaroonFile, 'macaroon file');
     const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile);
     this.timeoutMs = options.requestTimeoutMs ?? 15_000;
@@ -202,14 +202,3 @@ function base64UrlPadded(hex: string): string {
   return text + '='.repeat((4 - (text.length % 4)) % 4);
 }
 
-function parseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(`LND REST url ${JSON.stringify(text)} is not a URL`);
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url;
-  throw new ConfigError(`LND REST url must be https (plain http only to a loopback address), got ${url.protocol}//${url.host}`);
-}
