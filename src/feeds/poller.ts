@@ -12,15 +12,7 @@ import { ConfigError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { backoffDelay } from './backoff.js';
 import { describeFailure } from './failure.js';
-import { quoteOf, sourceId, type SourceSpec } from './types.js';
-
-/** What a poller holds per source: the latest good observation, and the newer error if any. */
-export interface Reading<O> {
-  readonly source: string;
-  readonly quote: string;
-  readonly observation: O | null;
-  readonly lastError: string | null;
-}
+import { quoteOf, sourceId, type Reading, type SourceSpec } from './types.js';
 
 /** One polled source: which market, and how to read it (spot ticker, funding rate ...). */
 export interface PolledSource<O> {

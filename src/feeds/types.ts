@@ -15,16 +15,19 @@ export interface Observation {
   readonly receivedAt: number;
 }
 
-/** The latest state of one source as the poller holds it at tick time. */
-export interface SourceReading {
+/** The latest state of one source as the poller holds it at tick time, whatever it observes. */
+export interface Reading<O> {
   readonly source: string;
   /** Quote currency of the market (e.g. "USD", "USDT"); decides whether conversion applies. */
   readonly quote: string;
   /** Last good observation, or null if none was ever received. */
-  readonly observation: Observation | null;
+  readonly observation: O | null;
   /** Message of the most recent failed fetch if it is newer than `observation`, else null. */
   readonly lastError: string | null;
 }
+
+/** A spot market's reading. */
+export type SourceReading = Reading<Observation>;
 
 /** A configured market: which exchange, which ccxt unified symbol. */
 export interface SourceSpec {
@@ -74,14 +77,8 @@ export interface FundingObservation {
   readonly receivedAt: number;
 }
 
-/** The latest funding state of one source at tick time (see SourceReading). */
-export interface FundingReading {
-  readonly source: string;
-  /** Quote (settlement-side) currency of the contract's price: "USDT" for BTC/USDT:USDT, "USD" for BTC/USD:BTC. */
-  readonly quote: string;
-  readonly observation: FundingObservation | null;
-  readonly lastError: string | null;
-}
+/** A perpetual's reading; its quote is the contract's price currency ("USDT" for BTC/USDT:USDT, "USD" for BTC/USD:BTC). */
+export type FundingReading = Reading<FundingObservation>;
 
 /** Reads the funding rate of one perpetual; the ccxt adapter implements it beside ObservationFetcher. */
 export interface FundingFetcher {

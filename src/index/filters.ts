@@ -8,6 +8,7 @@
 import { InputError } from '../core/errors.js';
 import { abs, median } from '../core/fixed.js';
 import type { SourceVerdict, VerdictKind } from './types.js';
+import type { Reading } from '../feeds/types.js';
 import { seconds } from './wording.js';
 
 /** What every observation carries, whatever it measures. */
@@ -17,13 +18,6 @@ export interface TimedObservation {
   readonly receivedAt: number;
 }
 
-/** The latest state of one source at tick time (SourceReading and FundingReading both fit). */
-export interface Reading<O extends TimedObservation> {
-  readonly source: string;
-  readonly quote: string;
-  readonly observation: O | null;
-  readonly lastError: string | null;
-}
 
 /** The freshness and quorum rules the pipeline applies itself. */
 export interface PipelineRules {
