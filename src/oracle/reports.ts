@@ -18,18 +18,23 @@ function sourceReport(v: SourceVerdict): SourceReport {
   };
 }
 
-/** The /sources entry of the index or a conversion; prices are integer strings at PRICE_EXPONENT. */
-export function marketReport(kind: 'index_price' | 'conversion', outcome: IndexOutcome): MarketReport {
+/** The /sources entry of an aggregation, its value an integer string at `exponent` (null when refused). */
+function judgedReport(kind: MarketReport['kind'], outcome: IndexOutcome | FundingOutcome, value: bigint | null, exponent: number): MarketReport {
   return {
     kind,
     pair: outcome.pair,
     at: outcome.observedAt,
     ok: outcome.ok,
-    price: outcome.ok ? outcome.price.toString() : null,
-    exponent: PRICE_EXPONENT,
+    price: value === null ? null : value.toString(),
+    exponent,
     reason: outcome.ok ? null : outcome.reason,
     sources: outcome.verdicts.map(sourceReport),
   };
+}
+
+/** The /sources entry of the index or a conversion; prices at PRICE_EXPONENT. */
+export function marketReport(kind: 'index_price' | 'conversion', outcome: IndexOutcome): MarketReport {
+  return judgedReport(kind, outcome, outcome.ok ? outcome.price : null, PRICE_EXPONENT);
 }
 
 /**
@@ -37,16 +42,7 @@ export function marketReport(kind: 'index_price' | 'conversion', outcome: IndexO
  * RATE_EXPONENT) and the premium (each contributing source, with its premium as `price`).
  */
 export function fundingReports(outcome: FundingOutcome): MarketReport[] {
-  const rate: MarketReport = {
-    kind: 'funding_rate',
-    pair: outcome.pair,
-    at: outcome.observedAt,
-    ok: outcome.ok,
-    price: outcome.ok ? outcome.rate.toString() : null,
-    exponent: RATE_EXPONENT,
-    reason: outcome.ok ? null : outcome.reason,
-    sources: outcome.verdicts.map(sourceReport),
-  };
+  const rate = judgedReport('funding_rate', outcome, outcome.ok ? outcome.rate : null, RATE_EXPONENT);
   const verdicts = new Map(outcome.verdicts.map((v) => [v.source, v]));
   const premium: MarketReport = {
     kind: 'perp_premium',
