@@ -1,12 +1,12 @@
 /**
  * `peer-stables settle`: runs settlement rounds beside the peer's Lightning node, once (--once) or
- * every `intervalMs` until SIGINT or SIGTERM. The first thing it does, before any round, is
- * reconcile the ledger's open payments with the node.
+ * every `intervalMs` until SIGINT or SIGTERM. Every round, the first one included, begins by
+ * reconciling the ledger's open payments with the node (runRound), so nothing else does it here.
  */
 import { loadClientConfig } from '../client/config.js';
 import { fetchQuotes } from '../client/fetch-quotes.js';
 import { Ledger } from '../client/ledger.js';
-import { reconcile, runRound, type RoundReport } from '../client/round.js';
+import { runRound, type RoundReport } from '../client/round.js';
 import { systemClock } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
 import { createBackend } from '../lightning/index.js';
@@ -36,8 +36,6 @@ export async function runSettle(opts: { config: string; once: boolean; dryRun: b
   try {
     const nodeId = await backend.getNodeId();
     logger.info({ nodeId, role: config.role, channel: config.channel.id, dryRun: opts.dryRun }, 'settlement client started');
-    const inFlight = await reconcile(deps);
-    if (inFlight > 0) logger.warn({ inFlight }, 'payments still in flight after reconciliation');
     const round = async () => {
       try {
         process.stdout.write(`${describeRound(await runRound(deps))}\n`);
