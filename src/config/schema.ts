@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
 import { dlcConfigSchema } from '../dlc/config.js';
+import { sourceId, type SourceSpec } from '../feeds/types.js';
 
 const decimalPrice = z
   .string()
@@ -39,16 +40,19 @@ const sourceSchema = z
   })
   .strict();
 
+/** What every list of sources must satisfy: a quorum it can reach, and no source twice. */
+function checkSourceList(m: { sources: readonly SourceSpec[]; rules: { quorum: number } }, ctx: z.RefinementCtx): void {
+  if (m.rules.quorum > m.sources.length) ctx.addIssue({ code: 'custom', message: 'quorum exceeds the number of sources' });
+  if (new Set(m.sources.map(sourceId)).size !== m.sources.length) ctx.addIssue({ code: 'custom', message: 'duplicate source' });
+}
+
 const marketSchema = z
   .object({
     sources: z.array(sourceSchema).min(1),
     rules: rulesSchema,
   })
   .strict()
-  .refine((m) => m.rules.quorum <= m.sources.length, { message: 'quorum exceeds the number of sources' })
-  .refine((m) => new Set(m.sources.map((s) => `${s.exchange}:${s.symbol}`)).size === m.sources.length, {
-    message: 'duplicate source',
-  });
+  .superRefine(checkSourceList);
 
 const fundingRulesSchema = z
   .object({
@@ -77,10 +81,7 @@ const fundingSchema = z
     rules: fundingRulesSchema,
   })
   .strict()
-  .refine((f) => f.rules.quorum <= f.sources.length, { message: 'quorum exceeds the number of sources' })
-  .refine((f) => new Set(f.sources.map((s) => `${s.exchange}:${s.symbol}`)).size === f.sources.length, {
-    message: 'duplicate source',
-  });
+  .superRefine(checkSourceList);
 
 const exchangeSchema = z
   .object({
