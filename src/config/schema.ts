@@ -4,9 +4,13 @@
  * converted here to fixed-point at PRICE_EXPONENT, so no float reaches the core.
  */
 import { z } from 'zod';
+import { PeerStablesError } from '../core/errors.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
 import { dlcConfigSchema } from '../dlc/config.js';
+import { checkPollingTimings } from '../feeds/poller.js';
 import { sourceId, type SourceSpec } from '../feeds/types.js';
+import { checkIndexRules } from '../index/aggregate.js';
+import { checkFundingRules } from '../index/funding.js';
 
 const decimalPrice = z
   .string()
@@ -20,6 +24,21 @@ const decimalRate = z
 
 const ms = z.number().int().positive();
 
+/**
+ * A refinement that runs one of the core's own rule checks, so the configuration refuses exactly
+ * what the core would throw on later (in a tick, or half-way through start-up).
+ */
+function byCoreCheck<T>(check: (value: T) => void): (value: T, ctx: z.RefinementCtx) => void {
+  return (value, ctx) => {
+    try {
+      check(value);
+    } catch (err) {
+      if (!(err instanceof PeerStablesError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  };
+}
+
 const rulesSchema = z
   .object({
     maxAgeMs: ms.default(30_000),
@@ -31,7 +50,7 @@ const rulesSchema = z
     quorum: z.number().int().min(1).default(3),
   })
   .strict()
-  .refine((r) => r.minPrice < r.maxPrice, { message: 'minPrice must be below maxPrice' });
+  .superRefine(byCoreCheck(checkIndexRules));
 
 const sourceSchema = z
   .object({
@@ -66,7 +85,8 @@ const fundingRulesSchema = z
     premiumQuorum: z.number().int().min(1).default(2),
   })
   .strict()
-  .refine((r) => r.minRate < r.maxRate, { message: 'minRate must be below maxRate' })
+  .superRefine(byCoreCheck(checkFundingRules))
+  // The core accepts 0 (only exact agreement counts); as a setting it is a mistake.
   .refine((r) => r.maxDeviation > 0n, { message: 'maxDeviation must be positive' });
 
 const fundingSchema = z
@@ -104,7 +124,7 @@ export const configSchema = z
         tickIntervalMs: ms.default(5_000),
       })
       .strict()
-      .default({ keyFile: 'data/oracle.key', dataDir: 'data', tickIntervalMs: 5_000 }),
+      .prefault({}),
     index: marketSchema.and(z.object({ pair: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/) })),
     /** Quote currencies to convert into the index quote, each from its own observed market. */
     conversions: z.record(z.string().regex(/^[A-Z0-9]+$/), marketSchema).default({}),
@@ -121,14 +141,15 @@ export const configSchema = z
         backoffMaxMs: ms.default(60_000),
       })
       .strict()
-      .default({ intervalMs: 2_000, timeoutMs: 4_000, backoffInitialMs: 1_000, backoffMaxMs: 60_000 }),
+      .superRefine(byCoreCheck(checkPollingTimings))
+      .prefault({}),
     store: z
       .object({
         retentionDays: z.number().int().min(1).default(30),
         historyCacheSize: z.number().int().min(1).default(10_000),
       })
       .strict()
-      .default({ retentionDays: 30, historyCacheSize: 10_000 }),
+      .prefault({}),
     server: z
       .object({
         host: z.string().default('127.0.0.1'),
@@ -137,18 +158,18 @@ export const configSchema = z
         rateLimit: z
           .object({ windowMs: ms.default(60_000), max: z.number().int().min(1).default(1_200) })
           .strict()
-          .default({ windowMs: 60_000, max: 1_200 }),
+          .prefault({}),
         maxHistoryLimit: z.number().int().min(1).max(10_000).default(1_000),
         /** Concurrent /stream connections; each costs a socket and a little memory. */
         maxStreams: z.number().int().min(1).max(100_000).default(1_000),
         maxStreamsPerClient: z.number().int().min(1).max(100_000).default(20),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, trustProxy: false, rateLimit: { windowMs: 60_000, max: 1_200 }, maxHistoryLimit: 1_000, maxStreams: 1_000, maxStreamsPerClient: 20 }),
+      .prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
-      .default({ level: 'info' }),
+      .prefault({}),
   })
   .strict();
 

@@ -73,6 +73,26 @@ const nodeTimers: PollerTimers = {
 
 class TimeoutError extends Error {}
 
+/** The timings a poller runs on. */
+export type PollingTimings = Pick<PollerOptions<unknown>, 'intervalMs' | 'timeoutMs' | 'backoffInitialMs' | 'backoffMaxMs'>;
+
+/**
+ * Every rule the poller relies on; the configuration schema calls it too, so start-up refuses
+ * timings before it opens anything. Throws ConfigError naming the first bad timing.
+ */
+export function checkPollingTimings(timings: PollingTimings): void {
+  for (const key of ['intervalMs', 'timeoutMs', 'backoffInitialMs', 'backoffMaxMs'] as const) {
+    const value = timings[key];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ConfigError(`poller ${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  // backoffDelay refuses a cap below its start: every failing source would throw on its first retry.
+  if (timings.backoffMaxMs < timings.backoffInitialMs) {
+    throw new ConfigError('poller backoffMaxMs must not be below backoffInitialMs');
+  }
+}
+
 /**
  * Polls every configured source in the background and serves their latest readings. Generic over
  * what is read (spot observations, funding observations), each tagged with its source id.
@@ -91,15 +111,7 @@ export class Poller<O extends { readonly source: string }> {
 
   /** Validates the options; throws ConfigError on bad timings, no sources or a duplicate source. */
   constructor(options: PollerOptions<O>) {
-    for (const key of ['intervalMs', 'timeoutMs', 'backoffInitialMs', 'backoffMaxMs'] as const) {
-      const value = options[key];
-      if (!Number.isSafeInteger(value) || value < 1) {
-        throw new ConfigError(`poller ${key} must be a positive integer, got ${String(value)}`);
-      }
-    }
-    if (options.backoffMaxMs < options.backoffInitialMs) {
-      throw new ConfigError('poller backoffMaxMs must not be below backoffInitialMs');
-    }
+    checkPollingTimings(options);
     if (options.sources.length === 0) throw new ConfigError('poller needs at least one source');
     const seen = new Set<string>();
     this.states = options.sources.map(({ spec, fetch }) => {

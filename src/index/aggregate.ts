@@ -13,7 +13,7 @@ import { InputError } from '../core/errors.js';
 import { abs } from '../core/fixed.js';
 import type { IndexOutcome, IndexRules } from './types.js';
 import { toTarget } from './convert.js';
-import { checkCommon, runFilters, type DeviationJudgement, type Judgement, type Measure } from './filters.js';
+import { checkCommon, checkPipelineRules, runFilters, type DeviationJudgement, type Judgement, type Measure } from './filters.js';
 import { percent, price as showPrice } from './wording.js';
 
 /** Everything one aggregation needs; see `aggregate`. */
@@ -89,10 +89,18 @@ function priceMeasure(input: AggregateInput): Measure<Observation> {
 }
 
 function checkInput(input: AggregateInput): void {
-  const { rules } = input;
+  checkIndexRules(input.rules);
   checkCommon(input, (source, obs) => {
     if (typeof obs.price !== 'bigint') throw new InputError(`${source}: observation price must be a bigint`);
   });
+}
+
+/**
+ * Every rule `aggregate` relies on; the configuration schema calls it too, so a configuration the
+ * oracle starts with can never make a tick throw. Throws InputError naming the first bad rule.
+ */
+export function checkIndexRules(rules: IndexRules): void {
+  checkPipelineRules(rules);
   if (!Number.isSafeInteger(rules.maxDeviationBps) || rules.maxDeviationBps < 0 || rules.maxDeviationBps > 10_000) {
     throw new InputError(`rules.maxDeviationBps must be an integer in 0..10000, got ${String(rules.maxDeviationBps)}`);
   }
@@ -101,6 +109,6 @@ function checkInput(input: AggregateInput): void {
   }
   // A positive floor keeps the median positive, so deviation and dispersion never divide by zero.
   if (rules.minPrice <= 0n || rules.minPrice > rules.maxPrice) {
-    throw new InputError('rules need 0 < minPrice <= maxPrice');
+    throw new InputError(`rules need 0 < minPrice <= maxPrice, got minPrice ${showPrice(rules.minPrice)} and maxPrice ${showPrice(rules.maxPrice)}`);
   }
 }

@@ -217,7 +217,7 @@ function clip(text: string): string {
   return text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS)}...`;
 }
 
-/** The input checks both aggregations share: names, tick time, freshness rules, quorum, rates, readings. */
+/** The input checks both aggregations share: names, tick time, rates, readings (rules are checked apart). */
 export interface CommonInput<O extends TimedObservation> {
   readonly pair: string;
   readonly target: string;
@@ -228,22 +228,17 @@ export interface CommonInput<O extends TimedObservation> {
 }
 
 /**
- * Checks what both aggregations take alike; `checkObservation` checks the measured fields of one
- * observation. Throws InputError naming the first bad field.
+ * Checks what both aggregations take alike, but for the rules (see checkPipelineRules);
+ * `checkObservation` checks the measured fields of one observation. Throws InputError naming the
+ * first bad field.
  */
 export function checkCommon<O extends TimedObservation>(
   input: CommonInput<O>,
   checkObservation: (source: string, observation: O) => void,
 ): void {
-  const { rules } = input;
   if (typeof input.pair !== 'string' || input.pair === '') throw new InputError('pair must be a non-empty string');
   if (typeof input.target !== 'string' || input.target === '') throw new InputError('target must be a non-empty string');
   if (!Number.isSafeInteger(input.now)) throw new InputError(`now must be integer milliseconds, got ${String(input.now)}`);
-  for (const key of ['maxAgeMs', 'maxExchangeAgeMs', 'maxFutureSkewMs'] as const) {
-    const v = rules[key];
-    if (!Number.isSafeInteger(v) || v < 0) throw new InputError(`rules.${key} must be a non-negative integer, got ${String(v)}`);
-  }
-  checkCount('rules.quorum', rules.quorum);
   for (const [quote, rate] of input.conversions) {
     if (typeof rate !== 'bigint' || rate <= 0n) {
       throw new InputError(`conversion rate for ${quote} must be a positive bigint, got ${String(rate)}`);
@@ -254,6 +249,18 @@ export function checkCommon<O extends TimedObservation>(
     checkReading(r, seen);
     if (r.observation !== null) checkObservation(r.source, r.observation);
   }
+}
+
+/**
+ * The freshness and quorum rules every aggregation relies on; the configuration schema calls it
+ * too, so start-up refuses what a tick would. Throws InputError naming the first bad rule.
+ */
+export function checkPipelineRules(rules: PipelineRules): void {
+  for (const key of ['maxAgeMs', 'maxExchangeAgeMs', 'maxFutureSkewMs'] as const) {
+    const v = rules[key];
+    if (!Number.isSafeInteger(v) || v < 0) throw new InputError(`rules.${key} must be a non-negative integer, got ${String(v)}`);
+  }
+  checkCount('rules.quorum', rules.quorum);
 }
 
 /** Throws InputError unless `value` is an integer >= 1 (a quorum). */

@@ -11,7 +11,7 @@ import { InputError } from '../core/errors.js';
 import { RATE_ONE, abs, divRoundHalfEven, median } from '../core/fixed.js';
 import type { FundingOutcome, FundingRules, PremiumOutcome } from './types.js';
 import { toTarget } from './convert.js';
-import { checkCommon, checkCount, maxDistance, runFilters, type AcceptedReading, type Measure } from './filters.js';
+import { checkCommon, checkCount, checkPipelineRules, maxDistance, runFilters, type AcceptedReading, type Measure } from './filters.js';
 import { ratePercent } from './wording.js';
 
 /** Everything one funding aggregation needs; see `aggregateFunding`. */
@@ -130,7 +130,7 @@ function premium(accepted: readonly AcceptedReading<FundingObservation>[], input
 }
 
 function checkInput(input: FundingInput): void {
-  const { rules } = input;
+  checkFundingRules(input.rules);
   checkCommon(input, (source, obs) => {
     if (typeof obs.rate !== 'bigint') throw new InputError(`${source}: observation rate must be a bigint`);
     if (!Number.isSafeInteger(obs.intervalMs) || obs.intervalMs <= 0) {
@@ -140,14 +140,23 @@ function checkInput(input: FundingInput): void {
       throw new InputError(`${source}: markPrice must be a bigint or null`);
     }
   });
+  // A non-positive index would divide by zero or flip the premium's sign.
+  if (input.index !== null && (typeof input.index !== 'bigint' || input.index <= 0n)) {
+    throw new InputError(`index must be a positive bigint or null, got ${String(input.index)}`);
+  }
+}
+
+/**
+ * Every rule `aggregateFunding` relies on; the configuration schema calls it too, so a
+ * configuration the oracle starts with can never make a funding tick throw. Throws InputError
+ * naming the first bad rule.
+ */
+export function checkFundingRules(rules: FundingRules): void {
+  checkPipelineRules(rules);
   checkCount('rules.premiumQuorum', rules.premiumQuorum);
   if (typeof rules.minRate !== 'bigint' || typeof rules.maxRate !== 'bigint' || typeof rules.maxDeviation !== 'bigint') {
     throw new InputError('rules.minRate, rules.maxRate and rules.maxDeviation must be bigints at RATE_EXPONENT');
   }
   if (rules.minRate > rules.maxRate) throw new InputError('rules need minRate <= maxRate');
   if (rules.maxDeviation < 0n) throw new InputError('rules.maxDeviation must not be negative');
-  // A non-positive index would divide by zero or flip the premium's sign.
-  if (input.index !== null && (typeof input.index !== 'bigint' || input.index <= 0n)) {
-    throw new InputError(`index must be a positive bigint or null, got ${String(input.index)}`);
-  }
 }

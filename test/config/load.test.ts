@@ -19,6 +19,12 @@ function withRules(patch: Record<string, unknown>): unknown {
   return copy;
 }
 
+function withSection(name: string, patch: Record<string, unknown>): unknown {
+  const copy = structuredClone(defaults);
+  copy[name] = { ...(copy[name] as Record<string, unknown>), ...patch };
+  return copy;
+}
+
 describe('config', () => {
   for (const name of ['default.json', 'docker.json', 'simulator.json']) {
     it(`config/${name} is valid`, () => {
@@ -36,7 +42,10 @@ describe('config', () => {
   const bad: [string, unknown, string][] = [
     ['a float price', withRules({ minPrice: 1000 }), 'index.rules.minPrice'],
     ['a negative price', withRules({ minPrice: '-1' }), 'index.rules.minPrice'],
-    ['inverted bounds', withRules({ minPrice: '100', maxPrice: '10' }), 'minPrice must be below maxPrice'],
+    ['inverted bounds', withRules({ minPrice: '100', maxPrice: '10' }), 'minPrice <= maxPrice'],
+    ['a zero price floor, which every tick would refuse', withRules({ minPrice: '0' }), 'index.rules: rules need 0 < minPrice'],
+    ['a price floor that rounds to zero', withRules({ minPrice: '0.000000001' }), 'index.rules'],
+    ['a back-off cap below its start, which start-up would refuse after opening the store', withSection('polling', { backoffInitialMs: 5_000, backoffMaxMs: 1_000 }), 'polling: poller backoffMaxMs must not be below backoffInitialMs'],
     ['quorum above the sources', withRules({ quorum: 7 }), 'quorum exceeds the number of sources'],
     ['a zero deviation', withRules({ maxDeviationBps: 0 }), 'maxDeviationBps'],
     ['an unknown rule', withRules({ maxDeviation: 5 }), 'index.rules'],
@@ -51,6 +60,19 @@ describe('config', () => {
       expect(() => parseConfig(raw)).to.throw(ConfigError).with.property('message').that.contains(mention);
     });
   }
+
+  it('writes each default once: an omitted section gets the same values as an empty one', () => {
+    const bare = structuredClone(defaults);
+    const empty = structuredClone(defaults);
+    for (const section of ['oracle', 'polling', 'store', 'server', 'log']) {
+      delete bare[section];
+      empty[section] = {};
+    }
+    const fromBare = parseConfig(bare);
+    const fromEmpty = parseConfig(empty);
+    for (const section of ['oracle', 'polling', 'store', 'server', 'log'] as const) expect(fromBare[section]).to.deep.equal(fromEmpty[section]);
+    expect(fromBare.server.rateLimit).to.deep.equal(parseConfig(withSection('server', { rateLimit: {} })).server.rateLimit);
+  });
 
   it('says which file cannot be read or parsed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ps-config-'));
