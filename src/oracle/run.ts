@@ -1,27 +1,31 @@
 /**
  * Builds and starts a whole oracle from a validated configuration: key, store, one ccxt client per
- * exchange, poller, tick loop and HTTP server. Returns a handle whose close() stops everything in
- * the reverse order.
+ * exchange, pollers, tick loops, the DLC oracle and the HTTP server. Start-up is a list of steps;
+ * each resource registers its closer as it is opened (src/core/closers.ts), so a failed start and
+ * close() run the same list backwards.
  */
 import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { ATTESTATION_TAG } from '../attest/hash.js';
 import { loadSecretKey, publicKeyOf } from '../attest/keys.js';
 import { PROTOCOL_VERSION, type AttestationKind } from '../attest/types.js';
-import { ATTESTATION_TAG } from '../attest/hash.js';
-import type { FundingConfig, OracleConfig, MarketConfig } from '../config/schema.js';
+import type { FundingConfig, MarketConfig, OracleConfig } from '../config/schema.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { closeInReverse, type Closer } from '../core/closers.js';
+import { ConfigError } from '../core/errors.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { acquireLockFile } from '../core/lock-file.js';
 import type { Logger } from '../core/log.js';
+import { DLC_DATABASE_FILE, openDlcService, type DlcService } from '../dlc/service.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
 import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation, type SourceSpec } from '../feeds/types.js';
-import { createApp, startServer } from '../server/app.js';
+import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
+import type { OracleInfo } from '../server/types.js';
 import { openStore } from '../store/sqlite.js';
-import { acquireLockFile } from '../core/lock-file.js';
-import { ConfigError } from '../core/errors.js';
-import { DLC_DATABASE_FILE, openDlcService } from '../dlc/service.js';
-import { createOracleMetrics } from './metrics.js';
-import { OracleService, type MarketPlan } from './service.js';
+import type { AttestationStore } from '../store/types.js';
+import { createOracleMetrics, type OracleMetrics } from './metrics.js';
+import { OracleService, type MarketPlan, type OracleServiceOptions } from './service.js';
 import { SOFTWARE_VERSION } from './version.js';
 
 export interface RunningOracle {
@@ -86,55 +90,103 @@ function fundingSummary(f: FundingConfig): Record<string, unknown> {
   };
 }
 
+/** What start-up steps share. */
+interface StartContext {
+  readonly config: OracleConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Every resource opened so far, each with its closer; closed in reverse on failure and shutdown. */
+  readonly closers: Closer[];
+}
+
 /**
  * Starts the oracle. Throws (KeyError, ConfigError, store errors) before listening if anything
- * it needs is missing or unsafe, so a misconfigured oracle never serves.
+ * it needs is missing or unsafe, so a misconfigured oracle never serves; whatever it had opened
+ * by then (lock file, databases, clients, timers) is closed again before it throws.
  */
 export async function startOracle(config: OracleConfig, deps: { logger: Logger; clock?: Clock }): Promise<RunningOracle> {
-  const clock = deps.clock ?? systemClock;
-  const logger = deps.logger;
-  const secretKey = loadSecretKey(config.oracle.keyFile);
-  const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
-  const releaseLock = acquireLockFile(join(config.oracle.dataDir, LOCK_FILE));
-  let store: ReturnType<typeof openStore>;
+  const ctx: StartContext = { config, clock: deps.clock ?? systemClock, logger: deps.logger, closers: [] };
   try {
-    store = openStore({ dataDir: config.oracle.dataDir, historyCacheSize: config.store.historyCacheSize, clock, logger });
+    return await openOracle(ctx);
   } catch (err) {
-    releaseLock();
+    for (const closeErr of await closeInReverse(ctx.closers)) deps.logger.error({ err: closeErr }, 'could not close after a failed start');
     throw err;
   }
+}
 
+/** The start-up steps, in order; each one that opens something registers its closer in ctx.closers. */
+async function openOracle(ctx: StartContext): Promise<RunningOracle> {
+  const { config, clock, logger, closers } = ctx;
+  const secretKey = loadSecretKey(config.oracle.keyFile);
+  const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
+  closers.push(acquireLockFile(join(config.oracle.dataDir, LOCK_FILE)));
+  const store = openStore({ dataDir: config.oracle.dataDir, historyCacheSize: config.store.historyCacheSize, clock, logger });
+  closers.push(() => store.close());
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
   const metrics = createOracleMetrics(registry);
+  const clients = await openMarketClients(ctx);
+  const pollers = createPollers(ctx, clients, metrics);
+  const service = new OracleService(serviceOptions(config, { secretKey, publicKeyHex, store, pollers, clock, logger, metrics }));
+  // The DLC oracle refuses to start when its database does not match this key and nonce secret.
+  const dlc = config.dlc.enabled
+    ? openDlcService({ config: config.dlc, databaseFile: join(config.oracle.dataDir, DLC_DATABASE_FILE), secretKey, history: store, clock, logger })
+    : null;
+  if (dlc) closers.push(() => dlc.close());
+  const server = await listen(ctx, createApp(appDeps(config, { service, store, registry, dlc, clock, logger })));
+  closers.push(() => server.close());
+  await startLoops(ctx, { pollers, service, dlc, store });
+  const sources = { sources: spotSources(config).length, fundingSources: config.funding?.sources.length ?? 0 };
+  logger.info({ url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), ...sources }, 'oracle started');
+  let closing: Promise<void> | null = null;
+  return {
+    url: server.url,
+    publicKeyHex,
+    service,
+    close: () => {
+      closing ??= closeInReverse(closers).then((errors) => {
+        if (errors.length > 0) throw new AggregateError(errors, 'the oracle did not close cleanly');
+      });
+      return closing;
+    },
+  };
+}
 
-  const specs = spotSources(config);
-  const fundingSpecs = config.funding?.sources ?? [];
+/** One ccxt instance per exchange for the life of the process, shared by spot and perpetuals. */
+async function openMarketClients(ctx: StartContext): Promise<Map<string, MarketClient>> {
+  const { config, clock, closers } = ctx;
   const clients = new Map<string, MarketClient>();
-  try {
-    // One ccxt instance per exchange for the life of the process, shared by spot and perpetuals.
-    for (const exchange of new Set([...specs, ...fundingSpecs].map((s) => s.exchange))) {
-      const exchangeConfig = config.exchanges[exchange] ?? { options: {} };
-      clients.set(exchange, await createMarketClient(exchange, exchangeConfig, { timeoutMs: config.polling.timeoutMs, clock }));
-    }
-  } catch (err) {
-    store.close();
-    releaseLock();
-    throw err;
+  const specs = [...spotSources(config), ...(config.funding?.sources ?? [])];
+  for (const exchange of new Set(specs.map((s) => s.exchange))) {
+    const client = await createMarketClient(exchange, config.exchanges[exchange] ?? { options: {} }, { timeoutMs: config.polling.timeoutMs, clock });
+    closers.push(() => client.close());
+    clients.set(exchange, client);
   }
+  return clients;
+}
+
+interface Pollers {
+  readonly spot: Poller<Observation>;
+  readonly funding: Poller<FundingObservation> | null;
+}
+
+/** The spot and funding pollers over the shared clients; they open nothing until started. */
+function createPollers(ctx: StartContext, clients: ReadonlyMap<string, MarketClient>, metrics: OracleMetrics): Pollers {
+  const { config, clock, logger } = ctx;
   const clientOf = (spec: SourceSpec): MarketClient => clients.get(spec.exchange) as MarketClient;
   const onResult = (source: string, outcome: string, durationMs: number) => {
     metrics.fetches.inc({ source, outcome });
     metrics.fetchSeconds.observe({ source }, durationMs / 1000);
   };
-  const poller = new Poller<Observation>({
+  const specs = spotSources(config);
+  const spot = new Poller<Observation>({
     sources: specs.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchObservation(symbol) })),
     ...config.polling,
     clock,
     logger,
     onResult,
   });
-  const fundingPoller = config.funding
+  const funding = config.funding
     ? new Poller<FundingObservation>({
         sources: config.funding.sources.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchFunding(symbol) })),
         ...config.polling,
@@ -144,11 +196,26 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
         onResult,
       })
     : null;
+  return { spot, funding };
+}
 
-  const kinds: AttestationKind[] = config.funding ? ['index_price', 'funding_rate', 'perp_premium'] : ['index_price'];
-  const service = new OracleService({
+/** What the service is built from besides the configuration. */
+interface ServiceParts {
+  readonly secretKey: Uint8Array;
+  readonly publicKeyHex: string;
+  readonly store: AttestationStore;
+  readonly pollers: Pollers;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: OracleMetrics;
+}
+
+function serviceOptions(config: OracleConfig, parts: ServiceParts): OracleServiceOptions {
+  const { funding: fundingPoller, spot } = parts.pollers;
+  const quoteOfIndex = config.index.pair.split('/')[1];
+  return {
     index: plan(config.index.pair, config.index),
-    conversions: new Map(Object.entries(config.conversions).map(([quote, m]) => [quote, plan(`${quote}/${config.index.pair.split('/')[1]}`, m)])),
+    conversions: new Map(Object.entries(config.conversions).map(([quote, m]) => [quote, plan(`${quote}/${quoteOfIndex}`, m)])),
     ...(config.funding && fundingPoller
       ? {
           funding: {
@@ -160,48 +227,49 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
           },
         }
       : {}),
-    secretKey,
-    publicKeyHex,
-    store,
-    readings: () => poller.readings(),
-    clock,
-    logger,
-    metrics,
-    info: {
-      name: 'peer-stables',
-      softwareVersion: SOFTWARE_VERSION,
-      protocolVersion: PROTOCOL_VERSION,
-      tag: ATTESTATION_TAG,
-      kinds,
-      pair: config.index.pair,
-      exponent: PRICE_EXPONENT,
-      tickIntervalMs: config.oracle.tickIntervalMs,
-      methodology:
-        'Index: median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum.' +
-        (config.funding ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1.' : '') +
-        (config.dlc.enabled ? ' DLC: hourly and daily fixings of the index under /dlc.' : '') +
-        ' See docs/METHODOLOGY.md and docs/DLC.md.',
-      config: publicSummary(config),
-    },
-  });
+    secretKey: parts.secretKey,
+    publicKeyHex: parts.publicKeyHex,
+    store: parts.store,
+    readings: () => spot.readings(),
+    clock: parts.clock,
+    logger: parts.logger,
+    metrics: parts.metrics,
+    info: oracleInfo(config),
+  };
+}
 
-  // The DLC oracle refuses to start when its database does not match this key and nonce secret.
-  let dlc: ReturnType<typeof openDlcService> | null = null;
-  try {
-    dlc = config.dlc.enabled ? openDlcService({ config: config.dlc, databaseFile: join(config.oracle.dataDir, DLC_DATABASE_FILE), secretKey, history: store, clock, logger }) : null;
-  } catch (err) {
-    await Promise.all([...clients.values()].map((c) => c.close()));
-    store.close();
-    releaseLock();
-    throw err;
-  }
-  const app = createApp({
-    ...(dlc ? { dlc } : {}),
-    state: service,
-    history: store,
-    registry,
-    logger,
-    clock,
+/** What /oracle says about this oracle, but its public key. */
+function oracleInfo(config: OracleConfig): Omit<OracleInfo, 'publicKey'> {
+  const kinds: AttestationKind[] = config.funding ? ['index_price', 'funding_rate', 'perp_premium'] : ['index_price'];
+  return {
+    name: 'peer-stables',
+    softwareVersion: SOFTWARE_VERSION,
+    protocolVersion: PROTOCOL_VERSION,
+    tag: ATTESTATION_TAG,
+    kinds,
+    pair: config.index.pair,
+    exponent: PRICE_EXPONENT,
+    tickIntervalMs: config.oracle.tickIntervalMs,
+    methodology:
+      'Index: median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum.' +
+      (config.funding ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1.' : '') +
+      (config.dlc.enabled ? ' DLC: hourly and daily fixings of the index under /dlc.' : '') +
+      ' See docs/METHODOLOGY.md and docs/DLC.md.',
+    config: publicSummary(config),
+  };
+}
+
+function appDeps(
+  config: OracleConfig,
+  parts: { service: OracleService; store: AttestationStore; registry: Registry; dlc: DlcService | null; clock: Clock; logger: Logger },
+): AppDeps {
+  return {
+    ...(parts.dlc ? { dlc: parts.dlc } : {}),
+    state: parts.service,
+    history: parts.store,
+    registry: parts.registry,
+    logger: parts.logger,
+    clock: parts.clock,
     config: {
       rateLimit: config.server.rateLimit,
       trustProxy: config.server.trustProxy,
@@ -211,52 +279,48 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
       tickIntervalMs: config.oracle.tickIntervalMs,
       ...(config.funding ? { fundingTickIntervalMs: config.funding.tickIntervalMs } : {}),
     },
-  });
-  let server: Awaited<ReturnType<typeof startServer>>;
-  try {
-    server = await startServer(app, { host: config.server.host, port: config.server.port });
-  } catch (err) {
-    // The port is taken, say: give back everything opened so far, the data directory first of all.
-    await Promise.all([...clients.values()].map((c) => c.close()));
-    dlc?.close();
-    store.close();
-    releaseLock();
-    throw new ConfigError(`cannot listen on ${config.server.host}:${config.server.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  };
+}
 
-  // The first ticks wait for one round of fetches so a fresh oracle signs as soon as it can.
-  poller.start();
-  fundingPoller?.start();
-  await Promise.all([poller.pollOnce(), fundingPoller?.pollOnce()]);
+/** Listens on the configured address; a taken port is a ConfigError naming it. */
+async function listen(ctx: StartContext, app: ReturnType<typeof createApp>): Promise<RunningServer> {
+  const { host, port } = ctx.config.server;
+  try {
+    return await startServer(app, { host, port });
+  } catch (err) {
+    throw new ConfigError(`cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * Starts polling, ticking, the DLC passes and pruning. The first ticks wait for one round of
+ * fetches so a fresh oracle signs as soon as it can.
+ */
+async function startLoops(ctx: StartContext, parts: { pollers: Pollers; service: OracleService; dlc: DlcService | null; store: AttestationStore }): Promise<void> {
+  const { config, clock, logger, closers } = ctx;
+  const { pollers, service, dlc, store } = parts;
+  for (const poller of [pollers.spot, pollers.funding]) {
+    if (poller === null) continue;
+    poller.start();
+    closers.push(() => poller.stop());
+  }
+  await Promise.all([pollers.spot.pollOnce(), pollers.funding?.pollOnce()]);
   service.tick();
   service.fundingTick();
   dlc?.start();
-  const ticker = setInterval(() => service.tick(), config.oracle.tickIntervalMs);
-  const fundingTicker = config.funding ? setInterval(() => service.fundingTick(), config.funding.tickIntervalMs) : null;
+  every(closers, config.oracle.tickIntervalMs, () => service.tick());
+  if (config.funding) every(closers, config.funding.tickIntervalMs, () => service.fundingTick());
   const pruneOld = () => {
     const removed = store.prune(clock.now() - config.store.retentionDays * 24 * HOUR_MS);
     if (removed > 0) logger.info({ removed }, 'pruned old attestations');
   };
   pruneOld();
-  const pruner = setInterval(pruneOld, HOUR_MS);
-  pruner.unref();
+  every(closers, HOUR_MS, pruneOld).unref();
+}
 
-  logger.info({ url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), sources: specs.length, fundingSources: fundingSpecs.length }, 'oracle started');
-
-  return {
-    url: server.url,
-    publicKeyHex,
-    service,
-    async close() {
-      clearInterval(ticker);
-      if (fundingTicker) clearInterval(fundingTicker);
-      clearInterval(pruner);
-      await server.close();
-      await Promise.all([poller.stop(), fundingPoller?.stop()]);
-      await Promise.all([...clients.values()].map((c) => c.close()));
-      dlc?.close();
-      store.close();
-      releaseLock();
-    },
-  };
+/** setInterval whose clearing is registered with the other closers. */
+function every(closers: Closer[], ms: number, run: () => void): NodeJS.Timeout {
+  const timer = setInterval(run, ms);
+  closers.push(() => clearInterval(timer));
+  return timer;
 }

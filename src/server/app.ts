@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
 import type { AttestationKind } from '../attest/types.js';
 import type { Clock } from '../core/clock.js';
@@ -86,10 +86,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** What startServer needs of an app besides express itself: its streams and the /price fast path. */
+/** What startServer needs of an app besides express itself: its streams, the /price fast path, and what to stop on close. */
 interface AppExtras {
   readonly hub: StreamHub;
   readonly fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The rate limiter's counters; their sweep timer stops with the server. */
+  readonly rateLimitStore: MemoryStore;
 }
 const extras = new WeakMap<Express, AppExtras>();
 
@@ -129,7 +131,9 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(security);
   app.use(publicCors);
+  const rateLimitStore = new MemoryStore();
   extras.set(app, {
+    rateLimitStore,
     hub,
     fastPath: createPriceFastPath({
       state,
@@ -143,6 +147,7 @@ export function createApp(deps: AppDeps): Express {
     rateLimit({
       windowMs: config.rateLimit.windowMs,
       limit: config.rateLimit.max,
+      store: rateLimitStore,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       // Load balancers and Prometheus poll from one address; throttling them would fake an outage.
@@ -239,10 +244,15 @@ export async function startServer(app: Express, options: { host: string; port: n
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
+      const cutLingering = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+      server.close((err) => {
+        clearTimeout(cutLingering);
+        extras.get(app)?.rateLimitStore.shutdown();
+        if (err) reject(err);
+        else resolve();
+      });
       extras.get(app)?.hub.endAll();
       closeIdleSockets();
-      setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
     });
     return closing;
   };
