@@ -13,7 +13,8 @@ import type { AttestationKind } from '../attest/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { assessFreshness } from './freshness.js';
-import { errorHandler, methodNotAllowed, notFound, sendError, type ErrorCode } from './http-error.js';
+import { CORS_HEADERS, publicCors, readOnlyRoute } from './cors.js';
+import { errorHandler, notFound, sendError, type ErrorCode } from './http-error.js';
 import { createHttpMetrics } from './http-metrics.js';
 import { createPriceFastPath, writeFreshAttestation } from './price-fast-path.js';
 import { parseHistoryQuery, strictParams } from './query.js';
@@ -158,9 +159,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  const get = (path: string, handler: RequestHandler): void => {
-    app.route(path).get(handler).all(methodNotAllowed);
-  };
+  const get = (path: string, handler: RequestHandler): void => readOnlyRoute(app.router, path, handler);
 
   for (const route of routes) {
     const routeTickSeconds = Math.max(1, Math.floor(route.tickIntervalMs / 1000));
@@ -303,17 +302,6 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
   const body = JSON.stringify({ error: { code: 'bad_request', message: tooLarge ? 'request headers too large' : 'malformed HTTP request' } });
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
-
-/** Signed data is public and self-authenticating, so any origin may read it. */
-const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'ETag, Last-Modified, Retry-After, RateLimit, RateLimit-Policy',
-} as const;
-
-const publicCors: RequestHandler = (req, res, next) => {
-  if (req.method === 'GET' || req.method === 'HEAD') res.set(CORS_HEADERS);
-  next();
-};
 
 /**
  * The headers a header-only middleware (helmet) sets, read once by running it against a

@@ -7,7 +7,8 @@ import { Router, type RequestHandler } from 'express';
 import type { Clock } from '../core/clock.js';
 import { InputError } from '../core/errors.js';
 import type { DlcReader } from '../dlc/service.js';
-import { methodNotAllowed, sendError } from './http-error.js';
+import { readOnlyRoute } from './cors.js';
+import { sendError } from './http-error.js';
 import { parseHistoryQuery, strictParams } from './query.js';
 
 export interface DlcRouterDeps {
@@ -32,9 +33,7 @@ const EVENT_ID = /^[\x21-\x7e]{1,64}$/;
 export function createDlcRouter(deps: DlcRouterDeps): Router {
   const { dlc, clock, maxLimit } = deps;
   const router = Router();
-  const get = (path: string, handler: RequestHandler): void => {
-    router.route(path).get(handler).all(methodNotAllowed);
-  };
+  const get = (path: string, handler: RequestHandler): void => readOnlyRoute(router, path, handler);
 
   get('/dlc/pubkey', (req, res) => {
     strictParams(req.query, []);

@@ -37,9 +37,9 @@ export const notFound: RequestHandler = (req, res) => {
   sendError(res, 404, 'not_found', `no such endpoint: ${req.path}`);
 };
 
-/** Handler for a known path reached with a method other than GET or HEAD: 405 with Allow. */
+/** Handler for a known path reached with a method other than GET, HEAD or OPTIONS: 405 with Allow. */
 export const methodNotAllowed: RequestHandler = (req, res) => {
-  res.set('Allow', 'GET, HEAD');
+  res.set('Allow', 'GET, HEAD, OPTIONS');
   sendError(res, 405, 'method_not_allowed', `method ${req.method} not allowed; use GET or HEAD`);
 };
 

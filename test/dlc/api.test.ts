@@ -143,6 +143,6 @@ describe('DLC HTTP API', () => {
   it('405 for a method other than GET', async () => {
     const res = await get('/dlc/pubkey', { method: 'POST' });
     expect(res.status).to.equal(405);
-    expect(res.headers.get('allow')).to.equal('GET, HEAD');
+    expect(res.headers.get('allow')).to.equal('GET, HEAD, OPTIONS');
   });
 });
