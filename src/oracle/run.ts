@@ -12,6 +12,7 @@ import type { FundingConfig, OracleConfig, MarketConfig } from '../config/schema
 import { systemClock, type Clock } from '../core/clock.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
+import { checkDistinctVenues } from '../feeds/distinct-venues.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
 import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation, type SourceSpec } from '../feeds/types.js';
@@ -91,6 +92,7 @@ function fundingSummary(f: FundingConfig): Record<string, unknown> {
  * it needs is missing or unsafe, so a misconfigured oracle never serves.
  */
 export async function startOracle(config: OracleConfig, deps: { logger: Logger; clock?: Clock }): Promise<RunningOracle> {
+  await checkDistinctVenues(config);
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
   const secretKey = loadSecretKey(config.oracle.keyFile);
