@@ -63,10 +63,33 @@ describe('simulator funding endpoints', () => {
     return { status: res.status, body: await res.json() };
   };
 
-  it('binance fundingInfo states the scenario interval in hours', async () => {
+  it('binance fundingInfo lists an adjusted interval in hours', async () => {
     clock.set(1_800_000_000_000);
     const { body } = await get('binance', '/fapi/v1/fundingInfo');
-    expect(body).to.deep.include.members([{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: 4, disclaimer: true }]);
+    expect(body).to.deep.include.members([{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: 4, disclaimer: false }]);
+  });
+
+  it('binance fundingInfo, like the real one, leaves out a contract at the default 8 h', async () => {
+    const eightHours = await startSimulator(parseScenario({ exchanges: { binance: { markets: { 'BTC/USDT:USDT': perp() } } } }), { clock });
+    try {
+      const body = (await (await fetch(eightHours.baseUrlFor('binance') + '/fapi/v1/fundingInfo')).json()) as { symbol: string }[];
+      expect(body.map((e) => e.symbol)).to.deep.equal(['BLZUSDT', 'GTCUSDT', 'LPTUSDT']);
+    } finally {
+      await eightHours.close();
+    }
+  });
+
+  it('a fault with a path hits that path only', async () => {
+    const onePath = await startSimulator(
+      parseScenario({ exchanges: { binance: { faults: [{ kind: 'http', status: 503, path: '/fapi/v1/fundingInfo' }], markets: { 'BTC/USDT:USDT': perp() } } } }),
+      { clock },
+    );
+    try {
+      expect((await fetch(onePath.baseUrlFor('binance') + '/fapi/v1/fundingInfo')).status).to.equal(503);
+      expect((await fetch(onePath.baseUrlFor('binance') + '/fapi/v1/premiumIndex?symbol=BTCUSDT')).status).to.equal(200);
+    } finally {
+      await onePath.close();
+    }
   });
 
   it('okx funding times are one interval apart (ccxt derives the interval from them)', async () => {
