@@ -29,7 +29,10 @@ export interface VenueClash {
  * Every source of `lists` that reaches the venue of an earlier source of its own list, in list
  * order, given the venue of each exchange id. Pure.
  */
-export function findVenueClashes(lists: readonly SourceList[], venueOfExchange: (exchange: string) => string): VenueClash[] {
+export function findVenueClashes(
+  lists: readonly SourceList[],
+  venueOfExchange: (exchange: string) => string,
+): VenueClash[] {
   const clashes: VenueClash[] = [];
   for (const list of lists) {
     const firstOn = new Map<string, string>();

@@ -39,7 +39,8 @@ export function intervalFromList(
   const defaults = DOCUMENTED[venue];
   if (defaults === undefined) return undefined;
   if (Object.keys(list).length === 0) {
-    throw new PeerStablesError('feed_error', `${venue} answered an empty funding interval list: ${symbol}'s interval not known`);
+    const message = `${venue} answered an empty funding interval list: ${symbol}'s interval not known`;
+    throw new PeerStablesError('feed_error', message);
   }
   return `${defaults.unlistedFundingIntervalHours}h`;
 }

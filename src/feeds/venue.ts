@@ -42,7 +42,8 @@ export interface ExchangeMetadata {
  * a venue of its own, as before venues were known.
  */
 export function venueOf(exchangeId: string, metadata: ExchangeMetadata): string {
-  const www = typeof metadata.urls === 'object' && metadata.urls !== null ? (metadata.urls as { www?: unknown }).www : undefined;
+  const urls = typeof metadata.urls === 'object' && metadata.urls !== null ? (metadata.urls as { www?: unknown }) : {};
+  const www = urls.www;
   const host = hostOf(www) ?? hostOf(`https://${String(metadata.hostname ?? '')}`);
   return host === undefined ? exchangeId : registrableDomain(host);
 }

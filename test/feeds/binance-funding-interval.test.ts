@@ -18,14 +18,23 @@ const H = 3_600_000;
 const START = 1_700_000_000_123;
 const SYMBOL = 'BTC/USDT:USDT';
 // What each ccxt id needs to load Binance's linear perpetuals (the shipped binance options).
-const OPTIONS: Record<string, Record<string, unknown>> = { binance: { fetchMarkets: { types: ['spot', 'linear'] } }, binanceusdm: {} };
+const OPTIONS: Record<string, Record<string, unknown>> = {
+  binance: { fetchMarkets: { types: ['spot', 'linear'] } },
+  binanceusdm: {},
+};
 
 /** One fetchFunding of BTC/USDT:USDT through `exchange`, the scenario funding 0.0001 per `intervalMs`. */
-async function fetchBinanceFunding(exchange: string, intervalMs: number, faults: unknown[] = []): Promise<FundingObservation> {
+async function fetchBinanceFunding(
+  exchange: string,
+  intervalMs: number,
+  faults: Fault[] = [],
+): Promise<FundingObservation> {
   const clock = new ManualClock(START);
   const market = { path: [{ atMs: 0, price: '97000' }], funding: { intervalMs, path: [{ atMs: 0, rate: '0.0001' }] } };
-  const sim = await startSimulator(parseScenario({ exchanges: { [exchange]: { faults, markets: { [SYMBOL]: market } } } }), { clock });
-  const client = await createMarketClient(exchange, { baseUrl: sim.baseUrlFor(exchange), options: OPTIONS[exchange] ?? {} }, { timeoutMs: 1_000, clock });
+  const scenario = parseScenario({ exchanges: { [exchange]: { faults, markets: { [SYMBOL]: market } } } });
+  const sim = await startSimulator(scenario, { clock });
+  const config = { baseUrl: sim.baseUrlFor(exchange), options: OPTIONS[exchange] ?? {} };
+  const client = await createMarketClient(exchange, config, { timeoutMs: 1_000, clock });
   try {
     return await client.fetchFunding(SYMBOL);
   } finally {
@@ -75,6 +84,7 @@ describe('intervalFromList', () => {
   }
 
   it('refuses to default on an empty list: a broken answer is not absence', () => {
-    expect(() => intervalFromList('binance.com', 'BTC/USDT:USDT', {})).to.throw(PeerStablesError, 'empty funding interval list');
+    const empty = () => intervalFromList('binance.com', 'BTC/USDT:USDT', {});
+    expect(empty).to.throw(PeerStablesError, 'empty funding interval list');
   });
 });

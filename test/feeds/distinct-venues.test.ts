@@ -18,21 +18,32 @@ import { rejection } from '../sim/helpers.js';
 
 const VENUES: Record<string, string> = { a: 'a.com', a2: 'a.com', b: 'b.com', c: 'c.com' };
 const venueOfExchange = (exchange: string) => VENUES[exchange] ?? exchange;
-const list = (name: string, ...ids: string[]): SourceList => ({ name, sources: ids.map((id) => ({ exchange: id.split(':')[0]!, symbol: id.split(':')[1] ?? 'BTC/USD' })) });
+/** A list of sources written "exchange" or "exchange:symbol" (BTC/USD when no symbol). */
+const list = (name: string, ...ids: string[]): SourceList => ({
+  name,
+  sources: ids.map((id) => ({ exchange: id.split(':')[0]!, symbol: id.split(':')[1] ?? 'BTC/USD' })),
+});
+const clash = (inList: string, venue: string, first: string, second: string) => ({
+  list: inList,
+  venue,
+  first,
+  second,
+});
 
 describe('findVenueClashes', () => {
-  const cases: [string, SourceList[], { list: string; venue: string; first: string; second: string }[]][] = [
+  const cases: [string, SourceList[], ReturnType<typeof clash>[]][] = [
     ['distinct venues', [list('index', 'a', 'b', 'c')], []],
-    ['two ids of one venue', [list('index', 'a', 'b', 'a2')], [{ list: 'index', venue: 'a.com', first: 'a:BTC/USD', second: 'a2:BTC/USD' }]],
-    ['two symbols of one venue', [list('index', 'b:BTC/USD', 'b:BTC/USDT')], [{ list: 'index', venue: 'b.com', first: 'b:BTC/USD', second: 'b:BTC/USDT' }]],
+    ['two ids of one venue', [list('index', 'a', 'b', 'a2')], [clash('index', 'a.com', 'a:BTC/USD', 'a2:BTC/USD')]],
+    [
+      'two symbols of one venue',
+      [list('index', 'b', 'b:ETH/USD')],
+      [clash('index', 'b.com', 'b:BTC/USD', 'b:ETH/USD')],
+    ],
     ['one venue in different markets', [list('index', 'a', 'b'), list('funding', 'a2:BTC/USDT:USDT', 'c')], []],
     [
       'three on one venue: each later one against the first',
       [list('funding', 'a', 'a2', 'a:ETH/USD')],
-      [
-        { list: 'funding', venue: 'a.com', first: 'a:BTC/USD', second: 'a2:BTC/USD' },
-        { list: 'funding', venue: 'a.com', first: 'a:BTC/USD', second: 'a:ETH/USD' },
-      ],
+      [clash('funding', 'a.com', 'a:BTC/USD', 'a2:BTC/USD'), clash('funding', 'a.com', 'a:BTC/USD', 'a:ETH/USD')],
     ],
   ];
   for (const [name, lists, clashes] of cases) {
@@ -42,7 +53,15 @@ describe('findVenueClashes', () => {
 
 describe('checkDistinctVenues with ccxt metadata', () => {
   const shipped = loadConfig('config/default.json');
-  const markets = (patch: Partial<Pick<OracleConfig, 'index' | 'conversions' | 'funding'>>) => ({ ...shipped, ...patch });
+  type Markets = Partial<Pick<OracleConfig, 'index' | 'conversions' | 'funding'>>;
+  const markets = (patch: Markets) => ({ ...shipped, ...patch });
+  const funding = shipped.funding!;
+  const usdt = shipped.conversions['USDT']!;
+  type Market = { sources: readonly { exchange: string; symbol: string }[] };
+  const withSource = <M extends Market>(m: M, exchange: string, symbol: string) => ({
+    ...m,
+    sources: [...m.sources, { exchange, symbol }],
+  });
 
   for (const name of ['default.json', 'docker.json', 'simulator.json']) {
     it(`passes config/${name}`, async () => {
@@ -53,17 +72,17 @@ describe('checkDistinctVenues with ccxt metadata', () => {
   const refused: [string, Parameters<typeof markets>[0], string][] = [
     [
       'coinbase and coinbaseexchange in the index',
-      { index: { ...shipped.index, sources: [...shipped.index.sources, { exchange: 'coinbase', symbol: 'BTC/USD' }] } },
+      { index: withSource(shipped.index, 'coinbase', 'BTC/USD') },
       'index: coinbaseexchange:BTC/USD and coinbase:BTC/USD are both on venue coinbase.com',
     ],
     [
       'binance and binanceusdm in funding',
-      { funding: { ...shipped.funding!, sources: [...shipped.funding!.sources, { exchange: 'binanceusdm', symbol: 'BTC/USDT:USDT' }] } },
+      { funding: withSource(funding, 'binanceusdm', 'BTC/USDT:USDT') },
       'funding: binance:BTC/USDT:USDT and binanceusdm:BTC/USDT:USDT are both on venue binance.com',
     ],
     [
       'kraken spot and krakenfutures in one conversion',
-      { conversions: { USDT: { ...shipped.conversions['USDT']!, sources: [...shipped.conversions['USDT']!.sources, { exchange: 'krakenfutures', symbol: 'USDT/USD' }] } } },
+      { conversions: { USDT: withSource(usdt, 'krakenfutures', 'USDT/USD') } },
       'conversions.USDT: kraken:USDT/USD and krakenfutures:USDT/USD are both on venue kraken.com',
     ],
   ];
@@ -76,8 +95,8 @@ describe('checkDistinctVenues with ccxt metadata', () => {
   }
 
   it('accepts binance spot in the index beside binanceusdm in funding', async () => {
-    const funding = { ...shipped.funding!, sources: shipped.funding!.sources.map((s) => (s.exchange === 'binance' ? { ...s, exchange: 'binanceusdm' } : s)) };
-    await checkDistinctVenues(markets({ funding }));
+    const usdm = funding.sources.map((s) => (s.exchange === 'binance' ? { ...s, exchange: 'binanceusdm' } : s));
+    await checkDistinctVenues(markets({ funding: { ...funding, sources: usdm } }));
   });
 
   it('refuses an exchange ccxt does not have', async () => {

@@ -48,7 +48,9 @@ describe('venues of every ccxt exchange class', () => {
       const venue = venueOf(id, new ExchangeClass());
       families.set(venue, [...(families.get(venue) ?? []), id]);
     }
-    const shared = Object.fromEntries([...families].filter(([, ids]) => ids.length > 1).map(([venue, ids]) => [venue, ids.sort()]));
+    const shared = Object.fromEntries(
+      [...families].filter(([, ids]) => ids.length > 1).map(([venue, ids]) => [venue, ids.sort()]),
+    );
     expect(shared).to.deep.equal({
       'binance.com': ['binance', 'binancecoinm', 'binanceusdm'],
       'bybit.com': ['bybit', 'bybiteu'],

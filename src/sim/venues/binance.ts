@@ -4,7 +4,15 @@
  * mark) and fundingInfo (adjusted contracts only); the COIN-M exchangeInfo (dapi) answers with no
  * markets. Also answers as `binanceusdm`, ccxt's USD-M-only class, whose paths are the same.
  */
-import { EIGHT_HOURS_MS, fundingRoute, tickSize, tickerRoute, type Venue, type VenueContext, type VenueMarket } from './types.js';
+import {
+  EIGHT_HOURS_MS,
+  fundingRoute,
+  tickSize,
+  tickerRoute,
+  type Venue,
+  type VenueContext,
+  type VenueMarket,
+} from './types.js';
 
 const MARKETS: readonly VenueMarket[] = [
   { symbol: 'BTC/USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', decimals: 2 },
@@ -72,10 +80,21 @@ function futuresExchangeInfo(serverTime: number): unknown {
  * contracts whose cap, floor or interval was adjusted, typically small altcoins like these.
  */
 const ADJUSTED_ALTCOINS = [
-  { symbol: 'BLZUSDT', adjustedFundingRateCap: '0.03000000', adjustedFundingRateFloor: '-0.03000000', fundingIntervalHours: 4, disclaimer: false },
-  { symbol: 'GTCUSDT', adjustedFundingRateCap: '0.03000000', adjustedFundingRateFloor: '-0.03000000', fundingIntervalHours: 8, disclaimer: false },
-  { symbol: 'LPTUSDT', adjustedFundingRateCap: '0.02000000', adjustedFundingRateFloor: '-0.02000000', fundingIntervalHours: 4, disclaimer: false },
+  fundingInfoEntry('BLZUSDT', '0.03000000', 4),
+  fundingInfoEntry('GTCUSDT', '0.03000000', 8),
+  fundingInfoEntry('LPTUSDT', '0.02000000', 4),
 ];
+
+/** One fundingInfo entry in Binance's shape, its floor the negative of its cap. */
+function fundingInfoEntry(symbol: string, cap: string, fundingIntervalHours: number): unknown {
+  return {
+    symbol,
+    adjustedFundingRateCap: cap,
+    adjustedFundingRateFloor: `-${cap}`,
+    fundingIntervalHours,
+    disclaimer: false,
+  };
+}
 
 /**
  * GET /fapi/v1/fundingInfo (the symbol parameter is ignored, as Binance ignores it): only adjusted
@@ -86,8 +105,7 @@ function fundingInfo(context: VenueContext): unknown {
   const adjusted = PERPETUALS.flatMap((m) => {
     const intervalMs = context.intervalMsOf(m.symbol);
     if (intervalMs === undefined || intervalMs === EIGHT_HOURS_MS) return [];
-    const fundingIntervalHours = intervalMs / 3_600_000;
-    return [{ symbol: m.id, adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours, disclaimer: false }];
+    return [fundingInfoEntry(m.id, '0.00300000', intervalMs / 3_600_000)];
   });
   return [...ADJUSTED_ALTCOINS, ...adjusted];
 }
