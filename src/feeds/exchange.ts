@@ -2,7 +2,8 @@
  * The ccxt adapter: one ccxt instance per exchange for the life of the process, shared by all of
  * that exchange's sources, spot and perpetual, so ccxt's rate limiter sees every request. Markets
  * load lazily on the first fetch and again on the next fetch after a failure (ccxt itself would
- * keep replaying the failed load).
+ * keep replaying the failed load). A venue's timestamp reaches an observation only when it is a
+ * quote time (src/feeds/timestamps.ts), never a last-trade time that ages in a quiet market.
  */
 import type { Exchange } from 'ccxt';
 import type { ExchangeConfig } from '../config/schema.js';
@@ -12,6 +13,7 @@ import { rewriteApiUrls } from './base-url.js';
 import { loadExchangeClass } from './ccxt-loader.js';
 import { fundingFromCcxt, type CcxtFundingRate } from './funding.js';
 import { observationFromTicker } from './ticker.js';
+import { isQuoteTime } from './timestamps.js';
 import { sourceId, type FundingFetcher, type FundingObservation, type ObservationFetcher, type Observation } from './types.js';
 import { venueOf } from './venue.js';
 import { intervalFromList } from './venue-defaults.js';
@@ -79,7 +81,9 @@ class CcxtMarketClient implements MarketClient {
     } catch (err) {
       throw feedError(`${source}: cannot fetch ticker`, err);
     }
-    return observationFromTicker(source, ticker, this.clock.now());
+    const timestamp = isQuoteTime(this.exchange, 'ticker') ? ticker.timestamp : undefined;
+    const fields = { last: ticker.last, bid: ticker.bid, ask: ticker.ask, timestamp };
+    return observationFromTicker(source, fields, this.clock.now());
   }
 
   async fetchFunding(symbol: string): Promise<FundingObservation> {
@@ -94,6 +98,7 @@ class CcxtMarketClient implements MarketClient {
     } catch (err) {
       throw feedError(`${source}: cannot fetch funding rate`, err);
     }
+    if (!isQuoteTime(this.exchange, 'funding')) rate = { ...rate, timestamp: undefined };
     return fundingFromCcxt(source, rate, this.clock.now());
   }
 
@@ -147,7 +152,8 @@ class CcxtMarketClient implements MarketClient {
     if (cached && now - cached.at < INTERVAL_TTL_MS) return cached.interval;
     const market = this.ccxt.market(symbol);
     const subType = market.linear === true ? 'linear' : market.inverse === true ? 'inverse' : undefined;
-    const list: Record<string, CcxtFundingRate | undefined> = await this.ccxt.fetchFundingIntervals(undefined, subType ? { subType } : {});
+    const params = subType ? { subType } : {};
+    const list: Record<string, CcxtFundingRate | undefined> = await this.ccxt.fetchFundingIntervals(undefined, params);
     const interval = intervalFromList(this.venue, symbol, list);
     if (interval !== undefined) this.intervals.set(symbol, { interval, at: now });
     return interval;

@@ -74,6 +74,11 @@ const marketSchema = z
       .min(1)
       .refine(increasing, { message: 'points must be in strictly increasing atMs order' }),
     spreadBps: z.number().int().min(0).max(10_000).default(2),
+    /**
+     * A quiet market: the last trade happened this long before each answer, so the venue's
+     * last-trade fields (price, time) show it while its book (bid, ask, mark) is current.
+     */
+    lastTradeAgeMs: ms.default(0),
     faults: z.array(faultSchema).default([]),
   })
   .strict();

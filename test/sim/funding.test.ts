@@ -30,7 +30,13 @@ describe('scenario perpetuals', () => {
     const market = parseScenario({ exchanges: { bybit: { markets: { 'BTC/USDT:USDT': perp() } } } }).exchanges['bybit']!.markets['BTC/USDT:USDT']!;
     const now = 1_800_000_000_000;
     expect(fundingAt(market, 2_500, now, 1, [])).to.deep.equal({
-      rate: '0', markPrice: '97250.0', timestampMs: now, intervalMs: 8 * H, nextFundingMs: 1_800_028_800_000,
+      rate: '0',
+      markPrice: '97250.0',
+      last: '97250.0',
+      timestampMs: now,
+      lastTradeMs: now,
+      intervalMs: 8 * H,
+      nextFundingMs: 1_800_028_800_000,
     });
     const frozen = fundingAt(market, 7_500, now, 1, [{ kind: 'frozen', fromMs: 5_000 }]);
     expect(frozen.rate).to.equal('-0.0001');
@@ -70,9 +76,11 @@ describe('simulator funding endpoints', () => {
   });
 
   it('binance fundingInfo, like the real one, leaves out a contract at the default 8 h', async () => {
-    const eightHours = await startSimulator(parseScenario({ exchanges: { binance: { markets: { 'BTC/USDT:USDT': perp() } } } }), { clock });
+    const scenario = parseScenario({ exchanges: { binance: { markets: { 'BTC/USDT:USDT': perp() } } } });
+    const eightHours = await startSimulator(scenario, { clock });
     try {
-      const body = (await (await fetch(eightHours.baseUrlFor('binance') + '/fapi/v1/fundingInfo')).json()) as { symbol: string }[];
+      const answer = await fetch(eightHours.baseUrlFor('binance') + '/fapi/v1/fundingInfo');
+      const body = (await answer.json()) as { symbol: string }[];
       expect(body.map((e) => e.symbol)).to.deep.equal(['BLZUSDT', 'GTCUSDT', 'LPTUSDT']);
     } finally {
       await eightHours.close();
@@ -80,13 +88,13 @@ describe('simulator funding endpoints', () => {
   });
 
   it('a fault with a path hits that path only', async () => {
-    const onePath = await startSimulator(
-      parseScenario({ exchanges: { binance: { faults: [{ kind: 'http', status: 503, path: '/fapi/v1/fundingInfo' }], markets: { 'BTC/USDT:USDT': perp() } } } }),
-      { clock },
-    );
+    const faults = [{ kind: 'http', status: 503, path: '/fapi/v1/fundingInfo' }];
+    const scenario = parseScenario({ exchanges: { binance: { faults, markets: { 'BTC/USDT:USDT': perp() } } } });
+    const onePath = await startSimulator(scenario, { clock });
+    const binance = onePath.baseUrlFor('binance');
     try {
-      expect((await fetch(onePath.baseUrlFor('binance') + '/fapi/v1/fundingInfo')).status).to.equal(503);
-      expect((await fetch(onePath.baseUrlFor('binance') + '/fapi/v1/premiumIndex?symbol=BTCUSDT')).status).to.equal(200);
+      expect((await fetch(`${binance}/fapi/v1/fundingInfo`)).status).to.equal(503);
+      expect((await fetch(`${binance}/fapi/v1/premiumIndex?symbol=BTCUSDT`)).status).to.equal(200);
     } finally {
       await onePath.close();
     }
