@@ -24,7 +24,9 @@ const KRAKEN_FUTURES_LAST_TRADE_AGE_MS = 900_000; // a quiet quarter hour: beyon
 function quietScenario(): ReturnType<typeof parseScenario> {
   type Raw = { exchanges: Record<string, { markets: Record<string, Record<string, unknown>> }> };
   const raw = JSON.parse(readFileSync('config/scenarios/calm.json', 'utf8')) as Raw;
-  for (const market of Object.values(raw.exchanges['coinbaseexchange']!.markets)) market['lastTradeAgeMs'] = COINBASE_LAST_TRADE_AGE_MS;
+  for (const market of Object.values(raw.exchanges['coinbaseexchange']!.markets)) {
+    market['lastTradeAgeMs'] = COINBASE_LAST_TRADE_AGE_MS;
+  }
   raw.exchanges['krakenfutures']!.markets['BTC/USD:USD']!['lastTradeAgeMs'] = KRAKEN_FUTURES_LAST_TRADE_AGE_MS;
   return parseScenario(raw);
 }
