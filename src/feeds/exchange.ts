@@ -2,7 +2,8 @@
  * The ccxt adapter: one ccxt instance per exchange for the life of the process, shared by all of
  * that exchange's sources, spot and perpetual, so ccxt's rate limiter sees every request. Markets
  * load lazily on the first fetch and again on the next fetch after a failure (ccxt itself would
- * keep replaying the failed load).
+ * keep replaying the failed load). A venue's timestamp reaches an observation only when it is a
+ * quote time (src/feeds/timestamps.ts), never a last-trade time that ages in a quiet market.
  */
 import type { Exchange } from 'ccxt';
 import type { ExchangeConfig } from '../config/schema.js';
@@ -12,7 +13,10 @@ import { rewriteApiUrls } from './base-url.js';
 import { loadExchangeClass } from './ccxt-loader.js';
 import { fundingFromCcxt, type CcxtFundingRate } from './funding.js';
 import { observationFromTicker } from './ticker.js';
+import { isQuoteTime } from './timestamps.js';
 import { sourceId, type FundingFetcher, type FundingObservation, type ObservationFetcher, type Observation } from './types.js';
+import { venueOf } from './venue.js';
+import { intervalFromList } from './venue-defaults.js';
 
 /** Reads tickers and perpetual funding rates from one exchange. */
 export interface MarketClient extends ObservationFetcher, FundingFetcher {
@@ -52,7 +56,7 @@ export async function createMarketClient(
     const urls = ccxt.urls as { api?: unknown };
     urls.api = rewriteApiUrls(urls.api, config.baseUrl);
   }
-  return new CcxtMarketClient(exchangeId, ccxt, options.clock);
+  return new CcxtMarketClient(exchangeId, venueOf(exchangeId, ccxt), ccxt, options.clock);
 }
 
 class CcxtMarketClient implements MarketClient {
@@ -64,6 +68,7 @@ class CcxtMarketClient implements MarketClient {
 
   constructor(
     readonly exchange: string,
+    private readonly venue: string,
     private readonly ccxt: Exchange,
     private readonly clock: Clock,
   ) {}
@@ -76,7 +81,9 @@ class CcxtMarketClient implements MarketClient {
     } catch (err) {
       throw feedError(`${source}: cannot fetch ticker`, err);
     }
-    return observationFromTicker(source, ticker, this.clock.now());
+    const timestamp = isQuoteTime(this.exchange, 'ticker') ? ticker.timestamp : undefined;
+    const fields = { last: ticker.last, bid: ticker.bid, ask: ticker.ask, timestamp };
+    return observationFromTicker(source, fields, this.clock.now());
   }
 
   async fetchFunding(symbol: string): Promise<FundingObservation> {
@@ -84,13 +91,14 @@ class CcxtMarketClient implements MarketClient {
     let rate: CcxtFundingRate;
     try {
       rate = await this.fetchFundingRate(symbol);
-      // Binance's premiumIndex states no interval; its fundingInfo list does (ccxt: fetchFundingInterval).
+      // Binance's premiumIndex states no interval; its fundingInfo list does, for adjusted contracts.
       if (rate.interval === undefined && this.ccxt.has['fetchFundingIntervals'] === true) {
         rate = { ...rate, interval: await this.fundingInterval(symbol) };
       }
     } catch (err) {
       throw feedError(`${source}: cannot fetch funding rate`, err);
     }
+    if (!isQuoteTime(this.exchange, 'funding')) rate = { ...rate, timestamp: undefined };
     return fundingFromCcxt(source, rate, this.clock.now());
   }
 
@@ -132,14 +140,23 @@ class CcxtMarketClient implements MarketClient {
     return rate;
   }
 
-  /** The venue's stated interval of `symbol` ("8h"), cached for INTERVAL_TTL_MS; undefined if not stated. */
+  /**
+   * The interval of `symbol` from the venue's interval list (Binance: fundingInfo), cached for
+   * INTERVAL_TTL_MS; undefined if not known. The whole list is fetched, for the market's own
+   * sub-type: a symbol it leaves out gets the venue's documented default (src/feeds/venue-defaults.ts)
+   * only when the list itself arrived; a failed request rejects, as every other fetch does.
+   */
   private async fundingInterval(symbol: string): Promise<string | undefined> {
     const now = this.clock.now();
     const cached = this.intervals.get(symbol);
     if (cached && now - cached.at < INTERVAL_TTL_MS) return cached.interval;
-    const answer: CcxtFundingRate = await this.ccxt.fetchFundingInterval(symbol);
-    if (answer.interval !== undefined) this.intervals.set(symbol, { interval: answer.interval, at: now });
-    return answer.interval;
+    const market = this.ccxt.market(symbol);
+    const subType = market.linear === true ? 'linear' : market.inverse === true ? 'inverse' : undefined;
+    const params = subType ? { subType } : {};
+    const list: Record<string, CcxtFundingRate | undefined> = await this.ccxt.fetchFundingIntervals(undefined, params);
+    const interval = intervalFromList(this.venue, symbol, list);
+    if (interval !== undefined) this.intervals.set(symbol, { interval, at: now });
+    return interval;
   }
 
   private lists(symbol: string): boolean {

@@ -17,6 +17,7 @@ import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import { acquireLockFile } from '../core/lock-file.js';
 import type { Logger } from '../core/log.js';
 import { DLC_DATABASE_FILE, openDlcService, type DlcService } from '../dlc/service.js';
+import { checkDistinctVenues } from '../feeds/distinct-venues.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
 import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation, type SourceSpec } from '../feeds/types.js';
@@ -117,6 +118,8 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
 /** The start-up steps, in order; each one that opens something registers its closer in ctx.closers. */
 async function openOracle(ctx: StartContext): Promise<RunningOracle> {
   const { config, clock, logger, closers } = ctx;
+  // Refused before anything is opened: two sources of one market on one venue would be two votes.
+  await checkDistinctVenues(config);
   const secretKey = loadSecretKey(config.oracle.keyFile);
   const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
   closers.push(acquireLockFile(join(config.oracle.dataDir, LOCK_FILE)));

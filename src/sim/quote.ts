@@ -8,11 +8,14 @@ import type { Fault, FundingScenario, MarketScenario } from './scenario.js';
 
 /** Ticker values as the venue prints them (decimal strings); undefined when the venue omits one. */
 export interface Quote {
+  /** The price of the last trade, `lastTradeAgeMs` before the quote. */
   readonly last: string | undefined;
   readonly bid: string | undefined;
   readonly ask: string | undefined;
-  /** Exchange timestamp, ms since the epoch. */
+  /** Exchange timestamp of the quote (its book), ms since the epoch. */
   readonly timestampMs: number;
+  /** Time of the last trade, ms since the epoch: `timestampMs` less the market's lastTradeAgeMs. */
+  readonly lastTradeMs: number;
 }
 
 /** Faults of `faults` whose window [fromMs, toMs) contains `elapsedMs`. */
@@ -26,8 +29,12 @@ export interface FundingQuote {
   readonly rate: string | undefined;
   /** Mark price on the venue's tick. */
   readonly markPrice: string | undefined;
-  /** Exchange timestamp, ms since the epoch. */
+  /** The price of the perpetual's last trade, `lastTradeAgeMs` before the quote, on the venue's tick. */
+  readonly last: string | undefined;
+  /** Exchange timestamp of the quote, ms since the epoch. */
   readonly timestampMs: number;
+  /** Time of the last trade, ms since the epoch. */
+  readonly lastTradeMs: number;
   /** The venue's funding interval. */
   readonly intervalMs: number;
   /** The next funding time: the next multiple of `intervalMs` since the epoch after the timestamp. */
@@ -107,21 +114,28 @@ export function fundingAt(
   const funding = market.funding;
   if (!funding) throw new RangeError('not a perpetual: no funding path');
   const { at, timestampMs } = shownTime(elapsedMs, nowMs, faults);
-  const mark = quoteAt(market, elapsedMs, nowMs, decimals, faults).last;
   const intervalMs = funding.intervalMs;
   return {
     rate: shortDecimal(rateAt(funding, at), RATE_EXPONENT),
-    markPrice: mark,
+    markPrice: formatDecimal(midAt(market, at, decimals), -decimals),
+    last: formatDecimal(midAt(market, at - market.lastTradeAgeMs, decimals), -decimals),
     timestampMs,
+    lastTradeMs: timestampMs - market.lastTradeAgeMs,
     intervalMs,
     nextFundingMs: (Math.floor(timestampMs / intervalMs) + 1) * intervalMs,
   };
 }
 
+/** The price of `market` at scenario time `at` in whole ticks of `decimals` places, half to even. */
+function midAt(market: MarketScenario, at: number, decimals: number): bigint {
+  return divRoundHalfEven(priceAt(market, at), 10n ** BigInt(-PRICE_EXPONENT - decimals));
+}
+
 /**
  * The quote of `market` at `elapsedMs` since start, `nowMs` absolute, for a venue quoting
- * `decimals` places. `faults` are the active ones: "frozen" pins price and time at its window
- * start, "stale" lags the timestamp by lagMs; other kinds are the server's business.
+ * `decimals` places: bid and ask around the current price, `last` the price when the last trade
+ * happened (lastTradeAgeMs earlier). `faults` are the active ones: "frozen" pins price and time at
+ * its window start, "stale" lags the timestamps by lagMs; other kinds are the server's business.
  */
 export function quoteAt(
   market: MarketScenario,
@@ -131,15 +145,15 @@ export function quoteAt(
   faults: readonly Fault[],
 ): Quote {
   const { at, timestampMs } = shownTime(elapsedMs, nowMs, faults);
-  const tick = 10n ** BigInt(-PRICE_EXPONENT - decimals);
-  const mid = divRoundHalfEven(priceAt(market, at), tick);
+  const mid = midAt(market, at, decimals);
   // Half the spread in ticks, rounded up so a non-zero spread always shows.
   const half = -floorDiv(-mid * BigInt(market.spreadBps), 20_000n);
   const bid = mid - half > 0n ? mid - half : mid;
   return {
-    last: formatDecimal(mid, -decimals),
+    last: formatDecimal(midAt(market, at - market.lastTradeAgeMs, decimals), -decimals),
     bid: formatDecimal(bid, -decimals),
     ask: formatDecimal(mid + half, -decimals),
     timestampMs,
+    lastTradeMs: timestampMs - market.lastTradeAgeMs,
   };
 }

@@ -11,7 +11,12 @@ import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
 import { VENUES } from './venues/index.js';
 
 const ms = z.number().int().min(0);
-const window = { fromMs: ms.default(0), toMs: ms.optional() };
+/** When a fault applies: a window of scenario time and, optionally, one path (after /<exchange>, no query). */
+const window = {
+  fromMs: ms.default(0),
+  toMs: ms.optional(),
+  path: z.string().regex(/^\/[^?]*$/, 'expected a request path such as "/fapi/v1/fundingInfo"').optional(),
+};
 
 const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latency'), ...window, delayMs: ms }).strict(),
@@ -69,6 +74,11 @@ const marketSchema = z
       .min(1)
       .refine(increasing, { message: 'points must be in strictly increasing atMs order' }),
     spreadBps: z.number().int().min(0).max(10_000).default(2),
+    /**
+     * A quiet market: the last trade happened this long before each answer, so the venue's
+     * last-trade fields (price, time) show it while its book (bid, ask, mark) is current.
+     */
+    lastTradeAgeMs: ms.default(0),
     faults: z.array(faultSchema).default([]),
   })
   .strict();
@@ -117,7 +127,7 @@ const scenarioSchema = z
 
 /** A validated scenario; prices are bigints at PRICE_EXPONENT. */
 export type Scenario = z.output<typeof scenarioSchema>;
-/** One fault over a time window [fromMs, toMs), toMs absent meaning "until the end". */
+/** One fault over a time window [fromMs, toMs), toMs absent meaning "until the end"; on `path` only when set. */
 export type Fault = z.output<typeof faultSchema>;
 /** Price path, spread and faults of one simulated market. */
 export type MarketScenario = z.output<typeof marketSchema>;

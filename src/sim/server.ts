@@ -63,9 +63,11 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
     const nowMs = clock.now();
     const elapsedMs = nowMs - startedAt;
     const context = { intervalMsOf: (symbol: string) => venueScenario.markets[symbol]?.funding?.intervalMs };
-    const route = venue.route(`/${rest.join('/')}`, url.searchParams, nowMs, context);
+    const path = `/${rest.join('/')}`;
+    const route = venue.route(path, url.searchParams, nowMs, context);
     const market = route.kind === 'ticker' || route.kind === 'funding' ? venueScenario.markets[route.market.symbol] : undefined;
-    const faults = activeFaults([...venueScenario.faults, ...(market?.faults ?? [])], elapsedMs);
+    const onPath = (f: Fault) => f.path === undefined || f.path === path;
+    const faults = activeFaults([...venueScenario.faults, ...(market?.faults ?? [])].filter(onPath), elapsedMs);
 
     if (faults.some((f) => f.kind === 'timeout')) return; // never answer; close() drops the socket
     const delayMs = faults.reduce((sum, f) => sum + (f.kind === 'latency' ? f.delayMs : 0), 0);

@@ -1,7 +1,8 @@
 /**
  * Every simulator fault, as the ccxt adapter sees it: a rejected promise within the client timeout,
  * or for "stale" and "frozen" an exchange timestamp that lags. Faults are laid out in one-second
- * windows of scenario time and selected by moving the shared clock.
+ * windows of scenario time and selected by moving the shared clock. The venue is Binance spot,
+ * whose ticker timestamp (`closeTime`) is a quote time and so reaches the observation.
  */
 import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
@@ -11,7 +12,7 @@ import { rejection } from '../sim/helpers.js';
 
 const START = 1_800_000_000_000;
 const TIMEOUT_MS = 400;
-const BTC = 'coinbaseexchange:BTC/USD';
+const BTC = 'binance:BTC/USDT';
 
 describe('createMarketClient under simulator faults', function () {
   this.timeout(10_000);
@@ -23,9 +24,9 @@ describe('createMarketClient under simulator faults', function () {
   before(async () => {
     const scenario = parseScenario({
       exchanges: {
-        coinbaseexchange: {
+        binance: {
           markets: {
-            'BTC/USD': {
+            'BTC/USDT': {
               spreadBps: 2,
               path: [{ atMs: 0, price: '97000' }, { atMs: 10_000, price: '98000' }],
               faults: [
@@ -39,13 +40,15 @@ describe('createMarketClient under simulator faults', function () {
                 { kind: 'latency', fromMs: 9_000, toMs: 10_000, delayMs: 5_000 },
               ],
             },
-            'USDT/USD': { path: [{ atMs: 0, price: '1.0001' }], faults: [{ kind: 'latency', delayMs: 50 }] },
+            'ETH/USDT': { path: [{ atMs: 0, price: '3000.01' }], faults: [{ kind: 'latency', delayMs: 50 }] },
           },
         },
       },
     });
     sim = await startSimulator(scenario, { clock });
-    client = await createMarketClient('coinbaseexchange', { baseUrl: sim.baseUrlFor('coinbaseexchange'), options: {} }, { timeoutMs: TIMEOUT_MS, clock });
+    const options = { fetchMarkets: { types: ['spot'] } };
+    const config = { baseUrl: sim.baseUrlFor('binance'), options };
+    client = await createMarketClient('binance', config, { timeoutMs: TIMEOUT_MS, clock });
   });
   after(async () => {
     await client.close();
@@ -54,13 +57,13 @@ describe('createMarketClient under simulator faults', function () {
 
   it('answers normally outside every window', async () => {
     at(500);
-    const obs = await client.fetchObservation('BTC/USD');
+    const obs = await client.fetchObservation('BTC/USDT');
     expect(obs.price).to.equal(9_705_000_000_000n);
     expect(obs.exchangeTs).to.equal(START + 500);
   });
 
   const rejections: { name: string; elapsed: number; mentions: string }[] = [
-    { name: 'HTTP 503 with the venue error body', elapsed: 1_500, mentions: 'ExchangeNotAvailable' },
+    { name: 'HTTP 503 with the venue error body', elapsed: 1_500, mentions: '"msg":"Service Unavailable"' },
     { name: 'a venue that never answers', elapsed: 2_500, mentions: 'RequestTimeout' },
     { name: 'broken JSON', elapsed: 3_500, mentions: BTC },
     { name: 'missing price fields', elapsed: 4_500, mentions: 'last missing' },
@@ -70,7 +73,7 @@ describe('createMarketClient under simulator faults', function () {
   for (const r of rejections) {
     it(`rejects ${r.name}`, async () => {
       at(r.elapsed);
-      const err = await rejection(client.fetchObservation('BTC/USD'));
+      const err = await rejection(client.fetchObservation('BTC/USDT'));
       expect(err.message).to.include(r.mentions);
       expect(err.message).to.include(BTC);
     });
@@ -78,7 +81,7 @@ describe('createMarketClient under simulator faults', function () {
 
   it('stale: the price moves but the exchange timestamp lags', async () => {
     at(6_500);
-    const obs = await client.fetchObservation('BTC/USD');
+    const obs = await client.fetchObservation('BTC/USDT');
     expect(obs.price).to.equal(9_765_000_000_000n);
     expect(obs.exchangeTs).to.equal(START + 6_500 - 60_000);
     expect(obs.receivedAt).to.equal(START + 6_500);
@@ -86,15 +89,15 @@ describe('createMarketClient under simulator faults', function () {
 
   it('frozen: price and timestamp stop where the window starts', async () => {
     at(8_500);
-    const obs = await client.fetchObservation('BTC/USD');
+    const obs = await client.fetchObservation('BTC/USDT');
     expect(obs.price).to.equal(9_770_000_000_000n);
     expect(obs.exchangeTs).to.equal(START + 7_000);
   });
 
   it('latency within the timeout only delays the answer', async () => {
     at(0);
-    const obs = await client.fetchObservation('USDT/USD');
-    expect(obs.price).to.equal(100_010_000n);
+    const obs = await client.fetchObservation('ETH/USDT');
+    expect(obs.price).to.equal(300_001_000_000n);
   });
 });
 

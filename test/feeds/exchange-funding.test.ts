@@ -40,7 +40,8 @@ const CASES: {
   // 8 h inverse (settled in BTC); no mark price, no timestamp.
   { exchange: 'deribit', symbol: 'BTC/USD:BTC', intervalMs: 8 * H, at0: { rate: 2_000_000n, mark: null }, at2500: { rate: 3_000_000n, mark: null }, timestamped: false },
   // 1 h, published absolute (USD per contract) and made relative by ccxt: 0.0000125 -> 0.0001 per 8 h.
-  { exchange: 'krakenfutures', symbol: 'BTC/USD:USD', intervalMs: H, at0: { rate: 1_000_000n, mark: 9_700_000_000_000n }, at2500: { rate: 1_800_000n, mark: 9_701_000_000_000n }, timestamped: true },
+  // Its lastTime is the last trade's, not the quote's: no exchange timestamp.
+  { exchange: 'krakenfutures', symbol: 'BTC/USD:USD', intervalMs: H, at0: { rate: 1_000_000n, mark: 9_700_000_000_000n }, at2500: { rate: 1_800_000n, mark: 9_701_000_000_000n }, timestamped: false },
 ];
 
 const SCENARIO = {

@@ -17,15 +17,17 @@ const TIMEOUT_MS = 1_000;
 /** A path from `from` at 0 s to `to` at 10 s. */
 const ramp = (from: string, to: string, spreadBps = 2) => ({ spreadBps, path: [{ atMs: 0, price: from }, { atMs: 10_000, price: to }] });
 
-// Every default source, with the price at 0 s and at 2.5 s (a quarter of the ramp, on the venue's tick).
+// Every default source, with the price at 0 s and at 2.5 s (a quarter of the ramp, on the venue's tick),
+// and the quote time that reaches exchangeTs: none from a venue whose timestamp means something else
+// (Coinbase's is its last trade's, Gemini's its volume figure's: src/feeds/timestamps.ts).
 const CASES: { exchange: string; symbol: string; at0: bigint; at2500: bigint; ts: 'ms' | 's' | null }[] = [
-  { exchange: 'coinbaseexchange', symbol: 'BTC/USD', at0: 9_700_012_000_000n, at2500: 9_701_012_000_000n, ts: 'ms' },
-  { exchange: 'coinbaseexchange', symbol: 'USDT/USD', at0: 100_012_000n, at2500: 100_011_000n, ts: 'ms' },
+  { exchange: 'coinbaseexchange', symbol: 'BTC/USD', at0: 9_700_012_000_000n, at2500: 9_701_012_000_000n, ts: null },
+  { exchange: 'coinbaseexchange', symbol: 'USDT/USD', at0: 100_012_000n, at2500: 100_011_000n, ts: null },
   { exchange: 'kraken', symbol: 'BTC/USD', at0: 9_700_010_000_000n, at2500: 9_699_010_000_000n, ts: null },
   { exchange: 'kraken', symbol: 'USDT/USD', at0: 99_991_000n, at2500: 99_992_000n, ts: null },
   { exchange: 'bitstamp', symbol: 'BTC/USD', at0: 9_700_100_000_000n, at2500: 9_700_200_000_000n, ts: 's' },
   { exchange: 'bitstamp', symbol: 'USDT/USD', at0: 100_003_000n, at2500: 100_004_000n, ts: 's' },
-  { exchange: 'gemini', symbol: 'BTC/USD', at0: 9_700_250_000_000n, at2500: 9_700_000_000_000n, ts: 'ms' },
+  { exchange: 'gemini', symbol: 'BTC/USD', at0: 9_700_250_000_000n, at2500: 9_700_000_000_000n, ts: null },
   { exchange: 'bitfinex', symbol: 'BTC/USD', at0: 9_700_300_000_000n, at2500: 9_700_400_000_000n, ts: null },
   { exchange: 'bitfinex', symbol: 'USDT/USD', at0: 100_010_000n, at2500: 100_020_000n, ts: null },
   { exchange: 'binance', symbol: 'BTC/USDT', at0: 9_700_444_000_000n, at2500: 9_700_344_000_000n, ts: 'ms' },

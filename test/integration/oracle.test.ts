@@ -69,7 +69,7 @@ describe('oracle against the exchange simulator', function () {
   });
 
   it('signs a verifiable index from the healthy venues and says why it left out the others', async () => {
-    clock.set(T0 + 15_000); // bitfinex answers 503, gemini's ticker is 5 minutes old
+    clock.set(T0 + 15_000); // bitfinex answers 503, bitstamp's ticker is 5 minutes old
     oracle = await startOracle(config, { logger: silentLogger, clock });
     const { body } = await eventually(`${oracle.url}/price`, (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 4);
     const attestation = JSON.parse(body) as AttestationJson;
@@ -86,20 +86,20 @@ describe('oracle against the exchange simulator', function () {
     expect(verdicts(report)).to.deep.equal({
       'coinbaseexchange:BTC/USD': 'accepted',
       'kraken:BTC/USD': 'accepted',
-      'bitstamp:BTC/USD': 'accepted',
-      'gemini:BTC/USD': 'stale',
+      'bitstamp:BTC/USD': 'stale',
+      'gemini:BTC/USD': 'accepted',
       'bitfinex:BTC/USD': 'error',
       'binance:BTC/USDT': 'accepted',
     });
-    const gemini = report.markets[0]!.sources.find((s) => s.source === 'gemini:BTC/USD')!;
-    expect(gemini.reason).to.match(/exchange/i);
+    const bitstamp = report.markets[0]!.sources.find((s) => s.source === 'bitstamp:BTC/USD')!;
+    expect(bitstamp.reason).to.match(/exchange/i);
     const usdt = report.markets.find((m) => m.pair === 'USDT/USD')!;
     expect(usdt.ok).to.equal(true);
     expect(usdt.price).to.not.equal('100000000'); // observed, never assumed to be 1
   });
 
   it('refuses to sign once too many venues fail, and never serves the old quote as fresh', async () => {
-    // Now also bitstamp absurd and kraken malformed: 2 of 6 left once the poller has caught up
+    // Now also gemini absurd and kraken malformed: 2 of 6 left once the poller has caught up
     // (right after the jump every observation is briefly stale, which refuses too).
     clock.set(T0 + 50_000);
     const refused = await eventually(`${oracle!.url}/price`, (status, b) => status === 503 && b.includes('2 of 6 sources accepted'));
@@ -107,12 +107,17 @@ describe('oracle against the exchange simulator', function () {
     expect(error.code).to.equal('no_trustworthy_index');
     expect(error.message).to.match(/2 of 6 sources accepted, quorum is 3/);
     expect(error.lastSignedAgeMs).to.be.at.least(30_000);
-    const report = JSON.parse((await eventually(`${oracle!.url}/sources`, (_s, b) => verdicts(JSON.parse(b) as SourcesReport)['binance:BTC/USDT'] === 'accepted')).body) as SourcesReport;
+    const caughtUp = (b: string) => {
+      const now = verdicts(JSON.parse(b) as SourcesReport);
+      return now['binance:BTC/USDT'] === 'accepted' && now['gemini:BTC/USD'] === 'implausible';
+    };
+    const { body: sources } = await eventually(`${oracle!.url}/sources`, (_s, b) => caughtUp(b));
+    const report = JSON.parse(sources) as SourcesReport;
     expect(verdicts(report)).to.deep.equal({
-      'coinbaseexchange:BTC/USD': 'accepted', // frozen 10 s ago: still within every age limit
+      'coinbaseexchange:BTC/USD': 'accepted', // frozen 10 s ago: its only timestamp is a last-trade time
       'kraken:BTC/USD': 'stale', // malformed answers since; its last good price has aged out
-      'bitstamp:BTC/USD': 'implausible',
-      'gemini:BTC/USD': 'stale',
+      'bitstamp:BTC/USD': 'stale',
+      'gemini:BTC/USD': 'implausible',
       'bitfinex:BTC/USD': 'error',
       'binance:BTC/USDT': 'accepted',
     });

@@ -30,7 +30,13 @@ describe('scenario perpetuals', () => {
     const market = parseScenario({ exchanges: { bybit: { markets: { 'BTC/USDT:USDT': perp() } } } }).exchanges['bybit']!.markets['BTC/USDT:USDT']!;
     const now = 1_800_000_000_000;
     expect(fundingAt(market, 2_500, now, 1, [])).to.deep.equal({
-      rate: '0', markPrice: '97250.0', timestampMs: now, intervalMs: 8 * H, nextFundingMs: 1_800_028_800_000,
+      rate: '0',
+      markPrice: '97250.0',
+      last: '97250.0',
+      timestampMs: now,
+      lastTradeMs: now,
+      intervalMs: 8 * H,
+      nextFundingMs: 1_800_028_800_000,
     });
     const frozen = fundingAt(market, 7_500, now, 1, [{ kind: 'frozen', fromMs: 5_000 }]);
     expect(frozen.rate).to.equal('-0.0001');
@@ -63,10 +69,35 @@ describe('simulator funding endpoints', () => {
     return { status: res.status, body: await res.json() };
   };
 
-  it('binance fundingInfo states the scenario interval in hours', async () => {
+  it('binance fundingInfo lists an adjusted interval in hours', async () => {
     clock.set(1_800_000_000_000);
     const { body } = await get('binance', '/fapi/v1/fundingInfo');
-    expect(body).to.deep.include.members([{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: 4, disclaimer: true }]);
+    expect(body).to.deep.include.members([{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: 4, disclaimer: false }]);
+  });
+
+  it('binance fundingInfo, like the real one, leaves out a contract at the default 8 h', async () => {
+    const scenario = parseScenario({ exchanges: { binance: { markets: { 'BTC/USDT:USDT': perp() } } } });
+    const eightHours = await startSimulator(scenario, { clock });
+    try {
+      const answer = await fetch(eightHours.baseUrlFor('binance') + '/fapi/v1/fundingInfo');
+      const body = (await answer.json()) as { symbol: string }[];
+      expect(body.map((e) => e.symbol)).to.deep.equal(['BLZUSDT', 'GTCUSDT', 'LPTUSDT']);
+    } finally {
+      await eightHours.close();
+    }
+  });
+
+  it('a fault with a path hits that path only', async () => {
+    const faults = [{ kind: 'http', status: 503, path: '/fapi/v1/fundingInfo' }];
+    const scenario = parseScenario({ exchanges: { binance: { faults, markets: { 'BTC/USDT:USDT': perp() } } } });
+    const onePath = await startSimulator(scenario, { clock });
+    const binance = onePath.baseUrlFor('binance');
+    try {
+      expect((await fetch(`${binance}/fapi/v1/fundingInfo`)).status).to.equal(503);
+      expect((await fetch(`${binance}/fapi/v1/premiumIndex?symbol=BTCUSDT`)).status).to.equal(200);
+    } finally {
+      await onePath.close();
+    }
   });
 
   it('okx funding times are one interval apart (ccxt derives the interval from them)', async () => {

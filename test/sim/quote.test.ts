@@ -32,7 +32,8 @@ describe('quoteAt', () => {
   it('rounds to the tick and widens by the spread, half-spread rounded up', () => {
     const q = quoteAt(market([[0, '97000.123']], 2), 0, NOW, 1, []);
     // 97000.1 in 0.1 ticks is 970001; 2 bps half-spread = 970001 * 2 / 20000 = 97.0001 -> 98 ticks
-    expect(q).to.deep.equal({ last: '97000.1', bid: '96990.3', ask: '97009.9', timestampMs: NOW });
+    const timestampMs = NOW;
+    expect(q).to.deep.equal({ last: '97000.1', bid: '96990.3', ask: '97009.9', timestampMs, lastTradeMs: timestampMs });
   });
   it('rounds half to even at the tick', () => {
     expect(quoteAt(market([[0, '1.005']]), 0, NOW, 2, []).last).to.equal('1.00');
@@ -44,12 +45,27 @@ describe('quoteAt', () => {
   it('stale lags the timestamp only', () => {
     const m = market([[0, '100'], [1_000, '200']]);
     const q = quoteAt(m, 500, NOW, 2, [{ kind: 'stale', fromMs: 0, lagMs: 60_000 }]);
-    expect(q).to.deep.equal({ last: '150.00', bid: '150.00', ask: '150.00', timestampMs: NOW - 60_000 });
+    const lagged = NOW - 60_000;
+    expect(q).to.deep.equal({ last: '150.00', bid: '150.00', ask: '150.00', timestampMs: lagged, lastTradeMs: lagged });
   });
   it('frozen pins price and timestamp at the window start', () => {
     const m = market([[0, '100'], [1_000, '200']]);
     const q = quoteAt(m, 900, NOW, 2, [{ kind: 'frozen', fromMs: 200 }]);
-    expect(q).to.deep.equal({ last: '120.00', bid: '120.00', ask: '120.00', timestampMs: NOW - 700 });
+    const pinned = NOW - 700;
+    expect(q).to.deep.equal({ last: '120.00', bid: '120.00', ask: '120.00', timestampMs: pinned, lastTradeMs: pinned });
+  });
+  it('a quiet market shows its last trade, price and time, lastTradeAgeMs old beside a current book', () => {
+    const path = [{ atMs: 0, price: '100' }, { atMs: 1_000, price: '200' }];
+    const quiet = { spreadBps: 0, lastTradeAgeMs: 400, path };
+    const m = parseScenario({ exchanges: { kraken: { markets: { 'BTC/USD': quiet } } } }).exchanges['kraken']!
+      .markets['BTC/USD']!;
+    expect(quoteAt(m, 900, NOW, 2, [])).to.deep.equal({
+      last: '150.00', // the price 400 ms ago
+      bid: '190.00',
+      ask: '190.00',
+      timestampMs: NOW,
+      lastTradeMs: NOW - 400,
+    });
   });
 });
 

@@ -9,7 +9,7 @@ const ok = { path: [{ atMs: 0, price: '97000' }] };
 describe('parseScenario', () => {
   it('fills defaults and turns prices into fixed-point', () => {
     const s = parseScenario({ exchanges: { kraken: { markets: { 'BTC/USD': ok } } } });
-    expect(s.exchanges['kraken']).to.deep.equal({ faults: [], markets: { 'BTC/USD': { path: [{ atMs: 0, price: 9_700_000_000_000n }], spreadBps: 2, faults: [] } } });
+    expect(s.exchanges['kraken']).to.deep.equal({ faults: [], markets: { 'BTC/USD': { path: [{ atMs: 0, price: 9_700_000_000_000n }], spreadBps: 2, lastTradeAgeMs: 0, faults: [] } } });
   });
 
   const invalid: [string, unknown, string][] = [

@@ -98,3 +98,37 @@ describe('simulator HTTP', () => {
     expect((error as NodeJS.ErrnoException | undefined)?.code).to.equal('EADDRINUSE');
   });
 });
+
+describe('simulator last-trade times in a quiet market', () => {
+  const NOW = 1_800_000_000_000;
+  const clock = new ManualClock(NOW);
+  let sim: Simulator;
+  before(async () => {
+    const quiet = { lastTradeAgeMs: 104_000, path: [{ atMs: 0, price: '97000' }] };
+    const perp = { ...quiet, funding: { intervalMs: 3_600_000, path: [{ atMs: 0, rate: '0.0000125' }] } };
+    const scenario = {
+      exchanges: {
+        coinbaseexchange: { markets: { 'BTC/USD': quiet } },
+        krakenfutures: { markets: { 'BTC/USD:USD': perp } },
+      },
+    };
+    sim = await startSimulator(parseScenario(scenario), { clock });
+  });
+  after(() => sim.close());
+
+  it('krakenfutures: lastTime 104 s behind serverTime, as in the recorded answer', async () => {
+    const body = (await (await fetch(`${sim.baseUrlFor('krakenfutures')}/derivatives/api/v3/tickers`)).json()) as {
+      serverTime: string;
+      tickers: { lastTime: string }[];
+    };
+    expect(Date.parse(body.serverTime) - Date.parse(body.tickers[0]!.lastTime)).to.equal(104_000);
+    expect(Date.parse(body.serverTime)).to.equal(NOW);
+  });
+
+  it('coinbaseexchange: the ticker time is the last trade, the book is current', async () => {
+    const answer = await fetch(`${sim.baseUrlFor('coinbaseexchange')}/products/BTC-USD/ticker`);
+    const body = (await answer.json()) as { time: string; bid: string };
+    expect(Date.parse(body.time)).to.equal(NOW - 104_000);
+    expect(body.bid).to.equal('96990.30'); // 97000 less half the default 2 bps spread
+  });
+});

@@ -1,9 +1,18 @@
 /**
  * Binance spot REST API (api.binance.com/api/v3): exchangeInfo, ticker/24hr; USD-M futures
  * (fapi.binance.com/fapi/v1): exchangeInfo listing the BTCUSDT perpetual, premiumIndex (rate and
- * mark) and fundingInfo (intervals); the COIN-M exchangeInfo (dapi) answers with no markets.
+ * mark) and fundingInfo (adjusted contracts only); the COIN-M exchangeInfo (dapi) answers with no
+ * markets. Also answers as `binanceusdm`, ccxt's USD-M-only class, whose paths are the same.
  */
-import { fundingRoute, tickSize, tickerRoute, type Venue, type VenueContext, type VenueMarket } from './types.js';
+import {
+  EIGHT_HOURS_MS,
+  fundingRoute,
+  tickSize,
+  tickerRoute,
+  type Venue,
+  type VenueContext,
+  type VenueMarket,
+} from './types.js';
 
 const MARKETS: readonly VenueMarket[] = [
   { symbol: 'BTC/USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', decimals: 2 },
@@ -66,13 +75,39 @@ function futuresExchangeInfo(serverTime: number): unknown {
   };
 }
 
-/** GET /fapi/v1/fundingInfo: every perpetual's interval and adjusted caps (the symbol parameter is ignored). */
+/**
+ * Contracts Binance lists in fundingInfo whatever the scenario: its real answer names only
+ * contracts whose cap, floor or interval was adjusted, typically small altcoins like these.
+ */
+const ADJUSTED_ALTCOINS = [
+  fundingInfoEntry('BLZUSDT', '0.03000000', 4),
+  fundingInfoEntry('GTCUSDT', '0.03000000', 8),
+  fundingInfoEntry('LPTUSDT', '0.02000000', 4),
+];
+
+/** One fundingInfo entry in Binance's shape, its floor the negative of its cap. */
+function fundingInfoEntry(symbol: string, cap: string, fundingIntervalHours: number): unknown {
+  return {
+    symbol,
+    adjustedFundingRateCap: cap,
+    adjustedFundingRateFloor: `-${cap}`,
+    fundingIntervalHours,
+    disclaimer: false,
+  };
+}
+
+/**
+ * GET /fapi/v1/fundingInfo (the symbol parameter is ignored, as Binance ignores it): only adjusted
+ * contracts. A simulated perpetual appears only when the scenario gives it an interval other than
+ * Binance's default 8 h, so BTCUSDT at 8 h is absent, as it normally is on the real venue.
+ */
 function fundingInfo(context: VenueContext): unknown {
-  return PERPETUALS.flatMap((m) => {
+  const adjusted = PERPETUALS.flatMap((m) => {
     const intervalMs = context.intervalMsOf(m.symbol);
-    if (intervalMs === undefined) return [];
-    return [{ symbol: m.id, adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: intervalMs / 3_600_000, disclaimer: true }];
+    if (intervalMs === undefined || intervalMs === EIGHT_HOURS_MS) return [];
+    return [fundingInfoEntry(m.id, '0.00300000', intervalMs / 3_600_000)];
   });
+  return [...ADJUSTED_ALTCOINS, ...adjusted];
 }
 
 function exchangeInfo(serverTime: number): unknown {

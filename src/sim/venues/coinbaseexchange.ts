@@ -1,4 +1,7 @@
-/** Coinbase Exchange's public REST API (api.exchange.coinbase.com): currencies, products, ticker. */
+/**
+ * Coinbase Exchange's public REST API (api.exchange.coinbase.com): currencies, products, ticker.
+ * The ticker's `price`, `size` and `time` are those of the last trade; `bid` and `ask` the book's.
+ */
 import { tickSize, tickerRoute, type Venue, type VenueMarket } from './types.js';
 
 const MARKETS: readonly VenueMarket[] = [
@@ -88,7 +91,9 @@ export const coinbaseexchange: Venue = {
       trade_id: 868231944,
       price: q.last,
       size: '0.00120000',
-      time: new Date(q.timestampMs).toISOString(),
+      // The time of the last trade (Coinbase: "snapshot information about the last trade (tick),
+      // best bid/ask"), not of the book: in a quiet market it is old while bid and ask are current.
+      time: new Date(q.lastTradeMs).toISOString(),
       rfq_volume: '12.430119',
     };
   },

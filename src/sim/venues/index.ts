@@ -1,4 +1,7 @@
-/** The simulated venues by ccxt exchange id: every default spot and perpetual source of config/default.json. */
+/**
+ * The simulated venues by ccxt exchange id: every default spot and perpetual source of
+ * config/default.json, and `binanceusdm`, ccxt's USD-M-only class for the same Binance venue.
+ */
 import { binance } from './binance.js';
 import { bitfinex } from './bitfinex.js';
 import { bitstamp } from './bitstamp.js';
@@ -16,6 +19,7 @@ export type { Venue, VenueContext, VenueMarket, Route } from './types.js';
 /** Every venue the simulator can answer for. */
 export const VENUES: Readonly<Record<string, Venue>> = Object.freeze({
   binance,
+  binanceusdm: binance,
   bitfinex,
   bitstamp,
   bybit,

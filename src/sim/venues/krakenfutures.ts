@@ -2,7 +2,8 @@
  * Kraken Futures public REST API v3 (futures.kraken.com/derivatives/api/v3): instruments and
  * tickers. PF_XBTUSD is the multi-collateral linear perpetual (1 BTC a contract) funded every
  * hour. Kraken publishes an ABSOLUTE funding rate, USD per contract per hour; ccxt divides it by
- * the mark price into a relative rate, so the simulator publishes rate * mark.
+ * the mark price into a relative rate, so the simulator publishes rate * mark. A ticker's `last` and
+ * `lastTime` are its last trade's, `serverTime` the time of the answer.
  */
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../../core/fixed.js';
 import { shortDecimal } from '../quote.js';
@@ -69,8 +70,9 @@ export const krakenfutures: Venue = {
     const mark = jsonNumber(f.markPrice);
     const ticker = {
       symbol: m.id,
-      last: mark,
-      lastTime: new Date(f.timestampMs).toISOString(),
+      // The last trade's price and time: a recorded answer had lastTime 104 s behind serverTime.
+      last: jsonNumber(f.last),
+      lastTime: new Date(f.lastTradeMs).toISOString(),
       tag: 'perpetual',
       pair: PERPETUALS.find((p) => p.id === m.id)?.pair ?? '',
       markPrice: mark,
