@@ -29,6 +29,8 @@ const rulesSchema = z
     maxPrice: decimalPrice,
     maxDeviationBps: z.number().int().min(1).max(10_000).default(100),
     quorum: z.number().int().min(1).default(3),
+    frozenAfterMs: ms.default(60_000),
+    frozenMoveBps: z.number().int().min(1).max(10_000).default(20),
   })
   .strict()
   .refine((r) => r.minPrice < r.maxPrice, { message: 'minPrice must be below maxPrice' });
@@ -64,10 +66,18 @@ const fundingRulesSchema = z
     maxDeviation: decimalRate,
     quorum: z.number().int().min(1).default(3),
     premiumQuorum: z.number().int().min(1).default(2),
+    frozenAfterMs: ms.default(600_000),
+    frozenMove: decimalRate.prefault('0.0005'),
+    minPremium: decimalRate.prefault('-0.05'),
+    maxPremium: decimalRate.prefault('0.05'),
+    maxPremiumDeviation: decimalRate.prefault('0.005'),
   })
   .strict()
   .refine((r) => r.minRate < r.maxRate, { message: 'minRate must be below maxRate' })
-  .refine((r) => r.maxDeviation > 0n, { message: 'maxDeviation must be positive' });
+  .refine((r) => r.maxDeviation > 0n, { message: 'maxDeviation must be positive' })
+  .refine((r) => r.frozenMove >= 0n, { message: 'frozenMove must not be negative' })
+  .refine((r) => r.minPremium < r.maxPremium, { message: 'minPremium must be below maxPremium' })
+  .refine((r) => r.maxPremiumDeviation > 0n, { message: 'maxPremiumDeviation must be positive' });
 
 const fundingSchema = z
   .object({

@@ -129,6 +129,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   };
   const poller = new Poller<Observation>({
     sources: specs.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchObservation(symbol) })),
+    sameValue: (a, b) => a.price === b.price,
     ...config.polling,
     clock,
     logger,
@@ -137,6 +138,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   const fundingPoller = config.funding
     ? new Poller<FundingObservation>({
         sources: config.funding.sources.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchFunding(symbol) })),
+        sameValue: (a, b) => a.rate === b.rate,
         ...config.polling,
         intervalMs: config.funding.pollIntervalMs,
         clock,
