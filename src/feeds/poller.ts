@@ -236,8 +236,8 @@ export class Poller<O extends { readonly source: string; readonly receivedAt: nu
    */
   private valueSince(state: SourceState<O>, next: O): number | null {
     if (this.sameValue === undefined) return null;
-    const since = state.valueSince;
-    const same = state.observation !== null && since !== null && since <= next.receivedAt && this.sameValue(state.observation, next);
+    const { observation: last, valueSince: since } = state;
+    const same = last !== null && since !== null && since <= next.receivedAt && this.sameValue(last, next);
     return same ? since : next.receivedAt;
   }
 
