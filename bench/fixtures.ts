@@ -55,9 +55,12 @@ export function syntheticInput(count: number, now: number): AggregateInput {
       maxPrice: 10_000_000n * PRICE_ONE,
       maxDeviationBps: 200,
       quorum: Math.floor(count / 2) + 1,
+      frozenAfterMs: 60_000,
+      frozenMoveBps: 20,
     },
     conversions: new Map([['USDT', USDT_RATE]]),
     now,
+    history: [],
   };
 }
 

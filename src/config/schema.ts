@@ -48,6 +48,8 @@ const rulesSchema = z
     maxPrice: decimalPrice,
     maxDeviationBps: z.number().int().min(1).max(10_000).default(100),
     quorum: z.number().int().min(1).default(3),
+    frozenAfterMs: ms.default(60_000),
+    frozenMoveBps: z.number().int().min(1).max(10_000).default(20),
   })
   .strict()
   .superRefine(byCoreCheck(checkIndexRules));
@@ -83,11 +85,17 @@ const fundingRulesSchema = z
     maxDeviation: decimalRate,
     quorum: z.number().int().min(1).default(3),
     premiumQuorum: z.number().int().min(1).default(2),
+    frozenAfterMs: ms.default(600_000),
+    frozenMove: decimalRate.prefault('0.0005'),
+    minPremium: decimalRate.prefault('-0.05'),
+    maxPremium: decimalRate.prefault('0.05'),
+    maxPremiumDeviation: decimalRate.prefault('0.005'),
   })
   .strict()
   .superRefine(byCoreCheck(checkFundingRules))
-  // The core accepts 0 (only exact agreement counts); as a setting it is a mistake.
-  .refine((r) => r.maxDeviation > 0n, { message: 'maxDeviation must be positive' });
+  // The core accepts 0 for these (only exact agreement counts); as a setting it is a mistake.
+  .refine((r) => r.maxDeviation > 0n, { message: 'maxDeviation must be positive' })
+  .refine((r) => r.maxPremiumDeviation > 0n, { message: 'maxPremiumDeviation must be positive' });
 
 const fundingSchema = z
   .object({

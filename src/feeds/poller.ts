@@ -6,6 +6,8 @@
  * failures it backs off exponentially (backoff.ts) and resets on the next success. Every attempt
  * is bounded by `timeoutMs`; a fetch that answers after that is dropped (the race is already
  * settled), so it can never overwrite a newer observation. Attempts of one source never overlap.
+ * Given a value-equality function, it also remembers since when each source's value stands
+ * still, which a venue without timestamps cannot tell us (the frozen filter, src/index/frozen.ts).
  */
 import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
@@ -45,6 +47,11 @@ export interface PollerOptions<O> {
   readonly onResult?: (source: string, outcome: PollOutcome, durationMs: number) => void;
   /** Defaults to Node's timers, unref'd so the poller never keeps the process alive. */
   readonly timers?: PollerTimers;
+  /**
+   * Whether two observations of one source carry the same value (e.g. the same price). With it,
+   * readings carry `valueSince`; without it, they do not.
+   */
+  readonly sameValue?: (a: O, b: O) => boolean;
 }
 
 interface SourceState<O> {
@@ -53,6 +60,8 @@ interface SourceState<O> {
   readonly quote: string;
   readonly fetch: (symbol: string) => Promise<O>;
   observation: O | null;
+  /** receivedAt of the first observation of the current value, or null. */
+  valueSince: number | null;
   lastError: string | null;
   consecutiveFailures: number;
   polled: boolean;
@@ -97,7 +106,7 @@ export function checkPollingTimings(timings: PollingTimings): void {
  * Polls every configured source in the background and serves their latest readings. Generic over
  * what is read (spot observations, funding observations), each tagged with its source id.
  */
-export class Poller<O extends { readonly source: string }> {
+export class Poller<O extends { readonly source: string; readonly receivedAt: number }> {
   private readonly states: readonly SourceState<O>[];
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
@@ -107,6 +116,7 @@ export class Poller<O extends { readonly source: string }> {
   private readonly logger: Logger;
   private readonly onResult: PollerOptions<O>['onResult'];
   private readonly timers: PollerTimers;
+  private readonly sameValue: PollerOptions<O>['sameValue'];
   private running = false;
 
   /** Validates the options; throws ConfigError on bad timings, no sources or a duplicate source. */
@@ -124,6 +134,7 @@ export class Poller<O extends { readonly source: string }> {
         quote: quoteOf(spec.symbol),
         fetch,
         observation: null,
+        valueSince: null,
         lastError: null,
         consecutiveFailures: 0,
         polled: false,
@@ -139,6 +150,7 @@ export class Poller<O extends { readonly source: string }> {
     this.logger = options.logger ?? silentLogger;
     this.onResult = options.onResult;
     this.timers = options.timers ?? nodeTimers;
+    this.sameValue = options.sameValue;
   }
 
   /**
@@ -175,6 +187,7 @@ export class Poller<O extends { readonly source: string }> {
       quote: state.quote,
       observation: state.observation,
       lastError: state.lastError,
+      ...(state.valueSince === null ? {} : { valueSince: state.valueSince }),
     }));
   }
 
@@ -211,6 +224,7 @@ export class Poller<O extends { readonly source: string }> {
       }
       outcome = 'ok';
       if (state.consecutiveFailures > 0) this.logger.info({ source: state.id }, 'source recovered');
+      state.valueSince = this.valueSince(state, observation);
       state.observation = observation;
       state.lastError = null;
       state.consecutiveFailures = 0;
@@ -226,6 +240,17 @@ export class Poller<O extends { readonly source: string }> {
       this.timers.clearTimeout(timeoutHandle);
     }
     this.report(state.id, outcome, this.clock.now() - startedAt);
+  }
+
+  /**
+   * Since when the source's value stands still once `next` arrives: unchanged when `next` has the
+   * value of the previous observation, else (or when the clock went back) its own receive time.
+   */
+  private valueSince(state: SourceState<O>, next: O): number | null {
+    if (this.sameValue === undefined) return null;
+    const { observation: last, valueSince: since } = state;
+    const same = last !== null && since !== null && since <= next.receivedAt && this.sameValue(last, next);
+    return same ? since : next.receivedAt;
   }
 
   private nextDelay(state: SourceState<O>): number {

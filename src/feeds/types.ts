@@ -24,6 +24,11 @@ export interface Reading<O> {
   readonly observation: O | null;
   /** Message of the most recent failed fetch if it is newer than `observation`, else null. */
   readonly lastError: string | null;
+  /**
+   * When the observed value last changed: the receivedAt of the first observation in an unbroken
+   * run with the current value. Absent when unknown; such a source is never judged frozen.
+   */
+  readonly valueSince?: number;
 }
 
 /** A spot market's reading. */

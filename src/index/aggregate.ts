@@ -3,17 +3,19 @@
  * a reason for every source. Pure: no I/O and no clock; `now` is the tick time the caller read.
  *
  * Order of the filters (DESIGN section 3, docs/METHODOLOGY.md): no observation, staleness by our
- * receive time and by the exchange's timestamp, quote conversion, plausibility bounds, deviation
- * from a preliminary median, then quorum. Every comparison is on integers, so every oracle given
- * the same readings reaches the same verdicts and the same index. The pipeline itself lives in
+ * receive time and by the exchange's timestamp, quote conversion, plausibility bounds, then
+ * against a preliminary median: frozen (a value still for too long while the median moved) and
+ * deviation; then quorum. Every comparison is on integers, so every oracle given the same readings
+ * and history reaches the same verdicts and the same index. The pipeline itself lives in
  * filters.ts, shared with the funding rate; this module says what a price is and how far is too far.
  */
 import type { Observation, SourceReading } from '../feeds/types.js';
 import { InputError } from '../core/errors.js';
 import { abs } from '../core/fixed.js';
-import type { IndexOutcome, IndexRules } from './types.js';
+import type { FigurePoint, IndexOutcome, IndexRules } from './types.js';
 import { toTarget } from './convert.js';
 import { checkCommon, checkPipelineRules, runFilters, type DeviationJudgement, type Judgement, type Measure } from './filters.js';
+import { checkFrozenAfter, checkHistory, type Stillness } from './frozen.js';
 import { percent, price as showPrice } from './wording.js';
 
 /** Everything one aggregation needs; see `aggregate`. */
@@ -28,6 +30,8 @@ export interface AggregateInput {
   readonly conversions: ReadonlyMap<string, bigint>;
   /** Tick time, integer ms since the epoch. */
   readonly now: number;
+  /** This market's preliminary medians on earlier ticks, oldest first (empty: nothing is frozen). */
+  readonly history: readonly FigurePoint[];
 }
 
 /**
@@ -39,12 +43,14 @@ export interface AggregateInput {
 export function aggregate(input: AggregateInput): IndexOutcome {
   checkInput(input);
   const { pair, rules, now } = input;
-  const filtered = runFilters(input.readings, rules, now, priceMeasure(input));
-  if (!filtered.ok) return { ok: false, pair, observedAt: now, reason: filtered.reason, verdicts: filtered.verdicts };
+  const filtered = runFilters(input.readings, rules, now, priceMeasure(input), priceStillness(input));
+  const { preliminary, verdicts } = filtered;
+  if (!filtered.ok) return { ok: false, pair, observedAt: now, preliminary, reason: filtered.reason, verdicts };
   const index = filtered.centre;
   return {
     ok: true,
     pair,
+    preliminary,
     price: index,
     observedAt: now,
     dispersionPpm: Number((filtered.spread * 1_000_000n) / index),
@@ -54,7 +60,7 @@ export function aggregate(input: AggregateInput): IndexOutcome {
       exchangeTs: o.exchangeTs,
       receivedAt: o.receivedAt,
     })),
-    verdicts: filtered.verdicts,
+    verdicts,
   };
 }
 
@@ -64,7 +70,7 @@ function priceMeasure(input: AggregateInput): Measure<Observation> {
   return {
     // Converted even when stale, so /sources can show what the source said in the target quote.
     value: (reading, obs) => toTarget(obs.price, reading.quote, target, input.conversions),
-    check: (reading, price): Judgement | null => {
+    check: (reading, _obs, price): Judgement | null => {
       if (price === null) return { kind: 'error', reason: `no ${reading.quote}/${target} rate this tick` };
       if (price <= 0n) return { kind: 'implausible', reason: `price ${showPrice(price)} ${target} is not positive` };
       if (price < rules.minPrice || price > rules.maxPrice) {
@@ -76,16 +82,38 @@ function priceMeasure(input: AggregateInput): Measure<Observation> {
       return null;
     },
     deviation: (price, prelim): DeviationJudgement => {
-      const limit = BigInt(rules.maxDeviationBps);
-      const diff = abs(price - prelim);
-      const deviationBps = Number((diff * 10_000n) / prelim);
-      // Compare unrounded: the floored bps is for display only and must not decide.
-      const over = diff * 10_000n > limit * prelim;
-      const shown = over && deviationBps === rules.maxDeviationBps ? `just over ${percent(limit)}` : percent(deviationBps);
-      return { over, deviationBps, reason: `${shown} from preliminary median ${showPrice(prelim)}, limit ${percent(limit)}` };
+      const { over, bps, shown } = relative(price, prelim, rules.maxDeviationBps);
+      const reason = `${shown} from preliminary median ${showPrice(prelim)}, limit ${percent(rules.maxDeviationBps)}`;
+      return { over, deviationBps: bps, reason };
     },
     raw: (obs) => obs.price,
   };
+}
+
+/** Prices are frozen when the median moved further than `frozenMoveBps` of where it was. */
+function priceStillness(input: AggregateInput): Stillness {
+  const { rules } = input;
+  return {
+    afterMs: rules.frozenAfterMs,
+    history: input.history,
+    moved: (then, now) => {
+      const { over, shown } = relative(now, then, rules.frozenMoveBps);
+      return { over, distance: shown, limit: percent(rules.frozenMoveBps) };
+    },
+    show: showPrice,
+  };
+}
+
+/**
+ * |value - base| against `limitBps` of `base` (positive): whether it is over, compared exactly on
+ * integers, its floored basis points for display, and those in words ("just over 1.00%" when the
+ * floor equals the limit, since the floored bps must not decide).
+ */
+function relative(value: bigint, base: bigint, limitBps: number): { over: boolean; bps: number; shown: string } {
+  const diff = abs(value - base);
+  const bps = Number((diff * 10_000n) / base);
+  const over = diff * 10_000n > BigInt(limitBps) * base;
+  return { over, bps, shown: over && bps === limitBps ? `just over ${percent(limitBps)}` : percent(bps) };
 }
 
 function checkInput(input: AggregateInput): void {
@@ -93,6 +121,9 @@ function checkInput(input: AggregateInput): void {
   checkCommon(input, (source, obs) => {
     if (typeof obs.price !== 'bigint') throw new InputError(`${source}: observation price must be a bigint`);
   });
+  checkHistory(input.history, input.now);
+  // The frozen move is relative to the median it starts from, which must be a price.
+  if (input.history.some((p) => p.value <= 0n)) throw new InputError('history values must be positive prices');
 }
 
 /**
@@ -104,6 +135,10 @@ export function checkIndexRules(rules: IndexRules): void {
   if (!Number.isSafeInteger(rules.maxDeviationBps) || rules.maxDeviationBps < 0 || rules.maxDeviationBps > 10_000) {
     throw new InputError(`rules.maxDeviationBps must be an integer in 0..10000, got ${String(rules.maxDeviationBps)}`);
   }
+  if (!Number.isSafeInteger(rules.frozenMoveBps) || rules.frozenMoveBps < 0) {
+    throw new InputError(`rules.frozenMoveBps must be a non-negative integer, got ${String(rules.frozenMoveBps)}`);
+  }
+  checkFrozenAfter('rules.frozenAfterMs', rules.frozenAfterMs);
   if (typeof rules.minPrice !== 'bigint' || typeof rules.maxPrice !== 'bigint') {
     throw new InputError('rules.minPrice and rules.maxPrice must be bigints at PRICE_EXPONENT');
   }

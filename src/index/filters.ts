@@ -1,14 +1,16 @@
 /**
- * The filter pipeline every aggregation shares (the spot index and the funding rate): no
- * observation, staleness by our receive time and by the exchange's timestamp, checks on the value
- * itself, deviation from a preliminary median, quorum, final median. What differs between the two
- * (the value compared, its plausibility check, how deviation is measured and worded) comes in as
- * callbacks, so the order of the filters and the quorum rule exist once.
+ * The filter pipeline every aggregation shares (the spot index, its conversions, the funding rate
+ * and the premium): no observation, staleness by our receive time and by the exchange's
+ * timestamp, checks on the value itself, then against a preliminary median: frozen (where the
+ * figure has a frozen rule, frozen.ts) and deviation; quorum, final median. What differs between
+ * them (the value compared, its plausibility check, how deviation is measured and worded) comes in
+ * as callbacks, so the order of the filters and the quorum rule exist once.
  */
 import { InputError } from '../core/errors.js';
 import { abs, median } from '../core/fixed.js';
-import type { SourceVerdict, VerdictKind } from './types.js';
+import { VERDICT_KINDS, type SourceVerdict, type VerdictKind } from './types.js';
 import type { Reading } from '../feeds/types.js';
+import { judgeStillness, type Stillness } from './frozen.js';
 import { seconds } from './wording.js';
 
 /** What every observation carries, whatever it measures. */
@@ -33,7 +35,7 @@ export interface Judgement {
   readonly reason: string;
 }
 
-/** Filter 5 for one survivor: whether it is an outlier, the reason either way, and its bps if relative. */
+/** Filter 6 for one survivor: whether it is an outlier, the reason either way, and its bps if relative. */
 export interface DeviationJudgement {
   readonly over: boolean;
   readonly reason: string;
@@ -45,11 +47,11 @@ export interface Measure<O extends TimedObservation> {
   /** The value compared across sources (computed even when stale, for display), or null if there is none. */
   value(reading: Reading<O>, observation: O): bigint | null;
   /** Filters 3-4 on a fresh reading: a rejection, or null to go on to the median. */
-  check(reading: Reading<O>, value: bigint | null): Judgement | null;
-  /** Filter 5: judges a survivor's value against the preliminary median of all survivors. */
+  check(reading: Reading<O>, observation: O, value: bigint | null): Judgement | null;
+  /** Filter 6: judges a survivor's value against the preliminary median of all survivors. */
   deviation(value: bigint, preliminary: bigint): DeviationJudgement;
-  /** The value as the venue reported it, for the verdict's `rawPrice`. */
-  raw(observation: O): bigint;
+  /** The value as the venue reported it, for the verdict's `rawPrice` (null when there is none). */
+  raw(observation: O): bigint | null;
 }
 
 /** An accepted source with its compared value. */
@@ -59,11 +61,15 @@ export interface AcceptedReading<O extends TimedObservation> {
   readonly value: bigint;
 }
 
-/** The result of the pipeline: verdicts in input order and either a median or why there is none. */
+/**
+ * The result of the pipeline: verdicts in input order, the preliminary median (null when no
+ * source passed filters 1-4), and either the final median or why there is none.
+ */
 export type Filtered<O extends TimedObservation> =
   | {
       readonly ok: true;
       readonly verdicts: readonly SourceVerdict[];
+      readonly preliminary: bigint | null;
       /** Sorted by source id. */
       readonly accepted: readonly AcceptedReading<O>[];
       /** Median of the accepted values. */
@@ -71,7 +77,12 @@ export type Filtered<O extends TimedObservation> =
       /** max |accepted value - centre|. */
       readonly spread: bigint;
     }
-  | { readonly ok: false; readonly verdicts: readonly SourceVerdict[]; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly verdicts: readonly SourceVerdict[];
+      readonly preliminary: bigint | null;
+      readonly reason: string;
+    };
 
 interface Draft<O extends TimedObservation> {
   readonly reading: Reading<O>;
@@ -80,27 +91,34 @@ interface Draft<O extends TimedObservation> {
   deviationBps: number | null;
 }
 
-const VERDICT_ORDER: readonly VerdictKind[] = ['accepted', 'stale', 'implausible', 'outlier', 'error'];
 /** Exchange error text can be long (HTML error pages); keep reasons readable. */
 const MAX_ERROR_CHARS = 200;
 
 /**
  * Runs the filters over one tick's readings. Takes readings already checked by `checkCommon`, the
- * rules, the tick time and the measure; returns one verdict per reading in input order and, when
- * at least `quorum` are accepted, their median and spread. Throws nothing on valid input.
+ * rules, the tick time, the measure and the figure's frozen rule (null for a figure without one);
+ * returns one verdict per reading in input order and, when at least `quorum` are accepted, their
+ * median and spread. Throws nothing on valid input.
  */
 export function runFilters<O extends TimedObservation>(
   readings: readonly Reading<O>[],
   rules: PipelineRules,
   now: number,
   measure: Measure<O>,
+  stillness: Stillness | null,
 ): Filtered<O> {
   const drafts = readings.map((r) => judgeAlone(r, rules, now, measure));
 
   const survivors = drafts.filter((d) => d.judgement === null);
-  if (survivors.length > 0) {
-    const preliminary = median(survivors.map((d) => d.value as bigint));
+  // Filters 5 and 6 judge every survivor against the same preliminary median, frozen ones included.
+  const preliminary = survivors.length > 0 ? median(survivors.map((d) => d.value as bigint)) : null;
+  if (preliminary !== null) {
     for (const d of survivors) {
+      const frozen = stillness === null ? null : judgeStillness(d.reading, preliminary, now, stillness);
+      if (frozen !== null) {
+        d.judgement = { kind: frozen.kind, reason: withFetchError(frozen.reason, d.reading) };
+        continue;
+      }
       const judged = measure.deviation(d.value as bigint, preliminary);
       d.deviationBps = judged.deviationBps;
       d.judgement = judged.over
@@ -115,6 +133,7 @@ export function runFilters<O extends TimedObservation>(
     return {
       ok: false,
       verdicts,
+      preliminary,
       reason:
         `${accepted.length} of ${readings.length} sources accepted, quorum is ${rules.quorum}` +
         (readings.length > 0 ? ` (${countVerdicts(verdicts)})` : ''),
@@ -125,6 +144,7 @@ export function runFilters<O extends TimedObservation>(
   return {
     ok: true,
     verdicts,
+    preliminary,
     accepted: accepted
       .map((d) => ({ reading: d.reading, observation: d.reading.observation as O, value: d.value as bigint }))
       .sort((a, b) => compareStrings(a.reading.source, b.reading.source)),
@@ -156,7 +176,7 @@ function judgeAlone<O extends TimedObservation>(
     return { reading, value: null, judgement: { kind: 'error', reason }, deviationBps: null };
   }
   const value = measure.value(reading, obs);
-  const judgement = staleness(obs, rules, now) ?? measure.check(reading, value);
+  const judgement = staleness(obs, rules, now) ?? measure.check(reading, obs, value);
   return {
     reading,
     value,
@@ -203,7 +223,7 @@ function toVerdict<O extends TimedObservation>(d: Draft<O>, now: number, measure
 }
 
 function countVerdicts(verdicts: readonly SourceVerdict[]): string {
-  return VERDICT_ORDER.map((kind) => [kind, verdicts.filter((v) => v.verdict === kind).length] as const)
+  return VERDICT_KINDS.map((kind) => [kind, verdicts.filter((v) => v.verdict === kind).length] as const)
     .filter(([, count]) => count > 0)
     .map(([kind, count]) => `${count} ${kind}`)
     .join(', ');
@@ -280,5 +300,8 @@ function checkReading(r: Reading<TimedObservation>, seen: Set<string>): void {
   if (!Number.isSafeInteger(obs.receivedAt)) throw new InputError(`${r.source}: receivedAt must be integer milliseconds`);
   if (obs.exchangeTs !== null && !Number.isSafeInteger(obs.exchangeTs)) {
     throw new InputError(`${r.source}: exchangeTs must be integer milliseconds or null`);
+  }
+  if (r.valueSince !== undefined && (!Number.isSafeInteger(r.valueSince) || r.valueSince > obs.receivedAt)) {
+    throw new InputError(`${r.source}: valueSince must be integer ms not after receivedAt, got ${String(r.valueSince)}`);
   }
 }

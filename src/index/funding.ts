@@ -1,17 +1,18 @@
 /**
  * The funding aggregator: one tick's perpetual funding readings in, one signed-to-be funding rate
- * per 8 h (or a refusal) out, plus the premium of the perpetuals' mark prices over our spot index.
- * Pure, like aggregate(), and through the same filters (filters.ts). What differs: rates are
- * dimensionless and cross zero, so no quote conversion, no positivity, and the deviation limit
- * and dispersion are absolute instead of relative to the median.
+ * per 8 h (or a refusal) out, plus the premium of the perpetuals' mark prices over our spot index
+ * (premium.ts). Pure, like aggregate(), and through the same filters (filters.ts). What differs:
+ * rates are dimensionless and cross zero, so no quote conversion, no positivity, and the
+ * deviation limit, the frozen move and the dispersion are absolute instead of relative.
  */
 import type { FundingObservation, FundingReading } from '../feeds/types.js';
 import { FUNDING_PERIOD_MS } from '../feeds/types.js';
 import { InputError } from '../core/errors.js';
-import { RATE_ONE, abs, divRoundHalfEven, median } from '../core/fixed.js';
-import type { FundingOutcome, FundingRules, PremiumOutcome } from './types.js';
-import { toTarget } from './convert.js';
-import { checkCommon, checkCount, checkPipelineRules, maxDistance, runFilters, type AcceptedReading, type Measure } from './filters.js';
+import { abs, divRoundHalfEven } from '../core/fixed.js';
+import type { FigurePoint, FundingOutcome, FundingRules } from './types.js';
+import { checkCommon, checkCount, checkPipelineRules, runFilters, type Measure } from './filters.js';
+import { checkFrozenAfter, checkHistory, type Stillness } from './frozen.js';
+import { MILLIONTH, judgePremium } from './premium.js';
 import { ratePercent } from './wording.js';
 
 /** Everything one funding aggregation needs; see `aggregateFunding`. */
@@ -28,10 +29,9 @@ export interface FundingInput {
   readonly conversions: ReadonlyMap<string, bigint>;
   /** Tick time, integer ms since the epoch. */
   readonly now: number;
+  /** The rate's preliminary medians on earlier funding ticks, oldest first (empty: nothing is frozen). */
+  readonly history: readonly FigurePoint[];
 }
-
-/** One millionth (10^-6) at RATE_EXPONENT: the unit of funding and premium dispersion. */
-const MILLIONTH = RATE_ONE / 1_000_000n;
 
 /**
  * Computes the funding rate of one tick. Takes the readings (rates already normalised to 8 h),
@@ -43,26 +43,22 @@ const MILLIONTH = RATE_ONE / 1_000_000n;
 export function aggregateFunding(input: FundingInput): FundingOutcome {
   checkInput(input);
   const { pair, rules, now } = input;
-  const filtered = runFilters(input.readings, rules, now, rateMeasure(rules));
+  const filtered = runFilters(input.readings, rules, now, rateMeasure(rules), rateStillness(input));
+  const { preliminary, verdicts } = filtered;
   if (!filtered.ok) {
-    return {
-      ok: false,
-      pair,
-      observedAt: now,
-      reason: filtered.reason,
-      verdicts: filtered.verdicts,
-      premium: { ok: false, reason: 'no funding rate this tick' },
-    };
+    const premium = { ok: false, reason: 'no funding rate this tick', verdicts: [] } as const;
+    return { ok: false, pair, observedAt: now, preliminary, reason: filtered.reason, verdicts, premium };
   }
   return {
     ok: true,
     pair,
     observedAt: now,
+    preliminary,
     rate: filtered.centre,
     dispersionPpm: Number(filtered.spread / MILLIONTH),
     accepted: filtered.accepted.map((a) => a.observation),
-    verdicts: filtered.verdicts,
-    premium: premium(filtered.accepted, input),
+    verdicts,
+    premium: judgePremium(verdicts, input),
   };
 }
 
@@ -70,7 +66,7 @@ export function aggregateFunding(input: FundingInput): FundingOutcome {
 function rateMeasure(rules: FundingRules): Measure<FundingObservation> {
   return {
     value: (_reading, obs) => obs.rate,
-    check: (_reading, rate) => {
+    check: (_reading, _obs, rate) => {
       // value() never returns null for a rate; the guard keeps the type honest.
       if (rate === null) return { kind: 'error', reason: 'no rate' };
       if (rate < rules.minRate || rate > rules.maxRate) {
@@ -95,6 +91,20 @@ function rateMeasure(rules: FundingRules): Measure<FundingObservation> {
   };
 }
 
+/** Rates are frozen when the median moved further than `frozenMove` (absolute, as rates cross zero). */
+function rateStillness(input: FundingInput): Stillness {
+  const { rules } = input;
+  return {
+    afterMs: rules.frozenAfterMs,
+    history: input.history,
+    moved: (then, now) => {
+      const diff = abs(now - then);
+      return { over: diff > rules.frozenMove, distance: ratePercent(diff), limit: ratePercent(rules.frozenMove) };
+    },
+    show: (rate) => `${ratePercent(rate)} per 8 h`,
+  };
+}
+
 /**
  * The rate per the venue's own interval, from the normalised one: rate * intervalMs / 8 h, half
  * to even. Exact whenever the interval divides 8 h (1, 2, 4, 8 h), because normalising then only
@@ -102,31 +112,6 @@ function rateMeasure(rules: FundingRules): Measure<FundingObservation> {
  */
 function perVenueInterval(obs: FundingObservation): bigint {
   return divRoundHalfEven(obs.rate * BigInt(obs.intervalMs), BigInt(FUNDING_PERIOD_MS));
-}
-
-/**
- * The premium of the accepted perpetuals' marks over the spot index: the median of
- * mark_in_target / index - 1, at RATE_EXPONENT, from the sources whose mark can be converted.
- */
-function premium(accepted: readonly AcceptedReading<FundingObservation>[], input: FundingInput): PremiumOutcome {
-  const { index, target } = input;
-  if (index === null) return { ok: false, reason: 'no spot index this tick' };
-  const contributions = accepted.flatMap(({ reading, observation }) => {
-    const mark = observation.markPrice === null ? null : toTarget(observation.markPrice, reading.quote, target, input.conversions);
-    // A non-positive mark is broken data, not a price: it does not contribute.
-    if (mark === null || mark <= 0n) return [];
-    return [{ source: reading.source, premium: divRoundHalfEven(mark * RATE_ONE, index) - RATE_ONE }];
-  });
-  const quorum = input.rules.premiumQuorum;
-  if (contributions.length < quorum) {
-    return {
-      ok: false,
-      reason: `${contributions.length} of ${accepted.length} accepted sources give a mark price in ${target}, premium quorum is ${quorum}`,
-    };
-  }
-  const values = contributions.map((c) => c.premium);
-  const value = median(values);
-  return { ok: true, value, dispersionPpm: Number(maxDistance(values, value) / MILLIONTH), contributions };
 }
 
 function checkInput(input: FundingInput): void {
@@ -140,6 +125,7 @@ function checkInput(input: FundingInput): void {
       throw new InputError(`${source}: markPrice must be a bigint or null`);
     }
   });
+  checkHistory(input.history, input.now);
   // A non-positive index would divide by zero or flip the premium's sign.
   if (input.index !== null && (typeof input.index !== 'bigint' || input.index <= 0n)) {
     throw new InputError(`index must be a positive bigint or null, got ${String(input.index)}`);
@@ -154,9 +140,22 @@ function checkInput(input: FundingInput): void {
 export function checkFundingRules(rules: FundingRules): void {
   checkPipelineRules(rules);
   checkCount('rules.premiumQuorum', rules.premiumQuorum);
-  if (typeof rules.minRate !== 'bigint' || typeof rules.maxRate !== 'bigint' || typeof rules.maxDeviation !== 'bigint') {
-    throw new InputError('rules.minRate, rules.maxRate and rules.maxDeviation must be bigints at RATE_EXPONENT');
+  const ratios = [
+    'minRate',
+    'maxRate',
+    'maxDeviation',
+    'frozenMove',
+    'minPremium',
+    'maxPremium',
+    'maxPremiumDeviation',
+  ] as const;
+  if (ratios.some((key) => typeof rules[key] !== 'bigint')) {
+    throw new InputError(`rules.${ratios.join(', rules.')} must be bigints at RATE_EXPONENT`);
   }
   if (rules.minRate > rules.maxRate) throw new InputError('rules need minRate <= maxRate');
-  if (rules.maxDeviation < 0n) throw new InputError('rules.maxDeviation must not be negative');
+  if (rules.minPremium > rules.maxPremium) throw new InputError('rules need minPremium <= maxPremium');
+  for (const key of ['maxDeviation', 'frozenMove', 'maxPremiumDeviation'] as const) {
+    if (rules[key] < 0n) throw new InputError(`rules.${key} must not be negative, got ${rules[key]}`);
+  }
+  checkFrozenAfter('rules.frozenAfterMs', rules.frozenAfterMs);
 }

@@ -19,9 +19,25 @@ export interface IndexRules {
   readonly maxDeviationBps: number;
   /** Minimum number of surviving sources to sign anything. */
   readonly quorum: number;
+  /** Call a source frozen when its value has not changed for longer than this ... */
+  readonly frozenAfterMs: number;
+  /** ... while the preliminary median moved by more than this, in basis points of where it was. */
+  readonly frozenMoveBps: number;
 }
 
-export type VerdictKind = 'accepted' | 'stale' | 'implausible' | 'outlier' | 'error';
+/** Every verdict a source can get, in the order of the filters that give them (accepted first). */
+export const VERDICT_KINDS = ['accepted', 'stale', 'implausible', 'frozen', 'outlier', 'error'] as const;
+export type VerdictKind = (typeof VERDICT_KINDS)[number];
+
+/**
+ * A figure's preliminary median on one earlier tick: the history the frozen filter reads the
+ * figure's value from at the time a source's value last changed (the service keeps it).
+ */
+export interface FigurePoint {
+  /** Tick time, integer ms since the epoch. */
+  readonly at: number;
+  readonly value: bigint;
+}
 
 /** What the aggregator decided about one source on one tick, and why. */
 export interface SourceVerdict {
@@ -47,6 +63,8 @@ export type IndexOutcome = IndexSuccess | IndexRefusal;
 export interface IndexSuccess {
   readonly ok: true;
   readonly pair: string;
+  /** This tick's preliminary median, kept by the service as the figure's history; null when no source reached it. */
+  readonly preliminary: bigint | null;
   /** The index: median of the accepted prices, at PRICE_EXPONENT. */
   readonly price: bigint;
   /** Tick time the index was computed at. */
@@ -61,6 +79,7 @@ export interface IndexSuccess {
 export interface IndexRefusal {
   readonly ok: false;
   readonly pair: string;
+  readonly preliminary: bigint | null;
   readonly observedAt: number;
   /** Why nothing can be signed, e.g. "2 of 6 sources accepted, quorum is 3". */
   readonly reason: string;
@@ -81,22 +100,46 @@ export interface FundingRules {
   /** Reject a source whose rate is further than this from the preliminary median (absolute). */
   readonly maxDeviation: bigint;
   readonly quorum: number;
-  /** Minimum number of accepted sources with a mark price to sign a premium. */
+  /** Call a source frozen when its rate has not changed for longer than this ... */
+  readonly frozenAfterMs: number;
+  /** ... while the preliminary median moved by more than this (absolute). */
+  readonly frozenMove: bigint;
+  /** Plausibility bounds of one source's premium (mark / index - 1), inclusive. */
+  readonly minPremium: bigint;
+  readonly maxPremium: bigint;
+  /** Reject a premium further than this from the preliminary median of the premiums (absolute). */
+  readonly maxPremiumDeviation: bigint;
+  /** Minimum number of accepted premiums to sign one. */
   readonly premiumQuorum: number;
 }
 
-/** The premium of the perpetuals over our spot index on one funding tick, or why there is none. */
+/** One accepted source's premium, with the times of the observation it came from. */
+export interface PremiumContribution {
+  readonly source: string;
+  /** mark in target / index - 1, at RATE_EXPONENT. */
+  readonly premium: bigint;
+  readonly exchangeTs: number | null;
+  readonly receivedAt: number;
+}
+
+/**
+ * The premium of the perpetuals over our spot index on one funding tick, or why there is none.
+ * Verdicts reuse SourceVerdict: `rawPrice` is the mark as the venue quoted it (PRICE_EXPONENT,
+ * in its quote currency), `price` the premium (RATE_EXPONENT), `deviationBps` null. They are
+ * empty when no premium could be judged at all (no rate, no index).
+ */
 export type PremiumOutcome =
   | {
       readonly ok: true;
-      /** Median over sources of (mark in target / index - 1), at RATE_EXPONENT. */
+      /** Median of the accepted premiums, at RATE_EXPONENT. */
       readonly value: bigint;
       /** max |premium_i - value| in millionths (units of 10^-6), floored. */
       readonly dispersionPpm: number;
-      /** Each contributing source's premium, sorted by source id. */
-      readonly contributions: readonly { readonly source: string; readonly premium: bigint }[];
+      /** Each accepted source's premium, sorted by source id. */
+      readonly contributions: readonly PremiumContribution[];
+      readonly verdicts: readonly SourceVerdict[];
     }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly verdicts: readonly SourceVerdict[] };
 
 export type FundingOutcome = FundingSuccess | FundingRefusal;
 
@@ -109,6 +152,8 @@ export interface FundingSuccess {
   readonly ok: true;
   readonly pair: string;
   readonly observedAt: number;
+  /** This tick's preliminary median of the rates, null when no source reached it. */
+  readonly preliminary: bigint | null;
   /** Median of the accepted normalised rates, at RATE_EXPONENT, per 8 h. */
   readonly rate: bigint;
   /** max |rate_i - rate| in millionths (units of 10^-6), floored: absolute, since rates cross zero. */
@@ -122,6 +167,7 @@ export interface FundingRefusal {
   readonly ok: false;
   readonly pair: string;
   readonly observedAt: number;
+  readonly preliminary: bigint | null;
   readonly reason: string;
   readonly verdicts: readonly SourceVerdict[];
   readonly premium: PremiumOutcome;

@@ -28,7 +28,7 @@ export function indexFigure(index: IndexSuccess): Figure {
 
 /**
  * The funding rate of one funding tick (committing to each accepted source's normalised rate),
- * and the perpetual premium when there is one (committing to each contributing source's premium).
+ * and the perpetual premium when there is one (committing to each accepted source's premium).
  */
 export function fundingFigures(funding: FundingSuccess): Figure[] {
   const rate: Figure = {
@@ -41,7 +41,6 @@ export function fundingFigures(funding: FundingSuccess): Figure[] {
     committed: funding.accepted.map((o) => ({ source: o.source, price: o.rate, exchangeTs: o.exchangeTs, receivedAt: o.receivedAt })),
   };
   if (!funding.premium.ok) return [rate];
-  const bySource = new Map(funding.accepted.map((o) => [o.source, o]));
   const premium: Figure = {
     kind: 'perp_premium',
     pair: funding.pair,
@@ -49,11 +48,12 @@ export function fundingFigures(funding: FundingSuccess): Figure[] {
     exponent: RATE_EXPONENT,
     observedAt: funding.observedAt,
     dispersionPpm: funding.premium.dispersionPpm,
-    committed: funding.premium.contributions.map((c) => {
-      const o = bySource.get(c.source);
-      if (o === undefined) throw new Error(`premium from ${c.source}, which was not accepted`);
-      return { source: c.source, price: c.premium, exchangeTs: o.exchangeTs, receivedAt: o.receivedAt };
-    }),
+    committed: funding.premium.contributions.map((c) => ({
+      source: c.source,
+      price: c.premium,
+      exchangeTs: c.exchangeTs,
+      receivedAt: c.receivedAt,
+    })),
   };
   return [rate, premium];
 }

@@ -184,6 +184,7 @@ function createPollers(ctx: StartContext, clients: ReadonlyMap<string, MarketCli
   const specs = spotSources(config);
   const spot = new Poller<Observation>({
     sources: specs.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchObservation(symbol) })),
+    sameValue: (a, b) => a.price === b.price,
     ...config.polling,
     clock,
     logger,
@@ -192,6 +193,7 @@ function createPollers(ctx: StartContext, clients: ReadonlyMap<string, MarketCli
   const funding = config.funding
     ? new Poller<FundingObservation>({
         sources: config.funding.sources.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchFunding(symbol) })),
+        sameValue: (a, b) => a.rate === b.rate,
         ...config.polling,
         intervalMs: config.funding.pollIntervalMs,
         clock,

@@ -4,7 +4,8 @@
  * perpetual premium (against the last index) -> sign -> store -> publish. Each kind is signed at
  * most once per tick and never per request; the HTTP layer only reads what the last tick
  * published. When a figure is not trustworthy nothing is signed and the reason is kept, per
- * source, for the HTTP API.
+ * source, for the HTTP API. Each figure's preliminary median is kept over recent ticks
+ * (history.ts), the memory the frozen filter needs; the aggregator itself keeps none.
  */
 import { toJson } from '../attest/json.js';
 import { verifyAttestation } from '../attest/sign.js';
@@ -15,10 +16,12 @@ import type { Logger } from '../core/log.js';
 import { quoteOf, type FundingReading, type SourceReading } from '../feeds/types.js';
 import { aggregate } from '../index/aggregate.js';
 import { aggregateFunding } from '../index/funding.js';
-import type { FundingOutcome, FundingRules, IndexOutcome, IndexRules } from '../index/types.js';
+import { VERDICT_KINDS } from '../index/types.js';
+import type { FundingOutcome, FundingRules, IndexOutcome, IndexRules, SourceVerdict } from '../index/types.js';
 import type { MarketReport, OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../server/types.js';
 import type { AttestationStore } from '../store/types.js';
 import { fundingFigures, indexFigure, signFigure, type Figure } from './figures.js';
+import { FigureHistory } from './history.js';
 import type { OracleMetrics } from './metrics.js';
 import { publish } from './publish.js';
 import { fundingReports, marketReport } from './reports.js';
@@ -87,6 +90,8 @@ export class OracleService implements OracleState {
   private fundingMarkets: MarketReport[] = [];
   private lastIndex: IndexSnapshot | null = null;
   private readonly target: string;
+  /** Per figure (its pair), its preliminary medians on recent ticks. */
+  private readonly histories = new Map<string, FigureHistory>();
 
   constructor(private readonly o: OracleServiceOptions) {
     this.target = o.index.pair.split('/')[1] ?? '';
@@ -128,11 +133,31 @@ export class OracleService implements OracleState {
     const rates = new Map<string, bigint>();
     const conversions: IndexOutcome[] = [];
     for (const [quote, plan] of this.o.conversions) {
-      const outcome = aggregate({ pair: plan.pair, target: this.target, readings: pick(plan.sourceIds, readings, notPolled), rules: plan.rules, conversions: new Map(), now });
+      const history = this.historyOf(`conversion ${plan.pair}`);
+      const outcome = aggregate({
+        pair: plan.pair,
+        target: this.target,
+        readings: pick(plan.sourceIds, readings, notPolled),
+        rules: plan.rules,
+        conversions: new Map(),
+        now,
+        history: history.until(now),
+      });
+      history.record(now, outcome.preliminary);
       conversions.push(outcome);
       if (outcome.ok) rates.set(quote, outcome.price);
     }
-    const index = aggregate({ pair: this.o.index.pair, target: this.target, readings: pick(this.o.index.sourceIds, readings, notPolled), rules: this.o.index.rules, conversions: rates, now });
+    const history = this.historyOf(`index_price ${this.o.index.pair}`);
+    const index = aggregate({
+      pair: this.o.index.pair,
+      target: this.target,
+      readings: pick(this.o.index.sourceIds, readings, notPolled),
+      rules: this.o.index.rules,
+      conversions: rates,
+      now,
+      history: history.until(now),
+    });
+    history.record(now, index.preliminary);
     this.lastIndex = { at: now, price: index.ok ? index.price : null, rates };
 
     const signed = index.ok ? this.signAll('index_price', [indexFigure(index)], now) : this.refuse('index_price', index.pair, index.reason, now);
@@ -151,6 +176,7 @@ export class OracleService implements OracleState {
     // The premium compares marks with our own index, so only an index from this funding tick's
     // window counts; an older one (the index refusing for a while) gives no premium.
     const recent = this.lastIndex !== null && now - this.lastIndex.at <= plan.tickIntervalMs ? this.lastIndex : null;
+    const history = this.historyOf(`funding_rate ${plan.pair}`);
     const outcome = aggregateFunding({
       pair: plan.pair,
       target: this.target,
@@ -159,7 +185,9 @@ export class OracleService implements OracleState {
       index: recent?.price ?? null,
       conversions: recent?.rates ?? new Map(),
       now,
+      history: history.until(now),
     });
+    history.record(now, outcome.preliminary);
     let rate: TickResult;
     let premium: TickResult;
     if (outcome.ok) {
@@ -175,7 +203,14 @@ export class OracleService implements OracleState {
     this.fundingMarkets = fundingReports(outcome);
     this.recordMetrics('funding_rate', rate, [outcome], started);
     this.o.metrics.ticks.inc({ kind: 'perp_premium', pair: outcome.pair, outcome: premium });
+    this.recordVerdicts('perp_premium', outcome.premium.verdicts);
     return outcome;
+  }
+
+  private historyOf(figure: string): FigureHistory {
+    let history = this.histories.get(figure);
+    if (history === undefined) this.histories.set(figure, (history = new FigureHistory()));
+    return history;
   }
 
   /** Signs and publishes each figure of `kind`; a failure publishes nothing and refuses the kind. */
@@ -227,14 +262,17 @@ export class OracleService implements OracleState {
     const m = this.o.metrics;
     const [main] = markets;
     if (main) m.ticks.inc({ kind, pair: main.pair, outcome: result });
-    for (const market of markets) {
-      for (const v of market.verdicts) {
-        for (const verdict of ['accepted', 'stale', 'implausible', 'outlier', 'error'] as const) {
-          m.sourceVerdict.set({ kind, source: v.source, verdict }, v.verdict === verdict ? 1 : 0);
-        }
+    for (const market of markets) this.recordVerdicts(kind, market.verdicts);
+    m.tickSeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** Sets peer_stables_source_verdict: 1 for each source's verdict of this tick of `kind`, 0 for the others. */
+  private recordVerdicts(kind: AttestationKind, verdicts: readonly SourceVerdict[]): void {
+    for (const v of verdicts) {
+      for (const verdict of VERDICT_KINDS) {
+        this.o.metrics.sourceVerdict.set({ kind, source: v.source, verdict }, v.verdict === verdict ? 1 : 0);
       }
     }
-    m.tickSeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   latest(kind: AttestationKind): PublishedAttestation | null {

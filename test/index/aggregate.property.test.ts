@@ -1,15 +1,17 @@
 /**
  * The robustness claim of DESIGN section 3, checked with fast-check: with n sources of which at most
  * floor((n-1)/2) are faulty in any way (stale, offline, frozen, absurd, wildly wrong, colluding on
- * one wrong value), the index stays within the range of the honest sources; with fewer honest
- * sources than the quorum, nothing is signed; and the outcome does not depend on input order.
- * fast-check prints the seed and the shrunk counterexample of any failure, so it can be replayed.
+ * one wrong value, stuck on one value for long), the index stays within the range of the honest
+ * sources, whatever the figure's history; honest sources, whose value moved within frozenAfterMs,
+ * are never frozen; with fewer honest sources than the quorum, nothing is signed; and the outcome
+ * does not depend on input order. fast-check prints the seed and the shrunk counterexample of any
+ * failure, so it can be replayed.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { checkOrderIndependence, expectOneVerdictEach, interleave } from './properties.js';
 import { aggregate, type AggregateInput } from '../../src/index/aggregate.js';
-import type { IndexRules } from '../../src/index/types.js';
+import type { FigurePoint, IndexRules } from '../../src/index/types.js';
 import type { SourceReading } from '../../src/feeds/types.js';
 import { PRICE_ONE } from '../../src/core/fixed.js';
 
@@ -23,11 +25,13 @@ const BASE = {
   maxPrice: 10_000_000n * PRICE_ONE,
 } as const;
 
-/** How an honest source was read: fresh by both clocks (boundaries included). */
+/** How an honest source was read: fresh by both clocks (boundaries included), its value moving. */
 interface Honest {
   readonly ppmOfBand: bigint;
   readonly receivedAgo: number;
   readonly exchangeAgo: number | null;
+  /** Where in [receivedAt - what frozenAfterMs allows, receivedAt] its value last changed; null: unknown. */
+  readonly movedPpm: bigint | null;
 }
 
 type Fault =
@@ -40,7 +44,9 @@ type Fault =
   | { readonly kind: 'unconvertible'; readonly price: bigint }
   | { readonly kind: 'wild'; readonly price: bigint }
   | { readonly kind: 'nearby'; readonly bps: number }
-  | { readonly kind: 'collude' };
+  | { readonly kind: 'collude' }
+  /** Fresh, plausible, and unchanged for a while: frozen, an outlier or accepted, depending on the history. */
+  | { readonly kind: 'stuck'; readonly ppmOfCentre: bigint; readonly sinceAgo: number };
 
 interface Scenario {
   readonly centre: bigint;
@@ -49,6 +55,10 @@ interface Scenario {
   readonly bandBps: number;
   readonly colludeBps: number;
   readonly quorum: number;
+  readonly frozenAfterMs: number;
+  readonly frozenMoveBps: number;
+  /** The figure's earlier preliminary medians: [ms ago, ppm of the centre], in any order (sorted by inputOf). */
+  readonly history: readonly (readonly [number, bigint])[];
   readonly honest: readonly Honest[];
   readonly faults: readonly Fault[];
   /** Sort keys that shuffle honest and faulty sources together. */
@@ -68,6 +78,7 @@ const honestArb: fc.Arbitrary<Honest> = fc.record({
   ppmOfBand: fc.bigInt({ min: 0n, max: 1_000_000n }),
   receivedAgo: fc.integer({ min: -BASE.maxFutureSkewMs, max: BASE.maxAgeMs }),
   exchangeAgo: fc.option(fc.integer({ min: -BASE.maxFutureSkewMs, max: BASE.maxExchangeAgeMs }), { nil: null }),
+  movedPpm: fc.option(fc.bigInt({ min: 0n, max: 1_000_000n }), { nil: null }),
 });
 
 const unacceptableArb: fc.Arbitrary<Fault> = fc.oneof(
@@ -86,7 +97,14 @@ const anyFaultArb: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({ kind: fc.constant('nearby' as const), bps: fc.integer({ min: -2_000, max: 2_000 }) }),
   fc.constant({ kind: 'collude' as const }),
   fc.constant({ kind: 'collude' as const }),
+  fc.record({ kind: fc.constant('stuck' as const), ppmOfCentre: fc.bigInt({ min: 980_000n, max: 1_020_000n }), sinceAgo: fc.integer({ min: 0, max: 10 ** 8 }) }),
 );
+
+/** A figure's history: distinct times up to a day ago, values anywhere from a tenth to three times the centre. */
+const historyArb = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.bigInt({ min: 100_000n, max: 3_000_000n })), {
+  maxLength: 20,
+  selector: ([ago]) => ago,
+});
 
 /** Deviations of the colluders' common value from the centre, with the band edges made likely. */
 function colludeArb(maxDev: number): fc.Arbitrary<number> {
@@ -111,6 +129,10 @@ function scenarioArb(
     centre: fc.bigInt({ min: 2_000n * PRICE_ONE, max: 5_000_000n * PRICE_ONE }),
     maxDeviationBps: fc.constant(maxDeviationBps),
     bandBps: fc.integer({ min: 0, max: maxDeviationBps }),
+    // At least maxAgeMs, so that any fresh honest observation can have moved within it.
+    frozenAfterMs: fc.integer({ min: BASE.maxAgeMs, max: 3_600_000 }),
+    frozenMoveBps: fc.integer({ min: 0, max: 500 }),
+    history: historyArb,
     order: fc.array(fc.nat(), { minLength: size, maxLength: size }),
     ...parts,
   });
@@ -143,7 +165,13 @@ const belowQuorum: fc.Arbitrary<Scenario> = fc
     }),
   );
 
-const rulesOf = (s: Scenario): IndexRules => ({ ...BASE, maxDeviationBps: s.maxDeviationBps, quorum: s.quorum });
+const rulesOf = (s: Scenario): IndexRules => ({
+  ...BASE,
+  maxDeviationBps: s.maxDeviationBps,
+  quorum: s.quorum,
+  frozenAfterMs: s.frozenAfterMs,
+  frozenMoveBps: s.frozenMoveBps,
+});
 const honestPrice = (s: Scenario, h: Honest): bigint =>
   s.centre + (((s.centre * BigInt(s.bandBps)) / 10_000n) * h.ppmOfBand) / 1_000_000n;
 const offset = (s: Scenario, bps: number): bigint => s.centre + (s.centre * BigInt(bps)) / 10_000n;
@@ -166,7 +194,20 @@ function faultyReading(s: Scenario, f: Fault, source: string): SourceReading {
     case 'wild': return fresh(f.price);
     case 'nearby': return fresh(offset(s, f.bps));
     case 'collude': return fresh(offset(s, s.colludeBps));
+    case 'stuck': return { ...fresh((s.centre * f.ppmOfCentre) / 1_000_000n), valueSince: NOW - f.sinceAgo };
   }
+}
+
+/** An honest source's value last changed no longer than frozenAfterMs before the tick. */
+function honestSince(s: Scenario, h: Honest): { valueSince?: number } {
+  if (h.movedPpm === null) return {};
+  const room = BigInt(s.frozenAfterMs - h.receivedAgo);
+  return { valueSince: NOW - h.receivedAgo - Number((room * h.movedPpm) / 1_000_000n) };
+}
+
+/** The scenario's history as the aggregator takes it: oldest first, values in prices. */
+function historyOf(s: Scenario): FigurePoint[] {
+  return [...s.history].sort((a, b) => b[0] - a[0]).map(([ago, ppm]) => ({ at: NOW - ago, value: (s.centre * ppm) / 1_000_000n }));
 }
 
 /** The scenario as aggregator input, honest and faulty sources interleaved by `order`. */
@@ -174,14 +215,17 @@ function inputOf(s: Scenario): AggregateInput {
   const honest = s.honest.map((h, i): SourceReading => {
     const source = `honest${i}:BTC/USD`;
     return {
-      source, quote: 'USD', lastError: null,
+      source, quote: 'USD', lastError: null, ...honestSince(s, h),
       observation: { source, price: honestPrice(s, h), receivedAt: NOW - h.receivedAgo, exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo },
     };
   });
   const faulty = s.faults.map((f, i) => faultyReading(s, f, `faulty${i}:BTC/USD`));
   const all = [...honest, ...faulty];
   // Only USDT has a rate: the 'EUR' sources test the missing-rate path.
-  return { pair: 'BTC/USD', target: 'USD', readings: interleave(all, s.order), rules: rulesOf(s), conversions: new Map([['USDT', PRICE_ONE]]), now: NOW };
+  return {
+    pair: 'BTC/USD', target: 'USD', readings: interleave(all, s.order), rules: rulesOf(s),
+    conversions: new Map([['USDT', PRICE_ONE]]), now: NOW, history: historyOf(s),
+  };
 }
 
 describe('aggregate: robustness properties', () => {
@@ -214,6 +258,29 @@ describe('aggregate: robustness properties', () => {
         expect(out.ok).to.equal(false);
         expect(out.verdicts.filter((v) => v.verdict === 'accepted').map((v) => v.source).sort())
           .to.deep.equal(s.honest.map((_, i) => `honest${i}:BTC/USD`).sort());
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never calls a source frozen whose value moved within frozenAfterMs, whatever the history and the other sources', () => {
+    const anySources = fc
+      .integer({ min: 1, max: 12 })
+      .chain((n) => scenarioArb(100, n, {
+        colludeBps: fc.constant(0),
+        quorum: fc.constant(1),
+        faults: fc.array(anyFaultArb, { maxLength: n }),
+        honest: fc.array(honestArb, { maxLength: n }),
+      }));
+    fc.assert(
+      fc.property(anySources, (s) => {
+        const input = inputOf(s);
+        const out = aggregate(input);
+        for (const [i, v] of out.verdicts.entries()) {
+          const since = input.readings[i]?.valueSince;
+          const moving = since === undefined || NOW - since <= s.frozenAfterMs;
+          if (moving) expect(v.verdict, `${v.source}: ${v.reason}`).to.not.equal('frozen');
+        }
       }),
       { numRuns: RUNS },
     );

@@ -22,6 +22,8 @@ const RULES: IndexRules = {
   maxPrice: usd('10000000'),
   maxDeviationBps: 100,
   quorum: 3,
+  frozenAfterMs: 60_000,
+  frozenMoveBps: 20,
 };
 
 /** [source, quote, price or null for no observation, received ms ago, exchange ts ms ago or null, lastError] */
@@ -86,6 +88,7 @@ function inputOf(c: Case): AggregateInput {
     rules: RULES,
     conversions: new Map(Object.entries(c.rates ?? {}).map(([q, r]) => [q, usd(r)])),
     now: NOW,
+    history: [],
   };
 }
 
@@ -144,6 +147,11 @@ describe('aggregate: rejects malformed input', () => {
     ['duplicate source', { readings: [first, first] }, 'duplicate source a:BTC/USD'],
     ['observation from another source', { readings: [{ ...first, source: 'x:BTC/USD' }] }, 'observation is from a:BTC/USD'],
     ['fractional receive time', { readings: [{ ...first, observation: { ...first.observation!, receivedAt: 0.5 } }] }, 'receivedAt'],
+    ['fractional value since', { readings: [{ ...first, valueSince: 0.5 }] }, 'valueSince'],
+    ['negative frozen move', { rules: { ...RULES, frozenMoveBps: -1 } }, 'frozenMoveBps'],
+    ['negative frozen time', { rules: { ...RULES, frozenAfterMs: -1 } }, 'frozenAfterMs'],
+    ['zero price in the history', { history: [{ at: NOW - 1, value: 0n }] }, 'positive'],
+    ['history twice at one time', { history: [{ at: NOW - 1, value: 1n }, { at: NOW - 1, value: 1n }] }, 'history[1].at'],
   ];
   for (const [name, patch, text] of bad) {
     it(name, () => {

@@ -1,17 +1,19 @@
 /**
  * The robustness claim for funding rates and the premium (docs/METHODOLOGY.md), checked with
  * fast-check: with n sources of which at most floor((n-1)/2) are faulty in any way (stale,
- * offline, frozen, absurd, plausible but off, colluding on one wrong rate, or a good rate with a
- * wrong mark), honest rates within maxDeviation of each other (negative or straddling zero too):
- * the signed rate lies within the honest range, and so does the premium within the honest
- * premiums; with fewer honest sources than the quorum nothing is signed; input order changes
- * nothing. fast-check prints the seed and the shrunk counterexample of any failure.
+ * offline, frozen, stuck for long, absurd, plausible but off, colluding on one wrong rate, or a
+ * good rate with a wrong mark), honest rates within maxDeviation of each other (negative or
+ * straddling zero too) and honest premiums within maxPremiumDeviation: the signed rate lies within
+ * the honest range, and so does the premium within the honest premiums, whatever the rate's
+ * history; a faulty mark gets the verdict its premium calls for; with fewer honest sources than
+ * the quorum nothing is signed; input order changes nothing. fast-check prints the seed and the
+ * shrunk counterexample of any failure.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { checkOrderIndependence, expectOneVerdictEach, interleave } from './properties.js';
 import { aggregateFunding, type FundingInput } from '../../src/index/funding.js';
-import type { FundingRules } from '../../src/index/types.js';
+import type { FigurePoint, FundingRules, SourceVerdict } from '../../src/index/types.js';
 import type { FundingReading } from '../../src/feeds/types.js';
 import { PRICE_ONE, RATE_ONE } from '../../src/core/fixed.js';
 
@@ -26,6 +28,8 @@ const BASE = {
   maxFutureSkewMs: 5_000,
   minRate: -RATE_ONE / 100n,
   maxRate: RATE_ONE / 100n,
+  minPremium: -RATE_ONE / 20n,
+  maxPremium: RATE_ONE / 20n,
 } as const;
 
 interface Honest {
@@ -35,6 +39,8 @@ interface Honest {
   readonly intervalMs: number;
   readonly receivedAgo: number;
   readonly exchangeAgo: number | null;
+  /** Where in [receivedAt - what frozenAfterMs allows, receivedAt] its rate last changed; null: unknown. */
+  readonly movedPpm: bigint | null;
 }
 
 /** What is wrong with a faulty source's mark price, if it is accepted at all. */
@@ -43,7 +49,11 @@ type MarkFault =
   | { readonly kind: 'value'; readonly mark: bigint }
   | { readonly kind: 'offIndex'; readonly ppm: bigint }
   | { readonly kind: 'collude' }
-  | { readonly kind: 'unconvertible'; readonly mark: bigint };
+  | { readonly kind: 'unconvertible'; readonly mark: bigint }
+  /** A mark in the wrong unit: the honest one times 1000, 100 or 1/1000. */
+  | { readonly kind: 'unit'; readonly times: bigint; readonly per: bigint }
+  /** A plausible premium near the honest ones: the honest centre plus this share of the limit. */
+  | { readonly kind: 'near'; readonly ppmOfLimit: bigint };
 
 type RateFault =
   | { readonly kind: 'staleReceive'; readonly rate: bigint; readonly ago: number }
@@ -56,7 +66,9 @@ type RateFault =
   | { readonly kind: 'nearby'; readonly offset: bigint }
   | { readonly kind: 'collude' }
   /** A rate an honest source could give, with a wrong mark: faulty for the premium only. */
-  | { readonly kind: 'goodRate'; readonly ppmOfBand: bigint };
+  | { readonly kind: 'goodRate'; readonly ppmOfBand: bigint }
+  /** Fresh and plausible, unchanged for a while: frozen, an outlier or accepted, depending on the history. */
+  | { readonly kind: 'stuck'; readonly offset: bigint; readonly sinceAgo: number };
 
 interface Fault {
   readonly rate: RateFault;
@@ -73,9 +85,14 @@ interface Scenario {
   readonly index: bigint;
   readonly premium: bigint;
   readonly premiumBand: bigint;
+  readonly maxPremiumDeviation: bigint;
   readonly colludeMarkPpm: bigint;
   readonly quorum: number;
   readonly premiumQuorum: number;
+  readonly frozenAfterMs: number;
+  readonly frozenMove: bigint;
+  /** The rate's earlier preliminary medians: [ms ago, offset from the centre], in any order. */
+  readonly history: readonly (readonly [number, bigint])[];
   readonly honest: Honest[];
   readonly faults: Fault[];
   readonly order: number[];
@@ -88,6 +105,7 @@ const honestArb: fc.Arbitrary<Honest> = fc.record({
   intervalMs: fc.constantFrom(HOUR, 4 * HOUR, 8 * HOUR),
   receivedAgo: fc.integer({ min: -BASE.maxFutureSkewMs, max: BASE.maxAgeMs }),
   exchangeAgo: fc.option(fc.integer({ min: -BASE.maxFutureSkewMs, max: BASE.maxExchangeAgeMs }), { nil: null }),
+  movedPpm: fc.option(fc.bigInt({ min: 0n, max: 1_000_000n }), { nil: null }),
 });
 
 const anyRate = fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n });
@@ -100,6 +118,11 @@ const markFaultArb: fc.Arbitrary<MarkFault> = fc.oneof(
   fc.constant({ kind: 'collude' as const }),
   fc.constant({ kind: 'collude' as const }),
   fc.record({ kind: fc.constant('unconvertible' as const), mark: fc.bigInt({ min: 1n, max: 10n ** 15n }) }),
+  fc.constantFrom({ kind: 'unit' as const, times: 1000n, per: 1n }, { kind: 'unit' as const, times: 100n, per: 1n }, { kind: 'unit' as const, times: 1n, per: 1000n }),
+  fc.record({
+    kind: fc.constant('near' as const),
+    ppmOfLimit: fc.oneof(fc.bigInt({ min: -3_000_000n, max: 3_000_000n }), fc.constantFrom(-1_000_000n, 1_000_000n, -1_000_001n, 1_000_001n, 2_000_000n)),
+  }),
 );
 
 const unacceptableArb: fc.Arbitrary<RateFault> = fc.oneof(
@@ -118,6 +141,7 @@ const anyRateFaultArb: fc.Arbitrary<RateFault> = fc.oneof(
   fc.constant({ kind: 'collude' as const }),
   fc.constant({ kind: 'collude' as const }),
   fc.record({ kind: fc.constant('goodRate' as const), ppmOfBand: fc.bigInt({ min: 0n, max: 1_000_000n }) }),
+  fc.record({ kind: fc.constant('stuck' as const), offset: fc.bigInt({ min: -(10n ** 7n), max: 10n ** 7n }), sinceAgo: fc.integer({ min: 0, max: 10 ** 8 }) }),
 );
 
 const faultArb = (rate: fc.Arbitrary<RateFault>): fc.Arbitrary<Fault> => fc.record({ rate, mark: markFaultArb });
@@ -142,18 +166,30 @@ function scenarioArb(
     readonly honest: fc.Arbitrary<Honest[]>;
   },
 ): fc.Arbitrary<Scenario> {
-  return fc.record({
-    // Up to +-0.5% per 8 h around zero, so honest rates may be negative or straddle zero.
-    centre: fc.bigInt({ min: -(RATE_ONE / 200n), max: RATE_ONE / 200n }),
-    band: fc.bigInt({ min: 0n, max: maxDeviation }),
-    maxDeviation: fc.constant(maxDeviation),
-    index: fc.bigInt({ min: 20_000n * PRICE_ONE, max: 200_000n * PRICE_ONE }),
-    premium: fc.bigInt({ min: -(RATE_ONE / 50n), max: RATE_ONE / 50n }),
-    premiumBand: fc.bigInt({ min: 0n, max: RATE_ONE / 200n }),
-    colludeMarkPpm: fc.bigInt({ min: 500_000n, max: 2_000_000n }),
-    order: fc.array(fc.nat(), { minLength: size, maxLength: size }),
-    ...parts,
-  });
+  // 10^-5 .. 10^-2 around the 0.5 % default; honest premiums spread 2 units less (the rounding of marks).
+  const premiumLimit = fc.bigInt({ min: 100_000n, max: 100_000_000n });
+  return premiumLimit.chain((maxPremiumDeviation) =>
+    fc.record({
+      // Up to +-0.5% per 8 h around zero, so honest rates may be negative or straddle zero.
+      centre: fc.bigInt({ min: -(RATE_ONE / 200n), max: RATE_ONE / 200n }),
+      band: fc.bigInt({ min: 0n, max: maxDeviation }),
+      maxDeviation: fc.constant(maxDeviation),
+      index: fc.bigInt({ min: 20_000n * PRICE_ONE, max: 200_000n * PRICE_ONE }),
+      premium: fc.bigInt({ min: -(RATE_ONE / 50n), max: RATE_ONE / 50n }),
+      premiumBand: fc.bigInt({ min: 0n, max: maxPremiumDeviation - 2n }),
+      maxPremiumDeviation: fc.constant(maxPremiumDeviation),
+      colludeMarkPpm: fc.bigInt({ min: 500_000n, max: 2_000_000n }),
+      // At least maxAgeMs, so that any fresh honest observation can have moved within it.
+      frozenAfterMs: fc.integer({ min: BASE.maxAgeMs, max: 36_000_000 }),
+      frozenMove: fc.bigInt({ min: 0n, max: 10_000_000n }),
+      history: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.bigInt({ min: -(10n ** 8n), max: 10n ** 8n })), {
+        maxLength: 20,
+        selector: ([ago]) => ago,
+      }),
+      order: fc.array(fc.nat(), { minLength: size, maxLength: size }),
+      ...parts,
+    }),
+  );
 }
 
 /** 10^-6 .. 10^-3 per 8 h, around the 5 * 10^-4 default. */
@@ -191,6 +227,9 @@ const rulesOf = (s: Scenario): FundingRules => ({
   maxDeviation: s.maxDeviation,
   quorum: s.quorum,
   premiumQuorum: s.premiumQuorum,
+  frozenAfterMs: s.frozenAfterMs,
+  frozenMove: s.frozenMove,
+  maxPremiumDeviation: s.maxPremiumDeviation,
 });
 const ofBand = (s: Scenario, ppm: bigint): bigint => s.centre + (s.band * ppm) / 1_000_000n;
 const honestRate = (s: Scenario, h: Honest): bigint => ofBand(s, h.ppmOfBand);
@@ -202,12 +241,15 @@ const honestMark = (s: Scenario, h: Honest): bigint =>
   h.quote === 'USD' ? honestMarkUsd(s, h) : (honestMarkUsd(s, h) * PRICE_ONE) / USDT_RATE;
 
 function faultyMark(s: Scenario, m: MarkFault): { quote: string; mark: bigint | null } {
+  const honestUsd = (s.index * (RATE_ONE + s.premium)) / RATE_ONE;
   switch (m.kind) {
     case 'none': return { quote: 'USD', mark: null };
     case 'value': return { quote: 'USD', mark: m.mark };
     case 'offIndex': return { quote: 'USD', mark: (s.index * m.ppm) / 1_000_000n };
     case 'collude': return { quote: 'USD', mark: (s.index * s.colludeMarkPpm) / 1_000_000n };
     case 'unconvertible': return { quote: 'EUR', mark: m.mark };
+    case 'unit': return { quote: 'USD', mark: (honestUsd * m.times) / m.per };
+    case 'near': return { quote: 'USD', mark: (s.index * (RATE_ONE + s.premium + (s.maxPremiumDeviation * m.ppmOfLimit) / 1_000_000n)) / RATE_ONE };
   }
 }
 
@@ -229,7 +271,20 @@ function faultyReading(s: Scenario, f: Fault, source: string): FundingReading {
     case 'nearby': return at(s.centre + r.offset, 0, 0);
     case 'collude': return at(s.centre + s.colludeOffset, 0, 0);
     case 'goodRate': return at(ofBand(s, r.ppmOfBand), 0, 0);
+    case 'stuck': return { ...at(s.centre + r.offset, 0, null), valueSince: NOW - r.sinceAgo };
   }
+}
+
+/** An honest source's rate last changed no longer than frozenAfterMs before the tick. */
+function honestSince(s: Scenario, h: Honest): { valueSince?: number } {
+  if (h.movedPpm === null) return {};
+  const room = BigInt(s.frozenAfterMs - h.receivedAgo);
+  return { valueSince: NOW - h.receivedAgo - Number((room * h.movedPpm) / 1_000_000n) };
+}
+
+/** The scenario's history as the aggregator takes it: oldest first, rates around the centre. */
+function historyOf(s: Scenario): FigurePoint[] {
+  return [...s.history].sort((a, b) => b[0] - a[0]).map(([ago, offset]) => ({ at: NOW - ago, value: s.centre + offset }));
 }
 
 /** The scenario as aggregator input, honest and faulty sources interleaved by `order`. */
@@ -237,7 +292,7 @@ function inputOf(s: Scenario): FundingInput {
   const honest = s.honest.map((h, i): FundingReading => {
     const source = `honest${i}`;
     return {
-      source, quote: h.quote, lastError: null,
+      source, quote: h.quote, lastError: null, ...honestSince(s, h),
       observation: {
         source, rate: honestRate(s, h), intervalMs: h.intervalMs, markPrice: honestMark(s, h),
         receivedAt: NOW - h.receivedAgo, exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo,
@@ -249,8 +304,22 @@ function inputOf(s: Scenario): FundingInput {
   // Only USDT has a rate: the 'EUR' marks test the missing-rate path.
   return {
     pair: 'BTC/USD', target: 'USD', readings: interleave(all, s.order), rules: rulesOf(s),
-    index: s.index, conversions: new Map([['USDT', USDT_RATE]]), now: NOW,
+    index: s.index, conversions: new Map([['USDT', USDT_RATE]]), now: NOW, history: historyOf(s),
   };
+}
+
+/**
+ * The verdict a convertible mark on an accepted rate must get: implausible when not positive or
+ * its premium is out of bounds; outlier when further than the limit from the whole honest range
+ * (the preliminary median lies in it); accepted when within the limit of all of it.
+ */
+function expectMarkVerdict(s: Scenario, v: SourceVerdict, lo: bigint, hi: bigint): void {
+  const premium = v.price as bigint;
+  const limit = s.maxPremiumDeviation;
+  if ((v.rawPrice ?? 0n) <= 0n || premium < BASE.minPremium || premium > BASE.maxPremium) expect(v.verdict, v.reason).to.equal('implausible');
+  else if (premium < lo - limit || premium > hi + limit) expect(v.verdict, v.reason).to.equal('outlier');
+  else if (premium >= hi - limit && premium <= lo + limit) expect(v.verdict, v.reason).to.equal('accepted');
+  else expect(v.verdict, v.reason).to.be.oneOf(['accepted', 'outlier']);
 }
 
 const lowest = (xs: readonly bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
@@ -300,6 +369,31 @@ describe('aggregateFunding: robustness properties', () => {
         const premiums = honest.map((c) => c.premium);
         const [lo, hi] = [lowest(premiums), highest(premiums)];
         expect(out.premium.value >= lo && out.premium.value <= hi, `premium ${out.premium.value} outside honest range ${lo}..${hi}`).to.equal(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives every faulty mark the verdict its premium calls for: implausible out of bounds, outlier beyond the limit', () => {
+    fc.assert(
+      fc.property(minorityFaulty, (s) => {
+        const out = aggregateFunding(inputOf(s));
+        if (!out.ok) return;
+        // The honest premiums as computed (each checked against its mark by the property above).
+        const honest = out.premium.verdicts.filter((v) => v.source.startsWith('honest')).map((v) => v.price as bigint);
+        if (honest.length === 0) return;
+        const [lo, hi] = [lowest(honest), highest(honest)];
+        const rates = new Map(out.verdicts.map((v) => [v.source, v]));
+        for (const v of out.premium.verdicts) {
+          if (v.source.startsWith('honest')) {
+            expect(v.verdict, v.reason).to.equal('accepted');
+            continue;
+          }
+          const rate = rates.get(v.source) as SourceVerdict;
+          if (rate.verdict !== 'accepted') expect(v.verdict, v.reason).to.equal(rate.verdict);
+          else if (v.price === null) expect(v.verdict, v.reason).to.equal('error');
+          else expectMarkVerdict(s, v, lo, hi);
+        }
       }),
       { numRuns: RUNS },
     );

@@ -1,7 +1,7 @@
 /**
  * The funding cases people reason about, one line of data each: which verdict every perpetual gets,
- * why, the signed rate (or refusal) and the premium over the spot index. Rates are written as
- * percentages per 8 h ("0.0100" is 0.01% = 10^-4), prices as decimal strings.
+ * why, the signed rate (or refusal) and the premium over the spot index, with each mark's verdict.
+ * Rates are written as percentages per 8 h ("0.0100" is 0.01% = 10^-4), prices as decimal strings.
  */
 import { expect } from 'chai';
 import { aggregateFunding, type FundingInput } from '../../src/index/funding.js';
@@ -28,6 +28,11 @@ const RULES: FundingRules = {
   maxDeviation: pct('0.05'),
   quorum: 3,
   premiumQuorum: 2,
+  frozenAfterMs: 600_000,
+  frozenMove: pct('0.05'),
+  minPremium: pct('-5'),
+  maxPremium: pct('5'),
+  maxPremiumDeviation: pct('0.5'),
 };
 
 /** [source, quote, % per 8 h or null for no observation, received ms ago, exchange ts ms ago or null, mark or null, lastError] */
@@ -46,6 +51,10 @@ interface Case {
   /** Premium in %, or the substring of its refusal reason as { no: ... }. */
   readonly premium?: string | { readonly no: string };
   readonly premiumDispersionPpm?: number;
+  /** The verdict on each source's mark, in input order. */
+  readonly premiumVerdicts?: readonly VerdictKind[];
+  /** Substrings expected in the reason of the verdict on the mark of the source at that position. */
+  readonly premiumReasons?: Readonly<Record<number, string>>;
   /** Substrings expected in the reason of the source at that position (or of the refusal, key -1). */
   readonly reasons?: Readonly<Record<number, string>>;
 }
@@ -64,11 +73,17 @@ const CASES: readonly Case[] = [
   { name: 'implausible rates outside [-1%, +1%]; the bounds themselves are plausible', sources: [fresh('a', '1.0001'), fresh('b', '-1.5000'), fresh('c', '1.0000'), fresh('d', '-1.0000'), fresh('e', '0.0100'), fresh('f', '0.0100'), fresh('g', '0.0100')], verdicts: [I, I, O, O, A, A, A], rate: '0.0100', reasons: { 0: '1.0001% per 8 h outside plausible range -1.0000%..1.0000%', 1: '-1.5000% per 8 h outside plausible range' } },
   { name: 'a rejected source mentions its newer fetch error', sources: [['a', 'USD', '0.0100', 200_000, null, null, 'ECONNRESET'], fresh('b', '0.0100'), fresh('c', '0.0100'), fresh('d', '0.0100')], verdicts: [S, A, A, A], rate: '0.0100', reasons: { 0: 'received 200 s ago, limit 120 s; last fetch failed: ECONNRESET' } },
   { name: 'no readings at all', sources: [], verdicts: [], rate: null, premium: { no: 'no funding rate this tick' }, reasons: { [-1]: '0 of 0 sources accepted, quorum is 3' } },
-  { name: 'premium from USD and USDT marks (USDT at its observed rate)', sources: [fresh('a', '0.0100', '97097'), ['b', 'USDT', '0.0100', 0, 0, '97000'], fresh('c', '0.0100', '97048.5')], rates: { USDT: '0.9998' }, verdicts: [A, A, A], rate: '0.0100', premium: '0.0500', premiumDispersionPpm: 700 },
-  { name: 'premium without a spot index this tick: the rate is still signed', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '97000'), fresh('c', '0.0100', '97000')], index: null, verdicts: [A, A, A], rate: '0.0100', premium: { no: 'no spot index this tick' } },
-  { name: 'premium below its quorum: no mark, or a USDT mark without a rate', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100'), ['c', 'USDT', '0.0100', 0, 0, '97000']], verdicts: [A, A, A], rate: '0.0100', premium: { no: '1 of 3 accepted sources give a mark price in USD, premium quorum is 2' } },
-  { name: 'premium ignores the marks of rejected sources', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '96903'), fresh('c', '0.0100', null), fresh('d', '0.9000', '194000'), ['e', 'USD', '0.0100', 999_000, 0, '0.01']], verdicts: [A, A, A, O, S], rate: '0.0100', premium: '0.0000', premiumDispersionPpm: 1000 },
+  { name: 'premium from USD and USDT marks (USDT at its observed rate)', sources: [fresh('a', '0.0100', '97097'), ['b', 'USDT', '0.0100', 0, 0, '97000'], fresh('c', '0.0100', '97048.5')], rates: { USDT: '0.9998' }, verdicts: [A, A, A], rate: '0.0100', premium: '0.0500', premiumDispersionPpm: 700, premiumVerdicts: [A, A, A], premiumReasons: { 0: 'premium 0.1000%, 0.0500% from preliminary median 0.0500%, limit 0.5000%' } },
+  { name: 'premium without a spot index this tick: the rate is still signed', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '97000'), fresh('c', '0.0100', '97000')], index: null, verdicts: [A, A, A], rate: '0.0100', premium: { no: 'no spot index this tick' }, premiumVerdicts: [] },
+  { name: 'premium below its quorum: no mark, or a USDT mark without a rate', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100'), ['c', 'USDT', '0.0100', 0, 0, '97000']], verdicts: [A, A, A], rate: '0.0100', premium: { no: 'mark prices: 1 of 3 sources accepted, quorum is 2 (1 accepted, 2 error)' }, premiumVerdicts: [A, E, E], premiumReasons: { 1: 'no mark price', 2: 'no USDT/USD rate this tick' } },
+  { name: 'premium ignores the marks of rejected sources, with their rate verdict', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '96903'), fresh('c', '0.0100', null), fresh('d', '0.9000', '194000'), ['e', 'USD', '0.0100', 999_000, 0, '0.01']], verdicts: [A, A, A, O, S], rate: '0.0100', premium: '0.0000', premiumDispersionPpm: 1000, premiumVerdicts: [A, A, E, O, S], premiumReasons: { 3: 'funding rate outlier, so its mark is not used either: 0.9000% per 8 h', 4: 'received 999 s ago, limit 120 s' } },
   { name: 'premium rounds half to even at 10^-10 (ties at 0.5 and 1.5 units)', sources: [fresh('a', '0.0100', '80000.000004'), fresh('b', '0.0100', '80000.000012'), fresh('c', '0.0100', '80000.000012')], index: '80000', verdicts: [A, A, A], rate: '0.0100', premium: '0.00000002', premiumDispersionPpm: 0 },
+  // Issue 8: with premiumQuorum 2, two marks were enough, and a broken one made the median -26 %.
+  { name: 'premium is never signed from a mark that gives -53 %, even when only two marks remain', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '45590'), fresh('c', '0.0100')], verdicts: [A, A, A], rate: '0.0100', premium: { no: 'mark prices: 1 of 3 sources accepted, quorum is 2 (1 accepted, 1 implausible, 1 error)' }, premiumVerdicts: [A, I, E], premiumReasons: { 1: 'premium -53.0000% (mark 45590.00 USD over index 97000.00) outside plausible range -5.0000%..5.0000%' } },
+  { name: 'premium is never signed from a mark in the wrong unit (1000x), even when only two marks remain', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '97000000'), fresh('c', '0.0100')], verdicts: [A, A, A], rate: '0.0100', premium: { no: 'mark prices: 1 of 3 sources accepted, quorum is 2 (1 accepted, 1 implausible, 1 error)' }, premiumVerdicts: [A, I, E] },
+  { name: 'premium: a mark 1000x off among three is implausible and the other two are signed', sources: [fresh('a', '0.0100', '97097'), fresh('b', '0.0100', '97000000'), fresh('c', '0.0100', '96903')], verdicts: [A, A, A], rate: '0.0100', premium: '0.0000', premiumVerdicts: [A, I, A], premiumReasons: { 1: 'premium 99900.0000% (mark 97000000.00 USD over index 97000.00) outside plausible range' } },
+  { name: 'premium: a plausible mark 1 % away is an outlier by the absolute limit, exactly at the limit is accepted', sources: [fresh('a', '0.0100', '97000'), fresh('b', '0.0100', '97000'), fresh('c', '0.0100', '97000'), fresh('d', '0.0100', '97000'), fresh('e', '0.0100', '97970'), fresh('f', '0.0100', '97485'), fresh('g', '0.0100', '97485.0001')], verdicts: [A, A, A, A, A, A, A], rate: '0.0100', premium: '0.0000', premiumDispersionPpm: 5000, premiumVerdicts: [A, A, A, A, O, A, O], premiumReasons: { 4: 'premium 1.0000%, 1.0000% from preliminary median 0.0000%, limit 0.5000%', 5: 'premium 0.5000%, 0.5000% from preliminary median 0.0000%, limit 0.5000%', 6: 'premium 0.5000001%, 0.5000001% from preliminary median' } },
+  { name: 'premium: zero and negative marks are implausible', sources: [fresh('a', '0.0100', '97000'), fresh('b', '0.0100', '97001'), fresh('c', '0.0100', '0'), fresh('d', '0.0100', '-97000')], verdicts: [A, A, A, A], rate: '0.0100', premium: '0.00051546', premiumVerdicts: [A, A, I, I], premiumReasons: { 2: 'mark price 0.00 USD is not positive', 3: 'mark price -97000.00 USD is not positive' } },
 ];
 
 function reading([source, quote, rate, receivedAgo, exchangeAgo, mark, lastError]: Src): FundingReading {
@@ -99,6 +114,7 @@ function inputOf(c: Case): FundingInput {
     index: c.index === null ? null : usd(c.index ?? '97000'),
     conversions: new Map(Object.entries(c.rates ?? {}).map(([q, r]) => [q, usd(r)])),
     now: NOW,
+    history: [],
   };
 }
 
@@ -114,23 +130,34 @@ describe('aggregateFunding: the cases people reason about', () => {
           expect(out.premium.value).to.equal(pct(c.premium));
           if (c.premiumDispersionPpm !== undefined) expect(out.premium.dispersionPpm).to.equal(c.premiumDispersionPpm);
         } else {
-          expect(out.premium.ok).to.equal(false);
+          expect(out.premium.ok, out.premium.ok ? `signed a premium of ${out.premium.value}` : '').to.equal(false);
           if (!out.premium.ok) expect(out.premium.reason).to.include(c.premium.no);
         }
       }
+      if (c.premiumVerdicts !== undefined) {
+        expect(out.premium.verdicts.map((v) => v.verdict)).to.deep.equal(c.premiumVerdicts);
+        expect(out.premium.verdicts.every((v) => v.deviationBps === null)).to.equal(true);
+      }
+      for (const [pos, text] of Object.entries(c.premiumReasons ?? {})) expect(out.premium.verdicts[Number(pos)]?.reason).to.include(text);
       expectResult(out, c.rate === null ? null : pct(c.rate), (signed) => (signed.ok ? signed.rate : -1n), c.dispersionPpm);
     });
   }
 
-  it('lists each contribution to the premium, sorted by source id, USDT converted first', () => {
+  it('lists each contribution to the premium with its times, sorted by source id, USDT converted first', () => {
     const c = CASES.find((x) => x.name.startsWith('premium from USD and USDT')) as Case;
     const out = aggregateFunding({ ...inputOf(c), readings: [...inputOf(c).readings].reverse() });
     if (!out.ok || !out.premium.ok) throw new Error('expected a premium');
     // 97000 USDT * 0.9998 = 96980.6 USD, 0.02% under the index.
     expect(out.premium.contributions).to.deep.equal([
-      { source: 'a', premium: pct('0.1000') },
-      { source: 'b', premium: pct('-0.0200') },
-      { source: 'c', premium: pct('0.0500') },
+      { source: 'a', premium: pct('0.1000'), exchangeTs: NOW - 2000, receivedAt: NOW - 1000 },
+      { source: 'b', premium: pct('-0.0200'), exchangeTs: NOW, receivedAt: NOW },
+      { source: 'c', premium: pct('0.0500'), exchangeTs: NOW - 2000, receivedAt: NOW - 1000 },
+    ]);
+    // On /sources a mark's verdict shows the mark as quoted and its premium.
+    expect(out.premium.verdicts.map((v) => [v.source, v.quote, v.rawPrice, v.price])).to.deep.equal([
+      ['c', 'USD', usd('97048.5'), pct('0.0500')],
+      ['b', 'USDT', usd('97000'), pct('-0.0200')],
+      ['a', 'USD', usd('97097'), pct('0.1000')],
     ]);
   });
 
@@ -156,7 +183,7 @@ describe('aggregateFunding: the cases people reason about', () => {
   it('a refused rate carries no premium even when marks and an index are there', () => {
     const out = aggregateFunding({ ...inputOf(CASES[0] as Case), rules: { ...RULES, quorum: 4 } });
     expect(out.ok).to.equal(false);
-    expect(out.premium).to.deep.equal({ ok: false, reason: 'no funding rate this tick' });
+    expect(out.premium).to.deep.equal({ ok: false, reason: 'no funding rate this tick', verdicts: [] });
   });
 });
 
@@ -167,6 +194,15 @@ describe('aggregateFunding: rejects malformed input', () => {
   const bad: ReadonlyArray<readonly [string, Partial<FundingInput>, string]> = [
     ['quorum 0', { rules: { ...RULES, quorum: 0 } }, 'quorum'],
     ['premium quorum 0', { rules: { ...RULES, premiumQuorum: 0 } }, 'premiumQuorum'],
+    ['premium floor above ceiling', { rules: { ...RULES, minPremium: 1n, maxPremium: 0n } }, 'minPremium <= maxPremium'],
+    ['negative premium deviation limit', { rules: { ...RULES, maxPremiumDeviation: -1n } }, 'maxPremiumDeviation'],
+    ['premium bound as a number', { rules: { ...RULES, maxPremium: 1 as unknown as bigint } }, 'bigints'],
+    ['negative frozen move', { rules: { ...RULES, frozenMove: -1n } }, 'frozenMove'],
+    ['fractional frozen time', { rules: { ...RULES, frozenAfterMs: 0.5 } }, 'frozenAfterMs'],
+    ['history out of order', { history: [{ at: NOW - 1, value: 0n }, { at: NOW - 2, value: 0n }] }, 'history[1].at'],
+    ['history after now', { history: [{ at: NOW + 1, value: 0n }] }, 'history[0].at'],
+    ['history value as a number', { history: [{ at: NOW, value: 0 as unknown as bigint }] }, 'history[0]'],
+    ['value since after the observation', { readings: [{ ...first, valueSince: obs.receivedAt + 1 }] }, 'valueSince'],
     ['negative max age', { rules: { ...RULES, maxExchangeAgeMs: -1 } }, 'maxExchangeAgeMs'],
     ['negative deviation limit', { rules: { ...RULES, maxDeviation: -1n } }, 'maxDeviation'],
     ['floor above ceiling', { rules: { ...RULES, minRate: 1n, maxRate: 0n } }, 'minRate <= maxRate'],

@@ -43,7 +43,12 @@ export function checkOrderIndependence<S extends { readonly order: readonly numb
   );
 }
 
-/** The outcome with verdicts in source order, so two orders of the same readings compare equal. */
+/**
+ * The outcome with verdicts in source order (the premium's too, where there is one), so two
+ * orders of the same readings compare equal.
+ */
 function canonical(out: Judged): Judged {
-  return { ...out, verdicts: [...out.verdicts].sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0)) };
+  const sorted = (vs: readonly SourceVerdict[]) => [...vs].sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
+  const premium = (out as { premium?: Judged }).premium;
+  return { ...out, verdicts: sorted(out.verdicts), ...(premium ? { premium: { ...premium, verdicts: sorted(premium.verdicts) } } : {}) };
 }

@@ -18,7 +18,7 @@ const SECRET = Uint8Array.from(Buffer.from('0b432b2677937381aef05bb02a66ecd01277
 const PK = Buffer.from(publicKeyOf(SECRET)).toString('hex');
 const T0 = 1_764_470_000_000;
 
-const rules: IndexRules = { maxAgeMs: 30_000, maxExchangeAgeMs: 60_000, maxFutureSkewMs: 5_000, minPrice: usd('1000'), maxPrice: usd('10000000'), maxDeviationBps: 100, quorum: 3 };
+const rules: IndexRules = { maxAgeMs: 30_000, maxExchangeAgeMs: 60_000, maxFutureSkewMs: 5_000, minPrice: usd('1000'), maxPrice: usd('10000000'), maxDeviationBps: 100, quorum: 3, frozenAfterMs: 60_000, frozenMoveBps: 20 };
 const usdtRules: IndexRules = { ...rules, minPrice: usd('0.9'), maxPrice: usd('1.1'), quorum: 2, maxDeviationBps: 50 };
 
 /** An in-memory store with the same contract as the SQLite one. */
@@ -51,7 +51,10 @@ function reading(source: string, price: string, receivedAt: number, exchangeTs: 
 }
 
 const ratio = (s: string) => parseDecimal(s, RATE_EXPONENT);
-const fundingRules: FundingRules = { maxAgeMs: 120_000, maxExchangeAgeMs: 600_000, maxFutureSkewMs: 5_000, minRate: ratio('-0.01'), maxRate: ratio('0.01'), maxDeviation: ratio('0.0005'), quorum: 2, premiumQuorum: 2 };
+const fundingRules: FundingRules = {
+  maxAgeMs: 120_000, maxExchangeAgeMs: 600_000, maxFutureSkewMs: 5_000, minRate: ratio('-0.01'), maxRate: ratio('0.01'), maxDeviation: ratio('0.0005'), quorum: 2,
+  premiumQuorum: 2, frozenAfterMs: 600_000, frozenMove: ratio('0.0005'), minPremium: ratio('-0.05'), maxPremium: ratio('0.05'), maxPremiumDeviation: ratio('0.005'),
+};
 
 function perp(source: string, rate: string, mark: string | null, receivedAt: number): FundingReading {
   const quote = source.endsWith(':USDT') ? 'USDT' : 'USD';
@@ -181,6 +184,41 @@ describe('oracle/service tick', () => {
     expect(again.latest('index_price')!.json).to.deep.equal(service.latest('index_price')!.json);
   });
 
+  it('remembers each tick\'s preliminary median, so a source stuck while the market moves is frozen a minute later', async () => {
+    // Kraken-like: no exchange timestamp, fresh receive times, one value since T0.
+    let price = 97000;
+    const readings = () => [
+      { ...reading('a:BTC/USD', '97000', clock.now() - 1000, null), valueSince: T0 - 1000 },
+      ...['b:BTC/USD', 'c:BTC/USD', 'd:BTC/USDT'].map((id) => ({ ...reading(id, String(price), clock.now() - 1000), valueSince: clock.now() - 1000 })),
+      reading('a:USDT/USD', '1', clock.now() - 1000),
+      reading('b:USDT/USD', '1', clock.now() - 1000),
+    ];
+    const { service, clock, registry } = setup(readings);
+    for (let tick = 0; tick < 12; tick++) {
+      expect(service.tick()!.verdicts[0]!.verdict).to.equal('accepted');
+      clock.advance(5_000);
+      price += 25; // the market drifts up: 0.31 % after 60 s, within the 1 % deviation limit
+    }
+    const outcome = service.tick()!;
+    expect(outcome.verdicts.map((v) => v.verdict)).to.deep.equal(['frozen', 'accepted', 'accepted', 'accepted']);
+    expect(outcome.verdicts[0]!.reason).to.equal(
+      'value unchanged for 61 s (limit 60 s) while the preliminary median moved 0.30% (limit 0.20%), from 97000.00 on the tick 60 s ago to 97300.00',
+    );
+    expect(service.sources().markets[0]!.sources[0]!.verdict).to.equal('frozen');
+    const text = await registry.metrics();
+    expect(text).to.contain('peer_stables_source_verdict{kind="index_price",source="a:BTC/USD",verdict="frozen"} 1');
+    expect(text).to.contain('peer_stables_source_verdict{kind="index_price",source="a:BTC/USD",verdict="accepted"} 0');
+  });
+
+  it('keeps ticking when the clock goes back: the history forgets what is now in the future', () => {
+    const { service, clock } = setup(() => healthy().map((r) => ({ ...r, valueSince: r.observation!.receivedAt })));
+    expect(service.tick()!.ok).to.equal(true);
+    clock.advance(10_000);
+    expect(service.tick()).to.not.equal(null);
+    clock.set(T0 - 500);
+    expect(service.tick()!.ok).to.equal(true);
+  });
+
   it('refuses, and says so, when a reading is malformed instead of throwing out of the tick loop', () => {
     const { service } = setup(() => healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 - 0.5 } })));
     expect(service.tick()).to.equal(null);
@@ -213,6 +251,28 @@ describe('oracle/service funding tick', () => {
     expect([premium.kind, premium.value, premium.exponent, premium.sourceCount]).to.deep.equal(['perp_premium', ratio('0.0005'), RATE_EXPONENT, 2]);
     expect(premium.sequence > rate.sequence).to.equal(true);
     expect(service.sources().markets.map((m) => [m.kind, m.ok])).to.deep.equal([['index_price', true], ['conversion', false], ['funding_rate', true], ['perp_premium', true]]);
+    const marks = service.sources().markets[3]!.sources;
+    expect(marks.map((m) => [m.source, m.verdict, m.rawPrice, m.price])).to.deep.equal([
+      ['f1:BTC/USD:BTC', 'accepted', usd('97102.005').toString(), ratio('0.001').toString()],
+      ['f2:BTC/USDT:USDT', 'error', null, null],
+      ['f3:BTC/USD:USD', 'accepted', usd('97005').toString(), '0'],
+    ]);
+  });
+
+  it('judges every mark on /sources and in the metrics, and signs no premium from a broken one', async () => {
+    const broken = () => [...perps().slice(0, 2), perp('f3:BTC/USD:USD', '0.0002', '45590', T0 - 1000)];
+    const { service, registry } = setup(healthy, new MemoryStore(), broken);
+    service.tick();
+    expect(service.fundingTick()!.ok).to.equal(true);
+    expect(service.latest('perp_premium')).to.equal(null);
+    expect(service.lastRefusal('perp_premium')!.reason).to.equal('mark prices: 1 of 3 sources accepted, quorum is 2 (1 accepted, 1 implausible, 1 error)');
+    const marks = service.sources().markets.find((m) => m.kind === 'perp_premium')!;
+    expect([marks.ok, marks.reason]).to.deep.equal([false, service.lastRefusal('perp_premium')!.reason]);
+    expect(marks.sources.map((m) => m.verdict)).to.deep.equal(['accepted', 'error', 'implausible']);
+    expect(marks.sources[2]!.reason).to.match(/^premium -53\.0024\d*% \(mark 45590\.00 USD over index 97005\.00\) outside plausible range/);
+    const text = await registry.metrics();
+    expect(text).to.contain('peer_stables_source_verdict{kind="perp_premium",source="f3:BTC/USD:USD",verdict="implausible"} 1');
+    expect(text).to.contain('peer_stables_source_verdict{kind="funding_rate",source="f3:BTC/USD:USD",verdict="accepted"} 1');
   });
 
   it('signs the rate but refuses the premium when there is no recent index', () => {
