@@ -19,7 +19,7 @@ import { createApp, startServer } from '../server/app.js';
 import { openStore } from '../store/sqlite.js';
 import { acquireLockFile } from '../core/lock-file.js';
 import { ConfigError } from '../core/errors.js';
-import { DLC_DATABASE_FILE, openDlcService } from '../dlc/service.js';
+import { openDlcService } from '../dlc/open.js';
 import { createOracleMetrics } from './metrics.js';
 import { OracleService, type MarketPlan } from './service.js';
 import { SOFTWARE_VERSION } from './version.js';
@@ -188,7 +188,7 @@ export async function startOracle(config: OracleConfig, deps: { logger: Logger; 
   // The DLC oracle refuses to start when its database does not match this key and nonce secret.
   let dlc: ReturnType<typeof openDlcService> | null = null;
   try {
-    dlc = config.dlc.enabled ? openDlcService({ config: config.dlc, databaseFile: join(config.oracle.dataDir, DLC_DATABASE_FILE), secretKey, history: store, clock, logger }) : null;
+    dlc = config.dlc.enabled ? openDlcService({ config: config.dlc, dataDir: config.oracle.dataDir, keyFile: config.oracle.keyFile, secretKey, history: store, clock, logger }) : null;
   } catch (err) {
     await Promise.all([...clients.values()].map((c) => c.close()));
     store.close();
