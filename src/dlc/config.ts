@@ -4,6 +4,7 @@
  * Validated once at start-up; the service receives the typed, frozen `DlcConfig`.
  */
 import { z } from 'zod';
+import { isPrecisionReadAlike } from './digits.js';
 
 const ms = z.number().int().positive();
 
@@ -32,7 +33,7 @@ export const dlcConfigSchema = z
     base: z.number().int().min(2).max(36).default(2),
     /** 20 binary digits cover 0..1_048_575: BTC/USD in whole dollars. */
     nbDigits: z.number().int().min(1).max(64).default(20),
-    /** Outcome value = digits * 10^precision units; 0 is whole dollars. */
+    /** Outcome value = digits * base^precision units (only base 10 may use a non-zero one); 0 is whole dollars. */
     precision: z.number().int().min(-8).max(18).default(0),
     unit: z.string().regex(/^[A-Za-z0-9/_-]{1,16}$/, 'expected a short unit such as "BTC/USD"').default('BTC/USD'),
     isSigned: z.boolean().default(false),
@@ -51,8 +52,24 @@ export const dlcConfigSchema = z
     nonceSecretFile: z.string().min(1).default('data/dlc-nonce.key'),
     /** Append-only journal of released outcomes; keep it off the database's backup cycle. */
     journalFile: z.string().min(1).default('journal/dlc-outcomes.jsonl'),
+    /**
+     * Days an attested event stays served after its maturity; then it is pruned (the journal keeps
+     * it). Longer than price history: a DLC party may need its attestation well after maturity.
+     */
+    retentionDays: z.number().int().min(1).max(36_500).default(90),
   })
   .strict()
+  .refine((c) => isPrecisionReadAlike(c.base, c.precision), {
+    error: (issue) => {
+      const { base, precision } = issue.input as { base: number; precision: number };
+      return (
+        `precision ${precision} with base ${base} is read as digits x ${base}^${precision} by bitcoin-s and ` +
+        'dlcspecs, and ignored by node-dlc; use precision 0, or base 10, where bitcoin-s reads digits x ' +
+        '10^precision as this oracle means it (see docs/DLC.md)'
+      );
+    },
+    path: ['precision'],
+  })
   .refine((c) => c.events.every((e) => c.announceAheadMs / e.everyMs <= 1_000), {
     message: 'announceAheadMs covers more than 1000 events of one series; announce less far ahead or less often',
     path: ['announceAheadMs'],

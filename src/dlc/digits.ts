@@ -50,6 +50,15 @@ export function decompose(value: bigint, d: DigitDecompositionDescriptor): strin
   return d.isSigned ? [clamped < 0n ? '-' : '+', ...digits] : digits;
 }
 
+/**
+ * Whether every deployed wallet reads `precision` the way this oracle scales its outcome
+ * (digits x 10^precision): dlcspecs Oracle.md and bitcoin-s read digits x base^precision, node-dlc
+ * ignores precision, so only precision 0, or base 10, means the same to all of them.
+ */
+export function isPrecisionReadAlike(base: number, precision: number): boolean {
+  return precision === 0 || base === 10;
+}
+
 const DIGIT = /^(0|[1-9]\d*)$/;
 
 /**

@@ -16,7 +16,8 @@ import { ConfigError } from '../core/errors.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import { acquireLockFile } from '../core/lock-file.js';
 import type { Logger } from '../core/log.js';
-import { DLC_DATABASE_FILE, openDlcService, type DlcService } from '../dlc/service.js';
+import { openDlcService } from '../dlc/open.js';
+import type { DlcService } from '../dlc/service.js';
 import { checkDistinctVenues } from '../feeds/distinct-venues.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
@@ -133,7 +134,7 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
   const service = new OracleService(serviceOptions(config, { secretKey, publicKeyHex, store, pollers, clock, logger, metrics }));
   // The DLC oracle refuses to start when its database does not match this key and nonce secret.
   const dlc = config.dlc.enabled
-    ? openDlcService({ config: config.dlc, databaseFile: join(config.oracle.dataDir, DLC_DATABASE_FILE), secretKey, history: store, clock, logger })
+    ? openDlcService({ config: config.dlc, dataDir: config.oracle.dataDir, keyFile: config.oracle.keyFile, secretKey, history: store, clock, logger })
     : null;
   if (dlc) closers.push(() => dlc.close());
   const server = await listen(ctx, createApp(appDeps(config, { service, store, registry, dlc, clock, logger })));

@@ -35,7 +35,10 @@ export interface SimulatedConfigOptions {
   /** Funding tick and perpetual poll interval (the defaults are a minute and 15 s). */
   fundingTickIntervalMs?: number;
   fundingPollIntervalMs?: number;
-  /** Run the DLC oracle too (off by default), its secret and journal in `dir`, passing every `dlcPassMs`. */
+  /**
+   * Run the DLC oracle too (off by default), passing every `dlcPassMs`: its nonce secret in `dir`,
+   * its journal in the sibling folder `<dir>-journal` (never inside the key or data folders).
+   */
   dlc?: boolean;
   dlcPassMs?: number;
   timeoutMs?: number;
@@ -60,7 +63,7 @@ export function simulatedConfig(o: SimulatedConfigOptions): OracleConfig {
     };
   }
   raw.dlc = o.dlc
-    ? { ...raw.dlc, enabled: true, nonceSecretFile: join(o.dir, 'dlc-nonce.key'), journalFile: join(o.dir, 'dlc-journal.jsonl'), passIntervalMs: o.dlcPassMs ?? 1000 }
+    ? { ...raw.dlc, enabled: true, nonceSecretFile: join(o.dir, 'dlc-nonce.key'), journalFile: join(`${o.dir}-journal`, 'dlc-journal.jsonl'), passIntervalMs: o.dlcPassMs ?? 1000 }
     : { enabled: false };
   raw.log = { level: o.logLevel ?? 'warn' };
   return parseConfig(raw);

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import express from 'express';
+import Database from 'better-sqlite3';
 import { silentLogger } from '../../src/core/log.js';
 import type { DlcService } from '../../src/dlc/service.js';
 import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/tlv.js';
 import { createDlcRouter } from '../../src/server/dlc.js';
 import { errorHandler, notFound } from '../../src/server/http-error.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
-import { EVENT_T0, T0, bytes, hex, makeHarness, ORACLE_SECRET, type Harness } from './service-harness.js';
+import { EVENT_T0, HOUR, T0, bytes, hex, makeHarness, ORACLE_SECRET, type Harness } from './service-harness.js';
 import { publicKeyOf } from '../../src/attest/keys.js';
 
 interface ErrorBody {
@@ -144,5 +145,81 @@ describe('DLC HTTP API', () => {
     const res = await get('/dlc/pubkey', { method: 'POST' });
     expect(res.status).to.equal(405);
     expect(res.headers.get('allow')).to.equal('GET, HEAD, OPTIONS');
+  });
+});
+
+describe('DLC HTTP API cost', () => {
+  let h: Harness;
+  let service: DlcService;
+  let server: RunningServer;
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`);
+    return { status: res.status, text: await res.text() };
+  };
+  const listen = async (maxPageBytes?: number) => {
+    const app = express();
+    app.use(createDlcRouter({ dlc: service, clock: h.clock, maxLimit: 1000, ...(maxPageBytes === undefined ? {} : { maxPageBytes }) }));
+    app.use(notFound);
+    app.use(errorHandler(silentLogger));
+    server = await startServer(app, { host: '127.0.0.1', port: 0 });
+  };
+
+  beforeEach(() => {
+    h = makeHarness({ announceAheadMs: 6 * HOUR });
+    service = h.open();
+    service.pass(); // announces 12:00 .. 17:00
+    h.history.add(T0 + 1_000, '65432');
+    h.clock.set(T0 + 2_000);
+    service.pass(); // attests 12:00
+  });
+  afterEach(async () => {
+    await server.close();
+    h.cleanup();
+  });
+
+  it('never decodes or verifies on a request: stored messages made undecodable still serve the same JSON', async () => {
+    await listen();
+    const paths = ['/dlc/announcements?limit=1000', `/dlc/announcements/${EVENT_T0}`, `/dlc/attestations/${EVENT_T0}`];
+    const before = await Promise.all(paths.map(get));
+    const db = new Database(h.databaseFile);
+    db.prepare("UPDATE events SET announcement = x'00'").run();
+    db.prepare("UPDATE attestations SET attestation = x'00'").run();
+    db.close();
+    const after = await Promise.all(paths.map(get));
+    expect(after.map((r) => r.status)).to.deep.equal([200, 200, 200]);
+    expect(after.map((r) => r.text)).to.deep.equal(before.map((r) => r.text));
+    expect((JSON.parse(after[0]!.text) as Page).count).to.equal(7);
+  });
+
+  it('cuts a page by its size in bytes as well as by limit; `next` continues where the budget stopped', async () => {
+    await listen();
+    const all = JSON.parse((await get('/dlc/announcements?limit=1000')).text) as Page;
+    expect(all.count).to.equal(7);
+    const sizes = all.announcements.map((e) => Buffer.byteLength(JSON.stringify(e)));
+    await server.close();
+    const budget = sizes[0]! + sizes[1]! + 2; // the first page holds two events, not three
+    await listen(budget);
+    const ids: string[] = [];
+    const counts: number[] = [];
+    let query = 'limit=1000';
+    for (let pages = 0; pages < 10; pages++) {
+      const page = JSON.parse((await get(`/dlc/announcements?${query}`)).text) as Page;
+      const bytes = page.announcements.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)) + 1, 0);
+      expect(bytes, 'bytes of events in one page').to.be.at.most(budget);
+      ids.push(...page.announcements.map((e) => e.eventId));
+      counts.push(page.count);
+      if (page.next === null) break;
+      query = new URLSearchParams({ from: String(page.next.from), after: page.next.after, limit: '1000' }).toString();
+    }
+    expect(counts[0]).to.equal(2);
+    expect(counts.length).to.be.greaterThan(1);
+    expect(ids).to.deep.equal(all.announcements.map((e) => e.eventId));
+  });
+
+  it('serves one event even when it alone exceeds the byte budget', async () => {
+    await listen(1);
+    const page = JSON.parse((await get('/dlc/announcements')).text) as Page;
+    expect(page.count).to.equal(1);
+    expect(page.next).to.deep.equal({ from: T0, after: EVENT_T0 });
   });
 });

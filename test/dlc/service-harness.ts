@@ -10,7 +10,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
 import { silentLogger } from '../../src/core/log.js';
 import { dlcConfigSchema, type DlcConfig } from '../../src/dlc/config.js';
-import { DLC_DATABASE_FILE, openDlcService, type DlcService } from '../../src/dlc/service.js';
+import { DLC_DATABASE_FILE, openDlcService } from '../../src/dlc/open.js';
+import type { DlcService } from '../../src/dlc/service.js';
 import type { HistoryQuery, HistoryReader } from '../../src/store/types.js';
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -64,14 +65,22 @@ export interface Harness {
   readonly clock: ManualClock;
   readonly history: MemoryHistory;
   readonly config: DlcConfig;
+  /** The oracle's data directory (the DLC database is DLC_DATABASE_FILE in it). */
+  readonly dataDir: string;
   readonly databaseFile: string;
+  /** Where the oracle key would be: the journal must stay out of its folder. */
+  readonly keyFile: string;
   /** Opens the service on the harness's files (with `secretKey`, the oracle key by default). */
   open(options?: { secretKey?: Uint8Array; config?: DlcConfig }): DlcService;
   /** Closes every service opened and removes the temp dir. */
   cleanup(): void;
 }
 
-/** A fresh data dir with a nonce secret; hourly events only, announced 2 h ahead, 60 s tolerance. */
+/**
+ * A fresh oracle layout in a temp dir, each part in its own folder as an operator is told to keep
+ * them (keys/, data/, journal/), with a nonce secret; hourly events only, announced 2 h ahead,
+ * 60 s tolerance.
+ */
 export function makeHarness(overrides: Record<string, unknown> = {}, now = T0 - 30 * 60_000): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'dlc-'));
   const config = Object.freeze(
@@ -80,7 +89,7 @@ export function makeHarness(overrides: Record<string, unknown> = {}, now = T0 - 
       events: [{ name: 'hourly', everyMs: HOUR }],
       announceAheadMs: 2 * HOUR,
       toleranceMs: 60_000,
-      nonceSecretFile: join(dir, 'dlc-nonce.key'),
+      nonceSecretFile: join(dir, 'keys', 'dlc-nonce.key'),
       journalFile: join(dir, 'journal', 'dlc-journal.jsonl'),
       ...overrides,
     }),
@@ -88,18 +97,23 @@ export function makeHarness(overrides: Record<string, unknown> = {}, now = T0 - 
   generateKeyFile(config.nonceSecretFile);
   const clock = new ManualClock(now);
   const history = new MemoryHistory();
-  const databaseFile = join(dir, 'db', DLC_DATABASE_FILE);
+  const dataDir = join(dir, 'data');
+  const databaseFile = join(dataDir, DLC_DATABASE_FILE);
+  const keyFile = join(dir, 'keys', 'oracle.key');
   const opened: DlcService[] = [];
   return {
     dir,
     clock,
     history,
     config,
+    dataDir,
     databaseFile,
+    keyFile,
     open(options = {}) {
       const service = openDlcService({
         config: options.config ?? config,
-        databaseFile,
+        dataDir,
+        keyFile,
         secretKey: options.secretKey ?? ORACLE_SECRET,
         history,
         clock,

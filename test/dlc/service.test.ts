@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateKeyFile } from '../../src/attest/keys.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { bindNonceSecret, toOutcomeValue, type DlcService } from '../../src/dlc/service.js';
+import { eventNonceSecret, type NonceContext } from '../../src/dlc/nonces.js';
+import { toOutcomeValue, type DlcService } from '../../src/dlc/service.js';
 import { deriveNonce, verifyAnnouncement, verifyAttestation } from '../../src/dlc/sign.js';
-import { outcomesDigest } from '../../src/dlc/store.js';
+import { outcomesDigest } from '../../src/dlc/journal.js';
 import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/tlv.js';
 import { loadSecretKey, publicKeyOf } from '../../src/attest/keys.js';
 import { EVENT_T0, HOUR, ORACLE_SECRET, OTHER_SECRET, T0, bytes, hex, makeHarness, type Harness } from './service-harness.js';
@@ -25,7 +26,7 @@ describe('DLC service', () => {
 
   describe('announcing', () => {
     it('announces the events of the window ahead, signed, with nonces derived from the nonce secret', () => {
-      expect(service.pass()).to.deep.equal({ announced: 2, attested: 0 });
+      expect(service.pass()).to.deep.equal({ announced: 2, attested: 0, pruned: 0 });
       const view = service.view(EVENT_T0);
       expect(view?.maturity).to.equal('2024-05-01T12:00:00.000Z');
       expect(view?.status).to.equal('announced');
@@ -34,14 +35,32 @@ describe('DLC service', () => {
       const announcement = decodeAnnouncement(bytes(view?.announcement.hex ?? ''));
       expect(verifyAnnouncement(announcement, 'tagged-v0')).to.equal(true);
       expect(announcement.event.eventMaturityEpoch).to.equal(T0 / 1000);
-      // Bound to this oracle's key, descriptor and signing version: a second oracle sharing the
-      // nonce secret file derives other nonces for the same event id.
-      const nonceSecret = bindNonceSecret(loadSecretKey(h.config.nonceSecretFile), publicKeyOf(ORACLE_SECRET), h.config);
-      expect(announcement.event.nonces.map(hex)).to.deep.equal(Array.from({ length: 20 }, (_, i) => hex(deriveNonce(nonceSecret, EVENT_T0, i).R)));
-      const unbound = loadSecretKey(h.config.nonceSecretFile);
-      expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(unbound, EVENT_T0, 0).R));
-      const otherUnit = bindNonceSecret(loadSecretKey(h.config.nonceSecretFile), publicKeyOf(ORACLE_SECRET), { ...h.config, unit: 'BTC-USD' });
-      expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(otherUnit, EVENT_T0, 0).R));
+      // Bound to this oracle's key, its lineage (the instance id in both database and journal),
+      // the descriptor and the signing version: another oracle sharing the nonce secret file
+      // derives other nonces for the same event id.
+      const db = new Database(h.databaseFile, { readonly: true });
+      const instanceIdHex = db.prepare('SELECT instance_id FROM identity').pluck().get() as string;
+      db.close();
+      const firstLine = readFileSync(h.config.journalFile, 'utf8').split('\n')[0] ?? '';
+      const journalIdentity = JSON.parse(firstLine) as { record: string; instanceId: string };
+      expect(journalIdentity).to.include({ record: 'identity', instanceId: instanceIdHex });
+      const context: NonceContext = {
+        nonceSecret: loadSecretKey(h.config.nonceSecretFile),
+        publicKey: publicKeyOf(ORACLE_SECRET),
+        instanceId: bytes(instanceIdHex),
+        signingVersion: 'tagged-v0',
+      };
+      const descriptor = announcement.event.descriptor;
+      const secret = eventNonceSecret(context, descriptor, 'v2');
+      expect(announcement.event.nonces.map(hex)).to.deep.equal(Array.from({ length: 20 }, (_, i) => hex(deriveNonce(secret, EVENT_T0, i).R)));
+      const others = [
+        context.nonceSecret,
+        eventNonceSecret(context, descriptor, 'v1'),
+        eventNonceSecret({ ...context, instanceId: new Uint8Array(32) }, descriptor, 'v2'),
+        eventNonceSecret(context, { ...descriptor, unit: 'BTC-USD' }, 'v2'),
+        eventNonceSecret({ ...context, signingVersion: 'plain-sha256' }, descriptor, 'v2'),
+      ];
+      for (const other of others) expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(other, EVENT_T0, 0).R));
     });
 
     it('announces each event once across passes and restarts', () => {
@@ -205,21 +224,26 @@ describe('DLC service', () => {
       });
     }
 
+    /** The journal's identity line as written, and its one entry parsed. */
+    const journalLines = (): [string, { outcomes: string[]; outcomesDigest: string }] => {
+      const [identity = '', entry = ''] = readFileSync(h.config.journalFile, 'utf8').split('\n');
+      return [identity, JSON.parse(entry) as { outcomes: string[]; outcomesDigest: string }];
+    };
+
     it('refuses to start when the journal and the database disagree on an outcome', () => {
       attestAt65432();
       service.close();
-      const text = readFileSync(h.config.journalFile, 'utf8');
-      const entry = JSON.parse(text) as { outcomes: string[]; outcomesDigest: string };
+      const [identity, entry] = journalLines();
       entry.outcomes = digits(1);
       entry.outcomesDigest = outcomesDigest(entry.outcomes);
-      writeFileSync(h.config.journalFile, `${JSON.stringify(entry)}\n`);
+      writeFileSync(h.config.journalFile, `${identity}\n${JSON.stringify(entry)}\n`);
       expect(() => h.open()).to.throw(ConfigError, /journal and database disagree on event btcusd-hourly-2024-05-01T12:00:00Z/);
     });
 
     it('refuses to start when the journal lacks an attestation the database holds (an old journal restored)', () => {
       attestAt65432();
       service.close();
-      writeFileSync(h.config.journalFile, '');
+      writeFileSync(h.config.journalFile, `${journalLines()[0]}\n`); // a copy made before the attestation
       expect(() => h.open()).to.throw(ConfigError, /1 attestation\(s\) missing from the journal/);
     });
 
@@ -229,10 +253,10 @@ describe('DLC service', () => {
       const db = new Database(h.databaseFile);
       db.prepare('DELETE FROM attestations').run();
       db.close();
-      const entry = JSON.parse(readFileSync(h.config.journalFile, 'utf8')) as { outcomes: string[]; outcomesDigest: string };
+      const [identity, entry] = journalLines();
       entry.outcomes = entry.outcomes.slice(1);
       entry.outcomesDigest = outcomesDigest(entry.outcomes);
-      writeFileSync(h.config.journalFile, `${JSON.stringify(entry)}\n`);
+      writeFileSync(h.config.journalFile, `${identity}\n${JSON.stringify(entry)}\n`);
       expect(() => h.open()).to.throw(ConfigError, /cannot be restored/);
       const db2 = new Database(h.databaseFile);
       expect(db2.prepare('SELECT count(*) FROM attestations').pluck().get()).to.equal(0);
@@ -242,14 +266,14 @@ describe('DLC service', () => {
 
   describe('safety against signing two messages with one nonce', () => {
     it('refuses to start with another signing version than the database was created with', () => {
-      const service = h.open();
       service.pass();
       service.close();
       expect(() => h.open({ config: { ...h.config, signingVersion: 'plain-sha256' } })).to.throw(ConfigError, /a nonce must never sign two messages/);
     });
 
     it('refuses a journal kept in the same folder as the database', () => {
-      expect(() => h.open({ config: { ...h.config, journalFile: join(h.databaseFile, '..', 'journal.jsonl') } })).to.throw(ConfigError, /same folder as the DLC database/);
+      service.close();
+      expect(() => h.open({ config: { ...h.config, journalFile: join(h.databaseFile, '..', 'journal.jsonl') } })).to.throw(ConfigError, /inside the data directory/);
     });
   });
 });

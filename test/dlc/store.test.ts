@@ -1,14 +1,22 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../../src/core/errors.js';
-import { OutcomeJournal, openDlcStore, outcomesDigest, type DlcStore, type StoredEvent } from '../../src/dlc/store.js';
+import { openDlcStore, type DlcStore, type StoredEvent } from '../../src/dlc/store.js';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 const nonce = (b: number): Uint8Array => new Uint8Array(32).fill(b);
-const event = (id: string, maturity: number): StoredEvent => ({ eventId: id, series: 'hourly', maturity, announcement: new Uint8Array([1, 2, 3]), announcedAt: T0 - HOUR });
+const event = (id: string, maturity: number): StoredEvent & { head: string } => ({
+  eventId: id,
+  series: 'hourly',
+  maturity,
+  announcement: new Uint8Array([1, 2, 3]),
+  announcedAt: T0 - HOUR,
+  nonceBinding: 'v2',
+  head: JSON.stringify({ eventId: id }),
+});
 const identity = { publicKeyHex: 'aa'.repeat(32), nonceFingerprintHex: 'bb'.repeat(32), signingVersion: 'tagged-v0' };
 
 describe('DLC store', () => {
@@ -24,11 +32,14 @@ describe('DLC store', () => {
   });
 
   describe('identity', () => {
-    it('is recorded by the first claim and accepted again after a reopen', () => {
-      store.claimIdentity(identity);
+    it('is absent from a new database, and recorded, unbound, by createIdentity', () => {
+      expect(store.claimIdentity(identity)).to.equal(null);
+      store.createIdentity(identity, 'ee'.repeat(32));
       store.close();
       store = openDlcStore(join(dir, 'dlc.sqlite3'));
-      expect(() => store.claimIdentity(identity)).not.to.throw();
+      expect(store.claimIdentity(identity)).to.deep.equal({ ...identity, instanceId: 'ee'.repeat(32), journalBound: false, prunedBefore: 0 });
+      store.setInstance('ee'.repeat(32), true);
+      expect(store.claimIdentity(identity)?.journalBound).to.equal(true);
     });
 
     const mismatches: ReadonlyArray<[what: string, claim: typeof identity, message: RegExp]> = [
@@ -38,7 +49,7 @@ describe('DLC store', () => {
     ];
     for (const [what, claim, message] of mismatches) {
       it(`refuses ${what}`, () => {
-        store.claimIdentity(identity);
+        store.createIdentity(identity, 'ee'.repeat(32));
         expect(() => store.claimIdentity(claim)).to.throw(ConfigError, message);
       });
     }
@@ -50,6 +61,7 @@ describe('DLC store', () => {
       expect(() => store.insertEvent(event('b', T0 + HOUR), [nonce(3), nonce(2)])).to.throw(InputError, /already stored/);
       expect(store.event('b')).to.equal(null);
       expect(store.event('a')?.announcement).to.deep.equal(new Uint8Array([1, 2, 3]));
+      expect(store.event('a')?.nonceBinding).to.equal('v2');
     });
 
     it('refuses announcing an event id twice', () => {
@@ -61,7 +73,7 @@ describe('DLC store', () => {
       store.insertEvent(event('x-daily', T0), [nonce(1)]);
       store.insertEvent(event('x-hourly', T0), [nonce(2)]);
       store.insertEvent(event('y-hourly', T0 + HOUR), [nonce(3)]);
-      const ids = (q: Parameters<DlcStore['events']>[0]) => store.events(q).map((e) => e.eventId);
+      const ids = (q: Parameters<DlcStore['servedPage']>[0]) => [...store.servedPage(q)].map((e) => e.eventId);
       expect(ids({ from: 0, to: T0 + HOUR, limit: 10 })).to.deep.equal(['x-daily', 'x-hourly', 'y-hourly']);
       expect(ids({ from: T0, to: T0 + HOUR, after: 'x-daily', limit: 10 })).to.deep.equal(['x-hourly', 'y-hourly']);
       expect(ids({ from: T0 + 1, to: T0 + HOUR, limit: 1 })).to.deep.equal(['y-hourly']);
@@ -70,68 +82,45 @@ describe('DLC store', () => {
 
   describe('attestations', () => {
     const attestation = { eventId: 'a', attestation: new Uint8Array([9]), value: 65_432n, indexObservedAt: T0 + 1, indexSequence: '7', late: false, attestedAt: T0 + 2 };
+    const view = '{"hex":"09"}';
 
     it('stores one attestation per event and refuses a second', () => {
       store.insertEvent(event('a', T0), [nonce(1)]);
-      store.insertAttestation(attestation);
-      expect(() => store.insertAttestation({ ...attestation, attestation: new Uint8Array([8]) })).to.throw(InputError, /already attested/);
+      store.insertAttestation({ ...attestation, view });
+      expect(() => store.insertAttestation({ ...attestation, attestation: new Uint8Array([8]), view })).to.throw(InputError, /already attested/);
       expect(store.attestation('a')).to.deep.equal(attestation);
       expect(store.attestedEventIds()).to.deep.equal(['a']);
+      expect(store.served('a')).to.deep.equal({ eventId: 'a', maturity: T0, head: '{"eventId":"a"}', attestation: view, late: false, indexObservedAt: T0 + 1 });
     });
 
     it('lists matured events without an attestation as unattested', () => {
       store.insertEvent(event('a', T0), [nonce(1)]);
       store.insertEvent(event('b', T0 + HOUR), [nonce(2)]);
       expect(store.unattested(T0 + HOUR - 1).map((e) => e.eventId)).to.deep.equal(['a']);
-      store.insertAttestation(attestation);
+      store.insertAttestation({ ...attestation, view });
       expect(store.unattested(T0 + HOUR).map((e) => e.eventId)).to.deep.equal(['b']);
     });
   });
-});
 
-describe('DLC outcome journal', () => {
-  let dir: string;
-  let file: string;
-  const entry = { eventId: 'a', announcementHex: '0102', series: 'hourly', maturity: T0, outcomes: ['0', '1'], value: '1', indexObservedAt: T0, indexSequence: '5', late: false, attestationHex: 'fdd868' };
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'dlc-journal-'));
-    file = join(dir, 'sub', 'journal.jsonl');
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  describe('pruning', () => {
+    const attest = (id: string) =>
+      store.insertAttestation({ eventId: id, attestation: new Uint8Array([9]), value: 1n, indexObservedAt: T0, indexSequence: '1', late: false, attestedAt: T0, view: '{}' });
 
-  it('reads back what was appended, with the outcomes digest', () => {
-    OutcomeJournal.open(file).append(entry);
-    const again = OutcomeJournal.open(file);
-    expect(again.get('a')).to.deep.equal({ ...entry, outcomesDigest: outcomesDigest(['0', '1']) });
-    expect(again.entries()).to.have.length(1);
-  });
-
-  it('refuses a second entry for one event', () => {
-    const journal = OutcomeJournal.open(file);
-    journal.append(entry);
-    expect(() => journal.append({ ...entry, outcomes: ['1', '1'] })).to.throw(InputError, /already journaled/);
-  });
-
-  it('cuts a torn last line (a crash inside append, before anything was released)', () => {
-    OutcomeJournal.open(file).append(entry);
-    appendFileSync(file, '{"eventId":"b","outc');
-    const journal = OutcomeJournal.open(file);
-    expect(journal.entries().map((e) => e.eventId)).to.deep.equal(['a']);
-    journal.append({ ...entry, eventId: 'b' });
-    expect(OutcomeJournal.open(file).entries().map((e) => e.eventId)).to.deep.equal(['a', 'b']);
-  });
-
-  const corruptions: ReadonlyArray<[what: string, edit: (text: string) => string, message: RegExp]> = [
-    ['edited outcomes', (t) => t.replace('["0","1"]', '["1","1"]'), /do not match their digest/],
-    ['a line that is not JSON', (t) => `${t}garbage\n`, /line 2 is not JSON/],
-    ['a line missing fields', (t) => `${t}{"eventId":"c"}\n`, /line 2 is not a journal entry/],
-    ['two entries for one event', (t) => t + t, /a second entry for event a/],
-  ];
-  for (const [what, edit, message] of corruptions) {
-    it(`refuses to open with ${what}`, () => {
-      OutcomeJournal.open(file).append(entry);
-      writeFileSync(file, edit(readFileSync(file, 'utf8')));
-      expect(() => OutcomeJournal.open(file)).to.throw(ConfigError, message);
+    it('deletes attested events maturing before the cut, never one not attested, and raises the watermark', () => {
+      store.createIdentity(identity, 'ee'.repeat(32));
+      store.insertEvent(event('old-attested', T0 - 2 * HOUR), [nonce(1), nonce(2)]);
+      store.insertEvent(event('old-waiting', T0 - 2 * HOUR), [nonce(3)]);
+      store.insertEvent(event('new-attested', T0), [nonce(4)]);
+      attest('old-attested');
+      attest('new-attested');
+      expect(store.prune(T0 - HOUR)).to.equal(1);
+      expect(store.event('old-attested')).to.equal(null);
+      expect(store.attestation('old-attested')).to.equal(null);
+      expect(store.event('old-waiting')).not.to.equal(null);
+      expect(store.event('new-attested')).not.to.equal(null);
+      expect(store.prunedBefore()).to.equal(T0 - HOUR);
+      store.prune(T0 - 3 * HOUR); // a clock stepped back never lowers the watermark
+      expect(store.prunedBefore()).to.equal(T0 - HOUR);
     });
-  }
+  });
 });

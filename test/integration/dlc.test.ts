@@ -14,7 +14,7 @@ import type { OracleConfig } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { eventIdFor } from '../../src/dlc/schedule.js';
-import type { DlcEventView } from '../../src/dlc/service.js';
+import type { DlcEventView } from '../../src/dlc/views.js';
 import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
