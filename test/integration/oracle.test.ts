@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { generateKeyFile } from '../../src/attest/keys.js';
 import type { AttestationJson } from '../../src/attest/types.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { acquireLockFile } from '../../src/core/lock-file.js';
 import { silentLogger } from '../../src/core/log.js';
 import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import type { SourcesReport } from '../../src/server/types.js';
@@ -149,7 +150,7 @@ describe('oracle against the exchange simulator', function () {
         () => expect.fail('should not start'),
         (err: Error) => expect(err.message).to.match(/^cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE$/),
       );
-      expect(existsSync(join(taken.oracle.dataDir, 'oracle.lock'))).to.equal(false);
+      acquireLockFile(join(taken.oracle.dataDir, 'oracle.lock'))(); // free: nothing of the failed start holds it
     } finally {
       busy.close();
     }

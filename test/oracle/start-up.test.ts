@@ -5,7 +5,7 @@
  * oracle signs nothing more.
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { generateKeyFile } from '../../src/attest/keys.js';
 import type { OracleConfig } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { acquireLockFile } from '../../src/core/lock-file.js';
 import { silentLogger } from '../../src/core/log.js';
 import { startOracle } from '../../src/oracle/run.js';
 import { openStore } from '../../src/store/sqlite.js';
@@ -103,14 +104,14 @@ describe('oracle start-up', function () {
         () => expect.fail('should not start'),
         (err: Error) => expect(err.message).to.match(error),
       );
-      expect(existsSync(join(config.oracle.dataDir, 'oracle.lock')), 'lock file').to.equal(false);
+      acquireLockFile(join(config.oracle.dataDir, 'oracle.lock'))(); // free: nothing of the failed start holds it
       expect(openFilesUnder(dir), 'open files').to.deep.equal([]);
 
       // Nothing is left to stop the corrected configuration from starting on the same data.
       const oracle = await startOracle(config, { logger: silentLogger, clock });
       await oracle.close();
       expect(openFilesUnder(dir), 'open files after close').to.deep.equal([]);
-      expect(existsSync(join(config.oracle.dataDir, 'oracle.lock')), 'lock file after close').to.equal(false);
+      acquireLockFile(join(config.oracle.dataDir, 'oracle.lock'))();
     });
   }
 
