@@ -5,29 +5,21 @@
  * venue's own rules (a documented default) therefore goes by venue, never by id string.
  *
  * The venue is read from ccxt's own metadata rather than a hand-kept list that goes stale: the
- * registrable domain of the class's website (`urls.www`, else its `hostname`). On ccxt 4.5 this
- * groups exactly the real families (binance/binanceusdm/binancecoinm, coinbase/coinbaseexchange/
+ * registrable domain (Public Suffix List, through tldts) of the class's website (`urls.www`, else
+ * its `hostname`). On ccxt 4.5 this groups exactly the real families (binance/binanceusdm/binancecoinm, coinbase/coinbaseexchange/
  * coinbaseinternational, kraken/krakenfutures, okx/okxus/myokx, bybit/bybiteu,
  * kucoin/kucoinfutures, gate/gateeu); test/feeds/venue.test.ts checks that over every ccxt class.
  */
+import { getDomain } from 'tldts';
 
 /**
- * Country-code domains whose companies register under a generic second level: bittrade.co.jp and
- * btcbox.co.jp are two venues, not one "co.jp". This is not the Public Suffix List, only the rule
- * every website ccxt names needs; the test over all ccxt classes fails if a new one needs more.
- */
-const GENERIC_SECOND_LEVEL: ReadonlySet<string> = new Set(['ac', 'co', 'com', 'edu', 'gov', 'net', 'or', 'org']);
-
-/**
- * The registrable domain of `host` ("futures.kraken.com" -> "kraken.com", "www.btcbox.co.jp" ->
- * "btcbox.co.jp"), lower case, a trailing dot ignored.
+ * The registrable domain of `host` under the Public Suffix List ("futures.kraken.com" ->
+ * "kraken.com", "www.btcbox.co.jp" -> "btcbox.co.jp"), lower case; the host itself when it has
+ * none (an IP address, a bare public suffix).
  */
 export function registrableDomain(host: string): string {
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
-  const tld = labels[labels.length - 1] ?? '';
-  const second = labels[labels.length - 2] ?? '';
-  const keep = labels.length >= 3 && tld.length === 2 && GENERIC_SECOND_LEVEL.has(second) ? 3 : 2;
-  return labels.slice(-keep).join('.');
+  const lower = host.toLowerCase().replace(/\.$/, '');
+  return getDomain(lower) ?? lower;
 }
 
 /** The ccxt metadata a venue is read from: an exchange instance has both fields. */
