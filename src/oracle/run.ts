@@ -65,6 +65,8 @@ function publicSummary(config: OracleConfig): Record<string, unknown> {
     maxFutureSkewMs: m.rules.maxFutureSkewMs,
     minPrice: formatDecimal(m.rules.minPrice, PRICE_EXPONENT),
     maxPrice: formatDecimal(m.rules.maxPrice, PRICE_EXPONENT),
+    frozenAfterMs: m.rules.frozenAfterMs,
+    frozenMoveBps: m.rules.frozenMoveBps,
   });
   return {
     index: market(config.index),
@@ -88,6 +90,12 @@ function fundingSummary(f: FundingConfig): Record<string, unknown> {
     maxRate: rate(f.rules.maxRate),
     maxAgeMs: f.rules.maxAgeMs,
     maxExchangeAgeMs: f.rules.maxExchangeAgeMs,
+    maxFutureSkewMs: f.rules.maxFutureSkewMs,
+    frozenAfterMs: f.rules.frozenAfterMs,
+    frozenMove: rate(f.rules.frozenMove),
+    minPremium: rate(f.rules.minPremium),
+    maxPremium: rate(f.rules.maxPremium),
+    maxPremiumDeviation: rate(f.rules.maxPremiumDeviation),
     signConvention: 'positive: longs pay shorts',
   };
 }

@@ -128,6 +128,16 @@ describe('oracle against the exchange simulator', function () {
     expect(health.status).to.equal(503);
   });
 
+  it('publishes every rule it applies on /oracle, so an auditor sees the whole method', async () => {
+    const info = (await (await fetch(`${oracle!.url}/oracle`)).json()) as { config: Record<string, Record<string, unknown>> };
+    const published = (section: Record<string, unknown> | undefined) => Object.keys(section ?? {});
+    expect(published(info.config['index'])).to.include.members(Object.keys(config.index.rules));
+    for (const [quote, market] of Object.entries(config.conversions)) {
+      expect(published((info.config['conversions'] as Record<string, Record<string, unknown>>)[quote])).to.include.members(Object.keys(market.rules));
+    }
+    expect(published(info.config['funding'])).to.include.members(Object.keys(config.funding!.rules));
+  });
+
   it('keeps its sequence increasing across a restart on the same data', async () => {
     const history = (await (await fetch(`${oracle!.url}/history?from=0&limit=1000`)).json()) as { attestations: AttestationJson[] };
     expect(history.attestations.length).to.be.greaterThan(0);
