@@ -16,9 +16,10 @@ import { assessFreshness } from './freshness.js';
 import { errorHandler, methodNotAllowed, notFound, sendError, type ErrorCode } from './http-error.js';
 import { createHttpMetrics } from './http-metrics.js';
 import { createPriceFastPath, writeFreshAttestation } from './price-fast-path.js';
-import { parseHistoryQuery, strictParams } from './query.js';
+import { DEFAULT_HISTORY_PAGE_BYTES, historyHandler } from './history.js';
+import { strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
-import type { HistoryReader } from '../store/types.js';
+import type { HistoryPages } from '../store/types.js';
 import type { DlcReader } from '../dlc/service.js';
 import { createDlcRouter } from './dlc.js';
 import type { OracleState } from './types.js';
@@ -56,6 +57,8 @@ export interface ServerConfig {
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
   readonly trustProxy: boolean | number | string;
   readonly maxHistoryLimit: number;
+  /** Bytes of stored JSON one /history page may hold; its first attestation goes out whatever its size (default 512 KiB). */
+  readonly maxHistoryPageBytes?: number;
   /** Cadence of index_price attestations; a quote older than 3 of these is refused. */
   readonly tickIntervalMs: number;
   /** Cadence of funding_rate and perp_premium attestations; absent when funding is not signed. */
@@ -72,7 +75,7 @@ export interface AppDeps {
   readonly state: OracleState;
   /** The DLC oracle's announcements and attestations, when it runs. */
   readonly dlc?: DlcReader;
-  readonly history: HistoryReader;
+  readonly history: HistoryPages;
   readonly registry: Registry;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -181,13 +184,8 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-cache').json(state.sources());
   });
 
-  get('/history', (req, res) => {
-    const query = parseHistoryQuery(req.query, clock.now(), config.maxHistoryLimit);
-    // One row more than asked tells whether the range holds more than the page.
-    const rows = history.range({ ...query, limit: query.limit + 1 });
-    const attestations = rows.slice(0, query.limit);
-    res.set('Cache-Control', 'no-cache').json({ attestations, count: attestations.length, truncated: rows.length > query.limit });
-  });
+  const maxPageBytes = config.maxHistoryPageBytes ?? DEFAULT_HISTORY_PAGE_BYTES;
+  get('/history', historyHandler({ history, clock, maxLimit: config.maxHistoryLimit, maxPageBytes }));
 
   get('/stream', (req, res) => {
     strictParams(req.query, []);
