@@ -14,11 +14,12 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { assessFreshness } from './freshness.js';
 import { errorHandler, methodNotAllowed, notFound, sendError, type ErrorCode } from './http-error.js';
-import { createHttpMetrics } from './http-metrics.js';
+import { UNMATCHED_ROUTE, createHttpMetrics } from './http-metrics.js';
 import { createPriceFastPath, writeFreshAttestation } from './price-fast-path.js';
 import { DEFAULT_HISTORY_PAGE_BYTES, historyHandler } from './history.js';
 import { strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
+import { takeTurns, writeOverloaded } from './turns.js';
 import type { HistoryPages } from '../store/types.js';
 import type { DlcReader } from '../dlc/service.js';
 import { createDlcRouter } from './dlc.js';
@@ -89,10 +90,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** What startServer needs of an app besides express itself: its streams and the /price fast path. */
+/** What startServer needs of an app besides express itself: its streams, the /price fast path, the overload answer. */
 interface AppExtras {
   readonly hub: StreamHub;
   readonly fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
+  readonly overloaded: (req: IncomingMessage, res: ServerResponse) => void;
 }
 const extras = new WeakMap<Express, AppExtras>();
 
@@ -132,15 +134,20 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(security);
   app.use(publicCors);
+  const commonHeaders = { ...headersSetBy(security), ...CORS_HEADERS };
   extras.set(app, {
     hub,
     fastPath: createPriceFastPath({
       state,
       clock,
       tickIntervalMs: config.tickIntervalMs,
-      commonHeaders: { ...headersSetBy(security), ...CORS_HEADERS },
+      commonHeaders,
       record: (method, status, started) => metrics.record(method, '/price', status, started),
     }),
+    overloaded: (req, res) => {
+      writeOverloaded(res, commonHeaders);
+      metrics.record(req.method ?? 'GET', UNMATCHED_ROUTE, 503, process.hrtime.bigint());
+    },
   });
   app.use(
     rateLimit({
@@ -221,8 +228,11 @@ export function createApp(deps: AppDeps): Express {
  * if the address cannot be bound.
  */
 export async function startServer(app: Express, options: { host: string; port: number }): Promise<RunningServer> {
-  const fastPath = extras.get(app)?.fastPath;
-  const server = createServer(fastPath ? (req, res) => fastPath(req, res) || app(req, res) : app);
+  const extra = extras.get(app);
+  // Everything but the /price fast path takes its turn, so the signing tick never waits for more than one request.
+  const handle = takeTurns(app, extra?.overloaded ?? ((_req, res) => writeOverloaded(res, {})));
+  const fastPath = extra?.fastPath;
+  const server = createServer(fastPath ? (req, res) => fastPath(req, res) || handle(req, res) : handle);
   const closeIdleSockets = trackIdleSockets(server);
   server.on('clientError', answerUnparsable);
   await new Promise<void>((resolve, reject) => {
