@@ -32,12 +32,14 @@ export function historyHandler(o: HistoryRouteOptions): RequestHandler {
   };
 }
 
+const HEAD = Buffer.from('{"attestations":[');
+
 /**
- * `{"attestations":[...],"count":n,"truncated":bool,"next":{"from":ms,"after":"id"}|null}`, the
- * bodies joined as they are. `truncated` is kept for clients written before `next` existed.
+ * `{"attestations":[...],"count":n,"truncated":bool,"next":{"from":ms,"after":"id"}|null}`, with
+ * the stored JSON as it is. `truncated` is kept for clients written before `next` existed.
  */
-function envelope(page: HistoryPage): string {
+function envelope(page: HistoryPage): Buffer {
   const next = page.next === null ? null : { from: page.next.observedAt, after: page.next.id.toString() };
-  const tail = `"count":${page.bodies.length},"truncated":${next !== null},"next":${JSON.stringify(next)}`;
-  return `{"attestations":[${page.bodies.join(',')}],${tail}}`;
+  const tail = `],"count":${page.count},"truncated":${next !== null},"next":${JSON.stringify(next)}}`;
+  return Buffer.concat([HEAD, page.json, Buffer.from(tail)]);
 }

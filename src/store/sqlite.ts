@@ -103,7 +103,7 @@ class SqliteStore implements AttestationStore, HistoryPages {
   ) {
     // Bounded by rows, not by queries: a thousand distinct 1000-row pages must not hold a
     // million bodies.
-    this.cache = new LRUCache({ maxSize: historyCacheSize, sizeCalculation: (page) => page.bodies.length + 1 });
+    this.cache = new LRUCache({ maxSize: historyCacheSize, sizeCalculation: (page) => page.count + 1 });
     this.newestId = (db.prepare('SELECT max(id) FROM attestations').pluck().get() as bigint | null) ?? 0n;
     this.insert = db.prepare(
       'INSERT INTO attestations (public_key, sequence, kind, pair, observed_at, body) VALUES (?, ?, ?, ?, ?, ?)',
@@ -179,14 +179,13 @@ class SqliteStore implements AttestationStore, HistoryPages {
     if (afterId !== undefined && (typeof afterId !== 'bigint' || afterId < 0n || afterId > SQLITE_MAX_INTEGER)) {
       throw new InputError(`afterId must be a bigint in 0..2^63-1, got ${String(afterId)}`);
     }
-    if (from > to) return { bodies: [], next: null };
+    if (from > to) return { count: 0, json: Buffer.alloc(0), next: null };
     const key = `${kind ?? '*'}|${from}|${afterId ?? ''}|${to}|${limit}|${maxBytes}|${this.newestId}`;
     let page = this.cache.get(key);
     if (page === undefined) {
       page = readPage(query, (sql, start) =>
         kind === undefined ? this.selectPage[sql].iterate(start) : this.selectPageOfKind[sql].iterate({ ...start, kind }),
       );
-      Object.freeze(page.bodies);
       this.cache.set(key, page);
     }
     return page;

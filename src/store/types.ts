@@ -47,8 +47,13 @@ export interface HistoryPageQuery extends HistoryQuery {
 }
 
 export interface HistoryPage {
-  /** The canonical JSON of each attestation, oldest first (ties in row order), as stored. */
-  readonly bodies: readonly string[];
+  /** How many attestations the page holds. */
+  readonly count: number;
+  /**
+   * Their canonical JSON as stored, oldest first (ties in row order), joined by commas: the inside
+   * of a JSON array. Shared with the store's cache: read it, never write into it.
+   */
+  readonly json: Buffer;
   /** Where the range goes on, or null when this page ends it. */
   readonly next: HistoryPosition | null;
 }

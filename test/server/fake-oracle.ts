@@ -102,7 +102,7 @@ export class FakeHistory implements HistoryPages {
     const kept = matching.slice(0, query.limit);
     const last = kept[kept.length - 1];
     const next = matching.length > kept.length && last ? { observedAt: Number(last.a.observedAt), id: last.id } : null;
-    return { bodies: kept.map(({ a }) => JSON.stringify(a)), next };
+    return { count: kept.length, json: Buffer.from(kept.map(({ a }) => JSON.stringify(a)).join(',')), next };
   }
 }
 

@@ -93,9 +93,13 @@ describe('store/history-page', () => {
           for (;;) {
             expect(pages.length, 'pages never end').to.be.at.most(expected.length);
             const page = store.page(query);
-            pages.push(page.bodies);
+            // These rows were appended in canonical form, so re-serialising gives the stored bytes.
+            const bodies = (JSON.parse(`[${page.json.toString('utf8')}]`) as unknown[]).map((a) => JSON.stringify(a));
+            expect(bodies.join(',')).to.equal(page.json.toString('utf8'));
+            expect(page.count).to.equal(bodies.length);
+            pages.push(bodies);
             if (page.next === null) break;
-            expect(page.bodies.length, 'a page that goes on is never empty').to.be.above(0);
+            expect(page.count, 'a page that goes on is never empty').to.be.above(0);
             query = { ...query, from: page.next.observedAt, afterId: page.next.id };
           }
           const size = (bodies: readonly string[]): number => bodies.reduce((n, b) => n + b.length, 0);
@@ -115,6 +119,29 @@ describe('store/history-page', () => {
       { numRuns: 100 },
     );
   });
+
+  // All rows weigh the same here (R bytes): the bound counts bytes of JSON, commas between them aside.
+  const boundaries: ReadonlyArray<[maxBytes: (rowBytes: number) => number, rows: number]> = [
+    [(r) => 2 * r, 2],
+    [(r) => 2 * r - 1, 1],
+    [(r) => 3 * r - 1, 2],
+    [() => 1, 1],
+  ];
+  for (const [maxBytes, rows] of boundaries) {
+    it(`keeps exactly the rows that fit: a bound of ${maxBytes(100)} bytes for rows of 100 takes ${rows}`, () => {
+      const store = openStore({ dataDir: dir, historyCacheSize: 10 });
+      try {
+        for (let i = 0; i < 4; i++) store.append(attestation(100 + i, 5, 'index_price'));
+        const rowBytes = JSON.stringify(attestation(100, 5, 'index_price')).length;
+        const page = store.page({ from: 0, to: 10, limit: 10, maxBytes: maxBytes(rowBytes) });
+        expect(page.count).to.equal(rows);
+        expect(page.json.length).to.equal(rows * rowBytes + rows - 1);
+        expect(page.next?.observedAt).to.equal(5);
+      } finally {
+        store.close();
+      }
+    });
+  }
 
   it('rejects a byte bound or a position it cannot use', () => {
     const store = openStore({ dataDir: dir, historyCacheSize: 10 });

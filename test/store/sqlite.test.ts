@@ -290,15 +290,8 @@ describe('store/sqlite: openStore', () => {
       expect(page(store, 0, 100), 'the same cached page').to.equal(first);
       store.append(attestation({ sequence: '6', observedAt: '60' }));
       const third = page(store, 0, 100);
-      expect(third.bodies).to.have.length(6);
-      expect(first.bodies, 'a page served earlier is not changed').to.have.length(5);
-    });
-
-    it('a caller cannot change a cached page', () => {
-      const store = seeded();
-      const bodies = page(store, 0, 100).bodies as string[];
-      expect(() => bodies.pop()).to.throw(TypeError);
-      expect(page(store, 0, 100).bodies).to.have.length(5);
+      expect(third.count).to.equal(6);
+      expect(first.count, 'a page served earlier is not changed').to.equal(5);
     });
 
     it('bounds the cache by rows held, not by pages: a page larger than the cache is not kept', () => {
@@ -313,16 +306,16 @@ describe('store/sqlite: openStore', () => {
     it('works with a cache of one entry', () => {
       const store = open(1);
       store.append(attestation({ sequence: '1', observedAt: '10' }));
-      expect(page(store, 0, 100).bodies).to.have.length(1);
-      expect(page(store, 11, 100).bodies).to.have.length(0);
-      expect(page(store, 0, 100).bodies).to.have.length(1);
+      expect(page(store, 0, 100).count).to.equal(1);
+      expect(page(store, 11, 100).count).to.equal(0);
+      expect(page(store, 0, 100).count).to.equal(1);
     });
 
     it('a prune invalidates cached pages', () => {
       const store = seeded();
-      expect(page(store, 0, 100).bodies).to.have.length(5);
+      expect(page(store, 0, 100).count).to.equal(5);
       store.prune(30);
-      expect(page(store, 0, 100).bodies).to.have.length(3);
+      expect(page(store, 0, 100).count).to.equal(3);
     });
   });
 
