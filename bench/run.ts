@@ -6,11 +6,17 @@
  *   2. CPU time of one tick (aggregate + commitSources + signAttestation + toJson) vs aggregate
  *      alone, for 5, 20 and 100 sources.
  *   3. Verifications per second: verifyJson vs a bare BIP340 verify.
+ *   4. Serving under load (bench/serve.ts): a whole oracle over a 30-day database with every
+ *      endpoint loaded at its largest page at once; how late its signing ticks run, against the
+ *      same oracle idle; each endpoint's cost on a 1-day and a 30-day database.
  *
  * Prints a table and writes bench/results/latest.json. Settings (environment):
  *   BENCH_SECONDS (10)  seconds of load per HTTP target, after BENCH_WARMUP_SECONDS (2)
  *   BENCH_CONNECTIONS (50)  concurrent connections
  *   BENCH_CPU_MS (1500)  time budget per CPU case (at least 200 calls are timed regardless)
+ *   BENCH_SERVE_SECONDS (30)  seconds of each serving window (idle, loaded, loaded but /dlc)
+ *   BENCH_SERVE_CONNECTIONS (4)  connections per endpoint; BENCH_SERVE_STREAMS (100) /stream clients
+ *   BENCH_GROWTH_SECONDS (3)  seconds of each endpoint alone on each database size
  * See docs/BENCHMARKS.md for what each number means.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +24,8 @@ import { benchTicks, benchVerify, type TickResult, type VerifyResult } from './c
 import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult } from './http.js';
 import { positiveIntegerFromEnv } from './env.js';
 import { machineInfo } from './machine.js';
+import { benchServing } from './serve.js';
+import { printServing } from './serve-report.js';
 import type { Timing } from './stats.js';
 
 /** The design's bar: the app serves /price at no less than half of bare node:http. */
@@ -109,11 +117,20 @@ async function main(): Promise<void> {
   printTicks(ticks);
   const verify = benchVerify(budget);
   printVerify(verify);
+  const serving = {
+    seconds: positiveIntegerFromEnv('BENCH_SERVE_SECONDS', 30),
+    connections: positiveIntegerFromEnv('BENCH_SERVE_CONNECTIONS', 4),
+    streams: positiveIntegerFromEnv('BENCH_SERVE_STREAMS', 100),
+    growthSeconds: positiveIntegerFromEnv('BENCH_GROWTH_SECONDS', 3),
+  };
+  const serve = await benchServing(serving, (line) => console.log(`  ${line}`));
+  printServing(serve, serving.connections, serving.streams);
 
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
-  const result = { at: new Date().toISOString(), machine, settings: { seconds, warmupSeconds, connections, cpuMs }, http, ticks, verify };
+  const settings = { seconds, warmupSeconds, connections, cpuMs, serving };
+  const result = { at: new Date().toISOString(), machine, settings, http, ticks, verify, serve };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${file.pathname}`);
 }

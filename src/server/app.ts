@@ -58,7 +58,7 @@ export interface ServerConfig {
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
   readonly trustProxy: boolean | number | string;
   readonly maxHistoryLimit: number;
-  /** Bytes of stored JSON one /history page may hold; its first attestation goes out whatever its size (default 512 KiB). */
+  /** Bytes of stored JSON one /history page holds at most (default 512 KiB); its first attestation goes out anyway. */
   readonly maxHistoryPageBytes?: number;
   /** Cadence of index_price attestations; a quote older than 3 of these is refused. */
   readonly tickIntervalMs: number;

@@ -53,9 +53,8 @@ export function takeTurns(handle: Listener, refuse: Listener): Listener {
 }
 
 const OVERLOADED_CODE: ErrorCode = 'overloaded';
-const OVERLOADED = Buffer.from(
-  JSON.stringify({ error: { code: OVERLOADED_CODE, message: `more than ${MAX_WAITING_PER_CONNECTION} requests waiting on this connection; retry later` } }),
-);
+const OVERLOADED_MESSAGE = `more than ${MAX_WAITING_PER_CONNECTION} requests waiting on this connection; retry later`;
+const OVERLOADED = Buffer.from(JSON.stringify({ error: { code: OVERLOADED_CODE, message: OVERLOADED_MESSAGE } }));
 
 /** The 503 for a request over the cap, in the API's error shape, with the `headers` every response carries. */
 export function writeOverloaded(res: ServerResponse, headers: OutgoingHttpHeaders): void {

@@ -52,7 +52,10 @@ const COMMA = Buffer.from(',');
  * The bodies are joined into one buffer: off the JavaScript heap, so a cached page costs the
  * garbage collector nothing.
  */
-export function readPage(query: HistoryPageQuery, read: (sql: 'tied' | 'later', start: PageStart) => Iterable<PageRow>): HistoryPage {
+export function readPage(
+  query: HistoryPageQuery,
+  read: (sql: 'tied' | 'later', start: PageStart) => Iterable<PageRow>,
+): HistoryPage {
   const parts: Buffer[] = [];
   let count = 0;
   let bytes = 0;

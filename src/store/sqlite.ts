@@ -175,7 +175,9 @@ class SqliteStore implements AttestationStore, HistoryPages {
   page(query: HistoryPageQuery): HistoryPage {
     const { from, to, limit, kind } = checkQuery(query);
     const { afterId, maxBytes } = query;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new InputError(`maxBytes must be a positive integer, got ${String(maxBytes)}`);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+      throw new InputError(`maxBytes must be a positive integer, got ${String(maxBytes)}`);
+    }
     if (afterId !== undefined && (typeof afterId !== 'bigint' || afterId < 0n || afterId > SQLITE_MAX_INTEGER)) {
       throw new InputError(`afterId must be a bigint in 0..2^63-1, got ${String(afterId)}`);
     }
@@ -184,7 +186,9 @@ class SqliteStore implements AttestationStore, HistoryPages {
     let page = this.cache.get(key);
     if (page === undefined) {
       page = readPage(query, (sql, start) =>
-        kind === undefined ? this.selectPage[sql].iterate(start) : this.selectPageOfKind[sql].iterate({ ...start, kind }),
+        kind === undefined
+          ? this.selectPage[sql].iterate(start)
+          : this.selectPageOfKind[sql].iterate({ ...start, kind }),
       );
       this.cache.set(key, page);
     }
@@ -214,9 +218,13 @@ class SqliteStore implements AttestationStore, HistoryPages {
 function checkQuery<Q extends HistoryQuery>(query: Q): Q {
   const { from, to, limit, kind } = query;
   for (const [name, value] of [['from', from], ['to', to]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new InputError(`${name} must be a non-negative integer (ms), got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new InputError(`${name} must be a non-negative integer (ms), got ${String(value)}`);
+    }
   }
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new InputError(`limit must be a positive integer, got ${String(limit)}`);
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new InputError(`limit must be a positive integer, got ${String(limit)}`);
+  }
   if (kind !== undefined) checkKind(kind);
   return query;
 }

@@ -97,12 +97,14 @@ describe('GET /history pages over the stored bytes', () => {
 
   it('serves each stored body byte for byte: a row is never parsed and re-serialised', async () => {
     // Valid JSON of a valid attestation, but not in the canonical spelling the store writes.
-    const odd = `{ "kind":"index_price","version":1, "pair":"BTC/USD","value":"1","exponent":-8,"observedAt":"${T0 + 500}",` +
+    const odd =
+      `{ "kind":"index_price","version":1, "pair":"BTC/USD","value":"1","exponent":-8,"observedAt":"${T0 + 500}",` +
       `"sequence":"999","sourceCount":5,"dispersionPpm":0,"sourcesCommitment":"${'cd'.repeat(32)}",` +
       `"publicKey":"${'ab'.repeat(32)}","signature":"${'ef'.repeat(64)}" }`;
     await serve(1 << 20, (db) => {
-      db.prepare('INSERT INTO attestations (public_key, sequence, kind, pair, observed_at, body) VALUES (?, ?, ?, ?, ?, ?)')
-        .run('ab'.repeat(32), 999, 'index_price', 'BTC/USD', T0 + 500, odd);
+      const insert = `INSERT INTO attestations (public_key, sequence, kind, pair, observed_at, body)
+        VALUES (?, ?, ?, ?, ?, ?)`;
+      db.prepare(insert).run('ab'.repeat(32), 999, 'index_price', 'BTC/USD', T0 + 500, odd);
     });
     const res = await fetch(`${server.url}/history?from=${T0 + 500}&to=${T0 + 500}`);
     expect(res.headers.get('content-type')).to.equal('application/json; charset=utf-8');
@@ -111,7 +113,7 @@ describe('GET /history pages over the stored bytes', () => {
     expect(text).to.equal(`{"attestations":[${odd}],"count":1,"truncated":false,"next":null}`);
   });
 
-  it('cuts a page whose rows exceed the byte budget, and next continues without skipping or repeating a row', async () => {
+  it('cuts a page whose rows exceed the byte budget; next continues without skipping or repeating a row', async () => {
     await serve(Math.floor(ROW_BYTES * 2.5));
     const pages = await walk({ from: String(T0), to: String(T0 + 60_000), limit: '100' });
     for (const page of pages) {

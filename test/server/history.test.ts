@@ -59,7 +59,8 @@ describe('GET /history', () => {
     expect(body.attestations.map((a) => a.sequence)).to.deep.equal(['2', '3', '4']);
     expect(body.count).to.equal(3);
     expect(body.truncated).to.equal(false);
-    expect(h.history.queries).to.deep.equal([{ from: T0 - HOUR, to: T0, limit: 100, maxBytes: DEFAULT_HISTORY_PAGE_BYTES }]);
+    const query = { from: T0 - HOUR, to: T0, limit: 100, maxBytes: DEFAULT_HISTORY_PAGE_BYTES };
+    expect(h.history.queries).to.deep.equal([query]);
   });
 
   it('passes epoch ms, ISO-8601 with offsets and kind through to the reader', async () => {
@@ -81,7 +82,8 @@ describe('GET /history', () => {
 
   it('reports truncation when the range holds more than the limit', async () => {
     const res = await fetch(`${h.url}/history?from=0&limit=2`);
-    const body = (await res.json()) as { attestations: { sequence: string }[]; count: number; truncated: boolean; next: unknown };
+    type Page = { attestations: { sequence: string }[]; count: number; truncated: boolean; next: unknown };
+    const body = (await res.json()) as Page;
     expect(body.attestations.map((a) => a.sequence)).to.deep.equal(['1', '2']);
     expect(body.count).to.equal(2);
     expect(body.truncated).to.equal(true);

@@ -44,12 +44,14 @@ describe('store/history-page', () => {
     const params = { at: 0n, afterId: -1n, to: 10n ** 15n, limit: 1001n, kind: 'funding_rate' };
     for (const withKind of [false, true]) {
       for (const [name, sql] of Object.entries(pageSql(withKind))) {
-        it(`the ${name} statement${withKind ? ' of one kind' : ''} seeks an index and reads no row past the page`, () => {
+        const statement = `the ${name} statement${withKind ? ' of one kind' : ''}`;
+        it(`${statement} seeks an index and reads no row past the page`, () => {
           openStore({ dataDir: dir, historyCacheSize: 10 }).close();
           const db = new Database(join(dir, DATABASE_FILE), { readonly: true });
           try {
             const bound = Object.fromEntries(Object.entries(params).filter(([k]) => sql.includes(`:${k}`)));
-            const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(bound) as { detail: string }[]).map((r) => r.detail);
+            const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(bound) as { detail: string }[];
+            const plan = rows.map((r) => r.detail);
             // One step: a SEARCH (a seek and a bounded range), never a SCAN, never a sort of the whole range.
             expect(plan).to.have.length(1);
             expect(plan[0]).to.match(/^SEARCH attestations USING INDEX attestations_(kind_)?observed_at \(/);
@@ -72,7 +74,10 @@ describe('store/history-page', () => {
       span: fc.integer({ min: 0, max: 6 }),
       limit: fc.integer({ min: 1, max: 5 }),
       // From "only the first row fits" to "every row fits", and exactly k rows (all rows are one size).
-      maxBytes: fc.oneof(fc.integer({ min: 1, max: rowBytes * 6 }), fc.integer({ min: 1, max: 6 }).map((k) => k * rowBytes)),
+      maxBytes: fc.oneof(
+        fc.integer({ min: 1, max: rowBytes * 6 }),
+        fc.integer({ min: 1, max: 6 }).map((k) => k * rowBytes),
+      ),
       kind: fc.option(fc.constantFrom(...KINDS), { nil: undefined }),
     });
     let run = 0;
@@ -85,11 +90,13 @@ describe('store/history-page', () => {
           const to = s.from + s.span;
           const expected = rows
             .map((r, i) => ({ r, i }))
-            .filter(({ r }) => Number(r.observedAt) >= s.from && Number(r.observedAt) <= to && (s.kind === undefined || r.kind === s.kind))
+            .filter(({ r }) => Number(r.observedAt) >= s.from && Number(r.observedAt) <= to)
+            .filter(({ r }) => s.kind === undefined || r.kind === s.kind)
             .sort((a, b) => Number(a.r.observedAt) - Number(b.r.observedAt) || a.i - b.i)
             .map(({ r }) => JSON.stringify(r));
           const pages: (readonly string[])[] = [];
-          let query: HistoryPageQuery = { from: s.from, to, limit: s.limit, maxBytes: s.maxBytes, ...(s.kind ? { kind: s.kind } : {}) };
+          const kind = s.kind ? { kind: s.kind } : {};
+          let query: HistoryPageQuery = { from: s.from, to, limit: s.limit, maxBytes: s.maxBytes, ...kind };
           for (;;) {
             expect(pages.length, 'pages never end').to.be.at.most(expected.length);
             const page = store.page(query);
@@ -108,7 +115,9 @@ describe('store/history-page', () => {
             if (bodies.length > 1) expect(size(bodies)).to.be.at.most(s.maxBytes);
             const following = pages[i + 1]?.[0];
             // Cut only when full: by count, or because the next row would not have fitted.
-            if (following !== undefined && bodies.length < s.limit) expect(size(bodies) + following.length).to.be.above(s.maxBytes);
+            if (following !== undefined && bodies.length < s.limit) {
+              expect(size(bodies) + following.length).to.be.above(s.maxBytes);
+            }
           });
           const served = pages.flat();
           expect(served).to.deep.equal(expected);
@@ -148,7 +157,8 @@ describe('store/history-page', () => {
     try {
       const base = { from: 0, to: 10, limit: 1 };
       expect(() => store.page({ ...base, maxBytes: 0 })).to.throw(/maxBytes must be a positive integer, got 0/);
-      expect(() => store.page({ ...base, maxBytes: 10, afterId: -2n })).to.throw(/afterId must be a bigint in 0..2\^63-1, got -2/);
+      const before = { ...base, maxBytes: 10, afterId: -2n };
+      expect(() => store.page(before)).to.throw(/afterId must be a bigint in 0..2\^63-1, got -2/);
     } finally {
       store.close();
     }
