@@ -68,11 +68,26 @@ export async function startLiveOracle(dir: string, maxLimit: number): Promise<Li
     logger: silentLogger,
     metrics: createOracleMetrics(registry),
     info: {
-      name: 'benchmark', softwareVersion: 'bench', protocolVersion: 1, tag: ATTESTATION_TAG, kinds: ['index_price', 'funding_rate', 'perp_premium'],
-      pair: 'BTC/USD', exponent: PRICE_EXPONENT, tickIntervalMs: INDEX_EVERY_MS, methodology: 'synthetic market (bench/market.ts)', config: {},
+      name: 'benchmark',
+      softwareVersion: 'bench',
+      protocolVersion: 1,
+      tag: ATTESTATION_TAG,
+      kinds: ['index_price', 'funding_rate', 'perp_premium'],
+      pair: 'BTC/USD',
+      exponent: PRICE_EXPONENT,
+      tickIntervalMs: INDEX_EVERY_MS,
+      methodology: 'synthetic market (bench/market.ts)',
+      config: {},
     },
   });
-  const dlc = openDlcService({ config: dlcConfig, databaseFile: dlcDatabase, secretKey: BENCH_SECRET_KEY, history: store, clock, logger: silentLogger });
+  const dlc = openDlcService({
+    config: dlcConfig,
+    databaseFile: dlcDatabase,
+    secretKey: BENCH_SECRET_KEY,
+    history: store,
+    clock,
+    logger: silentLogger,
+  });
   const app = createApp({
     dlc,
     state: service,

@@ -68,7 +68,14 @@ export function fundingPlan(now: () => number, tickIntervalMs: number): FundingP
     return PERPS.map((source, i) => ({
       source,
       quote: 'USD',
-      observation: { source, rate: RATE + BigInt(i), intervalMs: FUNDING_PERIOD_MS, markPrice: 60_010n * PRICE_ONE, exchangeTs: at - 900, receivedAt: at - 500 },
+      observation: {
+        source,
+        rate: RATE + BigInt(i),
+        intervalMs: FUNDING_PERIOD_MS,
+        markPrice: 60_010n * PRICE_ONE,
+        exchangeTs: at - 900,
+        receivedAt: at - 500,
+      },
       lastError: null,
     }));
   };

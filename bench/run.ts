@@ -23,6 +23,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchTicks, benchVerify, type TickResult, type VerifyResult } from './cpu.js';
 import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult } from './http.js';
 import { positiveIntegerFromEnv } from './env.js';
+import { fixed, table } from './format.js';
 import { machineInfo } from './machine.js';
 import { benchServing } from './serve.js';
 import { printServing } from './serve-report.js';
@@ -64,13 +65,8 @@ async function benchHttp(settings: { connections: number; seconds: number; warmu
   }
 }
 
-const fixed = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const us = (n: number): string => `${fixed(n, n < 100 ? 1 : 0)} us`;
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n');
-}
 
 function timingRow(name: string, t: Timing): string[] {
   return [name, us(t.meanUs), us(t.p50Us), us(t.p99Us), fixed(t.perSecond), fixed(t.iterations)];

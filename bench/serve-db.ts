@@ -46,13 +46,17 @@ export interface BenchDatabase {
   /** Size of oracle.sqlite3 and dlc.sqlite3 together. */
   readonly bytes: number;
   readonly buildSeconds: number;
-  /** The longest DLC pass after the first (an hourly announcement and attestation), in ms: the oracle's own loop work. */
+  /** The longest DLC pass after the first (one hourly announcement and attestation), in ms, on the oracle's loop. */
   readonly longestDlcPassMs: number;
 }
 
 /** Where a database lives: its store, the DLC database, and the nonce secret and journal apart. */
 export function layout(dir: string): { dataDir: string; dlc: DlcConfig; dlcDatabase: string } {
-  const dlc = dlcConfigSchema.parse({ enabled: true, nonceSecretFile: join(dir, 'dlc-nonce.key'), journalFile: join(dir, 'journal', 'dlc.jsonl') });
+  const dlc = dlcConfigSchema.parse({
+    enabled: true,
+    nonceSecretFile: join(dir, 'dlc-nonce.key'),
+    journalFile: join(dir, 'journal', 'dlc.jsonl'),
+  });
   return { dataDir: join(dir, 'data'), dlc, dlcDatabase: join(dir, 'data', DLC_DATABASE_FILE) };
 }
 
@@ -83,7 +87,14 @@ function buildDatabase(dir: string, days: number): BenchDatabase {
   const startMs = END_MS - days * DAY_MS;
   const clock = new ManualClock(startMs);
   const store = openStore({ dataDir, historyCacheSize: 1, clock, logger: silentLogger });
-  const dlc = openDlcService({ config, databaseFile: dlcDatabase, secretKey: BENCH_SECRET_KEY, history: store, clock, logger: silentLogger });
+  const dlc = openDlcService({
+    config,
+    databaseFile: dlcDatabase,
+    secretKey: BENCH_SECRET_KEY,
+    history: store,
+    clock,
+    logger: silentLogger,
+  });
   const templates = signedTemplates(startMs);
   let attestations = 0;
   let longestDlcPassMs = 0;
@@ -111,17 +122,33 @@ function buildDatabase(dir: string, days: number): BenchDatabase {
   }
   const bytes = statSync(join(dataDir, DATABASE_FILE)).size + statSync(dlcDatabase).size;
   const buildSeconds = Math.round((performance.now() - started) / 100) / 10;
-  return { days, startMs, endMs: END_MS, attestations, dlcAnnounced: dlcDone.announced, dlcAttested: dlcDone.attested, bytes, buildSeconds, longestDlcPassMs };
+  return {
+    days,
+    startMs,
+    endMs: END_MS,
+    attestations,
+    dlcAnnounced: dlcDone.announced,
+    dlcAttested: dlcDone.attested,
+    bytes,
+    buildSeconds,
+    longestDlcPassMs,
+  };
 }
 
 /** A signed attestation of each kind, to copy. */
 function signedTemplates(now: number): Record<'index' | 'funding' | 'premium', AttestationJson> {
-  const committed = [0, 1, 2, 3, 4].map((i) => ({ source: `perp${i}:BTC/USD:USD`, price: 1_000_000n + BigInt(i), exchangeTs: now - 900, receivedAt: now - 500 }));
+  const committed = [0, 1, 2, 3, 4].map((i) => ({
+    source: `perp${i}:BTC/USD:USD`,
+    price: 1_000_000n + BigInt(i),
+    exchangeTs: now - 900,
+    receivedAt: now - 500,
+  }));
   const rate = { pair: 'BTC/USD', exponent: RATE_EXPONENT, observedAt: now, dispersionPpm: 40, committed };
+  const key = BENCH_SECRET_KEY;
   return {
     index: signedTick(syntheticInput(20, now), BigInt(now)),
-    funding: toJson(signFigure({ ...rate, kind: 'funding_rate', value: 1_000_002n }, BigInt(now) + 1n, BENCH_SECRET_KEY)),
-    premium: toJson(signFigure({ ...rate, kind: 'perp_premium', value: -155_000n }, BigInt(now) + 2n, BENCH_SECRET_KEY)),
+    funding: toJson(signFigure({ ...rate, kind: 'funding_rate', value: 1_000_002n }, BigInt(now) + 1n, key)),
+    premium: toJson(signFigure({ ...rate, kind: 'perp_premium', value: -155_000n }, BigInt(now) + 2n, key)),
   };
 }
 

@@ -101,7 +101,10 @@ if (process.send) {
   process.once('message', (request: ServeLoadRequest) => {
     measure(request).then(
       (reply) => process.send?.(reply, () => process.exit(0)),
-      (err: unknown) => process.send?.({ ok: false, error: String(err) } satisfies ServeLoadMessage, () => process.exit(1)),
+      (err: unknown) => {
+        const failed: ServeLoadMessage = { ok: false, error: String(err) };
+        process.send?.(failed, () => process.exit(1));
+      },
     );
   });
 }

@@ -1,14 +1,7 @@
 /** Prints the serving benchmark (bench/serve.ts) as tables, with the ratios to the idle baseline. */
-import { TICK_TARGET_MS, type ServingResult } from './serve.js';
+import { TICK_TARGET_MS, type EndpointCost, type ServingResult } from './serve.js';
+import { fixed, table } from './format.js';
 import type { LoadedWindow } from './serve-run.js';
-
-const fixed = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-/** Right-aligned columns after a left-aligned first one. */
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n');
-}
 
 function latenessRow(name: string, w: LoadedWindow, idle: LoadedWindow): string[] {
   const l = w.lateness;
@@ -40,19 +33,22 @@ function endpointRows(w: LoadedWindow): string[][] {
 export function printServing(r: ServingResult, connections: number, streams: number): void {
   const db = r.database;
   console.log(
-    `\nServing under load: ${db.days}-day database, ${fixed(db.attestations)} attestations, ${db.dlcAnnounced} DLC events ` +
-      `(${db.dlcAttested} attested), ${fixed(db.bytes / 2 ** 20)} MiB`,
+    `\nServing under load: ${db.days}-day database, ${fixed(db.attestations)} attestations, ` +
+      `${db.dlcAnnounced} DLC events (${db.dlcAttested} attested), ${fixed(db.bytes / 2 ** 20)} MiB`,
   );
   console.log(
-    `built in ${fixed(db.buildSeconds)} s; the longest hourly DLC pass while building (an announcement and an attestation, ` +
-      `the DLC service's own work on the oracle's loop, no request) took ${fixed(db.longestDlcPassMs)} ms`,
+    `built in ${fixed(db.buildSeconds)} s; the longest hourly DLC pass while building (an announcement and an ` +
+      `attestation, the DLC service's own work on the oracle's loop, no request) took ${fixed(db.longestDlcPassMs)} ms`,
   );
   console.log('/history page statements (EXPLAIN QUERY PLAN on this database):');
   for (const [name, plan] of Object.entries(r.plans)) console.log(`  ${name.padEnd(16)} ${plan}`);
-  console.log(`\nLateness of the signing tick (every 5 s) and of a 10 ms timer (monitorEventLoopDelay); ${connections} connections per endpoint, ${streams} /stream`);
+  console.log(
+    '\nLateness of the signing tick (every 5 s) and of a 10 ms timer (monitorEventLoopDelay); ' +
+      `${connections} connections per endpoint, ${streams} /stream`,
+  );
   console.log(
     table([
-      ['window', 'ticks', 'tick max', 'each tick (ms)', 'longest tick', 'timer p99', 'timer max', 'max vs idle', 'server CPU'],
+      ['window', 'ticks', 'tick max', 'each tick (ms)', 'longest tick', 'timer p99', 'timer max', 'max vs idle', 'CPU'],
       latenessRow('idle (baseline)', r.idle, r.idle),
       latenessRow('every endpoint at once', r.everything, r.idle),
       latenessRow('every endpoint but /dlc', r.withoutDlc, r.idle),
@@ -64,17 +60,21 @@ export function printServing(r: ServingResult, connections: number, streams: num
   const head = ['endpoint', 'req/s', 'p50', 'p99', 'max', 'failed'];
   console.log('\nEach endpoint while every endpoint is loaded');
   console.log(table([head, ...endpointRows(r.everything)]));
-  console.log(`/stream: ${r.everything.load?.streamsOpen ?? 0} open, ${r.everything.load?.streamEvents ?? 0} events received`);
+  const streamed = r.everything.load;
+  console.log(`/stream: ${streamed?.streamsOpen ?? 0} open, ${streamed?.streamEvents ?? 0} events received`);
   console.log('\nEach endpoint while every endpoint but /dlc is loaded');
   console.log(table([head, ...endpointRows(r.withoutDlc)]));
   const [small, large] = r.growthDays;
   if (small === undefined || large === undefined) return;
-  console.log(`\nEach endpoint alone (one connection): server CPU per request and p50 latency, ${small}-day vs ${large}-day database`);
+  console.log(`\nEach endpoint alone (one connection): server CPU per request and p50, ${small} vs ${large} days`);
   const rows = r.growth.map((g) => {
     const a = g.byDays[small];
     const b = g.byDays[large];
     if (!a || !b) return [g.endpoint, '-', '-', '-', '-', '-'];
-    return [g.endpoint, `${fixed(a.cpuUsPerRequest)} us`, `${fixed(b.cpuUsPerRequest)} us`, `${fixed(b.cpuUsPerRequest / a.cpuUsPerRequest, 2)}x`, `${a.p50Ms} ms`, `${b.p50Ms} ms`];
+    const ratio = `${fixed(b.cpuUsPerRequest / a.cpuUsPerRequest, 2)}x`;
+    const cpu = (c: EndpointCost): string => `${fixed(c.cpuUsPerRequest)} us`;
+    return [g.endpoint, cpu(a), cpu(b), ratio, `${a.p50Ms} ms`, `${b.p50Ms} ms`];
   });
-  console.log(table([['endpoint', `CPU ${small} d`, `CPU ${large} d`, 'ratio', `p50 ${small} d`, `p50 ${large} d`], ...rows]));
+  const growthHead = ['endpoint', `CPU ${small} d`, `CPU ${large} d`, 'ratio', `p50 ${small} d`, `p50 ${large} d`];
+  console.log(table([growthHead, ...rows]));
 }

@@ -42,7 +42,8 @@ export async function idleWindow(ticks: readonly TickSample[], seconds: number):
 /** Runs `request` from a child process; rejects if the child fails or exits without replying. */
 export function loadedWindow(ticks: readonly TickSample[], request: ServeLoadRequest): Promise<LoadedWindow> {
   return new Promise((resolve, reject) => {
-    const child = fork(new URL('./serve-load.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const options = { execArgv: ['--import', 'tsx'], stdio: 'inherit' as const };
+    const child = fork(new URL('./serve-load.ts', import.meta.url), [], options);
     let window: ReturnType<typeof openWindow> | null = null;
     let settled = false;
     const settle = (fn: () => void): void => {
@@ -61,7 +62,8 @@ export function loadedWindow(ticks: readonly TickSample[], request: ServeLoadReq
       });
     });
     child.once('error', (err) => settle(() => reject(err)));
-    child.once('exit', (code) => settle(() => reject(new Error(`load generator exited with code ${code} before replying`))));
+    const exited = (code: number | null): Error => new Error(`load generator exited with code ${code} before replying`);
+    child.once('exit', (code) => settle(() => reject(exited(code))));
     child.send(request);
   });
 }

@@ -22,6 +22,7 @@ export const TICK_TARGET_MS = 50;
 /** The largest page of /history and /dlc/announcements: the configuration's default maximum. */
 const MAX_LIMIT = 1000;
 const HOUR_MS = 3_600_000;
+const FUNDING = 'kind=funding_rate';
 
 export interface ServingSettings {
   /** Seconds of each window: idle, every endpoint, every endpoint but /dlc. */
@@ -33,10 +34,16 @@ export interface ServingSettings {
   readonly growthSeconds: number;
 }
 
+export interface EndpointCost {
+  readonly cpuUsPerRequest: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
 export interface GrowthRow {
   readonly endpoint: string;
   /** Server CPU per request (µs) and mean latency (ms) with one connection, per database size in days. */
-  readonly byDays: Readonly<Record<number, { readonly cpuUsPerRequest: number; readonly p50Ms: number; readonly p99Ms: number }>>;
+  readonly byDays: Readonly<Record<number, EndpointCost>>;
 }
 
 export interface ServingResult {
@@ -52,12 +59,17 @@ export interface ServingResult {
 
 /** Every endpoint at its largest page, over the database `db` describes. */
 function endpoints(db: BenchDatabase, connections: number): EndpointLoad[] {
-  const hours = Array.from({ length: Math.floor((db.endMs - db.startMs) / HOUR_MS) }, (_, i) => db.startMs + (i + 1) * HOUR_MS);
-  const events = hours.map((m) => eventIdFor('BTC/USD', 'hourly', m));
+  const hours = Math.floor((db.endMs - db.startMs) / HOUR_MS);
+  const maturity = (i: number): number => db.startMs + (i + 1) * HOUR_MS;
+  const events = Array.from({ length: hours }, (_, i) => eventIdFor('BTC/USD', 'hourly', maturity(i)));
   // 200 starts spread over the range, each leaving room for a full page (1000 rows: about 1.2 h of
   // every kind, 17 h of one funding kind), so pages weigh the same on a small and a large database.
   const starts = (roomMs: number, query: string): string[] =>
-    Array.from({ length: 200 }, (_, i) => `/history?from=${db.startMs + Math.floor(((db.endMs - roomMs - db.startMs) * i) / 200)}&${query}`);
+    Array.from({ length: 200 }, (_, i) => {
+      const from = db.startMs + Math.floor(((db.endMs - roomMs - db.startMs) * i) / 200);
+      return `/history?from=${from}&${query}`;
+    });
+  const to = db.endMs + 86_400_000;
   const e = (name: string, paths: string[]): EndpointLoad => ({ name, paths, connections });
   return [
     e('/price', ['/price']),
@@ -67,9 +79,9 @@ function endpoints(db: BenchDatabase, connections: number): EndpointLoad[] {
     e('/sources', ['/sources']),
     e('/health', ['/health']),
     e('/metrics', ['/metrics']),
-    e(`/history?limit=${MAX_LIMIT}, one query`, [`/history?from=0&to=${db.endMs + 86_400_000}&limit=${MAX_LIMIT}`]),
-    e(`/history?limit=${MAX_LIMIT}, 200 starts`, starts(2 * HOUR_MS, `to=${db.endMs + 86_400_000}&limit=${MAX_LIMIT}`)),
-    e(`/history?kind=funding_rate&limit=${MAX_LIMIT}`, starts(17 * HOUR_MS, `to=${db.endMs + 86_400_000}&limit=${MAX_LIMIT}&kind=funding_rate`)),
+    e(`/history?limit=${MAX_LIMIT}, one query`, [`/history?from=0&to=${to}&limit=${MAX_LIMIT}`]),
+    e(`/history?limit=${MAX_LIMIT}, 200 starts`, starts(2 * HOUR_MS, `to=${to}&limit=${MAX_LIMIT}`)),
+    e(`/history?kind=funding_rate&limit=${MAX_LIMIT}`, starts(17 * HOUR_MS, `to=${to}&limit=${MAX_LIMIT}&${FUNDING}`)),
     e(`/dlc/announcements?limit=${MAX_LIMIT}`, [`/dlc/announcements?limit=${MAX_LIMIT}`]),
     e('/dlc/announcements/:eventId', events.map((id) => `/dlc/announcements/${id}`)),
     e('/dlc/attestations/:eventId', events.map((id) => `/dlc/attestations/${id}`)),
@@ -102,7 +114,7 @@ const verdict = (w: LoadedWindow): 'PASS' | 'MISS' =>
 
 /** Each endpoint alone with one connection on each database: cost per request as the database grows. */
 async function growth(days: readonly number[], seconds: number, log: (line: string) => void): Promise<GrowthRow[]> {
-  const rows = new Map<string, Record<number, GrowthRow['byDays'][number]>>();
+  const rows = new Map<string, Record<number, EndpointCost>>();
   for (const d of days) {
     const { dir, db } = copyOfBenchDatabase(d, log);
     const oracle = await startLiveOracle(dir, MAX_LIMIT);
@@ -112,7 +124,8 @@ async function growth(days: readonly number[], seconds: number, log: (line: stri
         const r = w.load?.endpoints[0];
         if (r === undefined) continue;
         const byDays = rows.get(endpoint.name) ?? {};
-        byDays[d] = { cpuUsPerRequest: (w.serverCpuMs * 1000) / Math.max(1, r.requests), p50Ms: r.latencyP50Ms, p99Ms: r.latencyP99Ms };
+        const cpuUsPerRequest = (w.serverCpuMs * 1000) / Math.max(1, r.requests);
+        byDays[d] = { cpuUsPerRequest, p50Ms: r.latencyP50Ms, p99Ms: r.latencyP99Ms };
         rows.set(endpoint.name, byDays);
       }
     } finally {
@@ -134,15 +147,17 @@ export async function benchServing(s: ServingSettings, log: (line: string) => vo
     log(`idle oracle, ${s.seconds} s`);
     const idle = await idleWindow(oracle.ticks, s.seconds);
     log(`every endpoint at once, ${s.seconds} s`);
-    const everything = await loadedWindow(oracle.ticks, { baseUrl: oracle.url, endpoints: all, streams: s.streams, seconds: s.seconds });
+    const load = { baseUrl: oracle.url, streams: s.streams, seconds: s.seconds };
+    const everything = await loadedWindow(oracle.ticks, { ...load, endpoints: all });
     log(`every endpoint but /dlc, ${s.seconds} s`);
-    const withoutDlc = await loadedWindow(oracle.ticks, { baseUrl: oracle.url, endpoints: all.filter((e) => !isDlc(e)), streams: s.streams, seconds: s.seconds });
+    const withoutDlc = await loadedWindow(oracle.ticks, { ...load, endpoints: all.filter((e) => !isDlc(e)) });
     await oracle.close();
     oracle = null;
     const growthDays = [1, 30];
     log(`each endpoint alone on ${growthDays.join(' and ')}-day databases, ${s.growthSeconds} s each`);
     const rows = await growth(growthDays, s.growthSeconds, log);
-    return { database: db, plans, idle, everything, withoutDlc, verdicts: { everything: verdict(everything), withoutDlc: verdict(withoutDlc) }, growth: rows, growthDays };
+    const verdicts = { everything: verdict(everything), withoutDlc: verdict(withoutDlc) };
+    return { database: db, plans, idle, everything, withoutDlc, verdicts, growth: rows, growthDays };
   } finally {
     await oracle?.close();
     rmSync(dir, { recursive: true, force: true });
