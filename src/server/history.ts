@@ -10,8 +10,9 @@ import type { HistoryPage, HistoryPages } from '../store/types.js';
 import { parseHistoryQuery } from './query.js';
 
 /**
- * Bytes of attestations one /history page may hold (past its first): 512 KiB, about a thousand
- * attestations of roughly 480 bytes, so the default maximum page is cut only by its count.
+ * Bytes of attestations one /history page holds at most (its first is served whatever its size):
+ * 512 KiB, about a thousand attestations of roughly 480 bytes, so the default maximum page of 1000
+ * is cut only by its count.
  */
 export const DEFAULT_HISTORY_PAGE_BYTES = 512 * 1024;
 

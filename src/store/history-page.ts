@@ -19,7 +19,7 @@ export interface PageRow {
   readonly body: Buffer;
 }
 
-/** Where a page starts, as the statements take it: `id` -1 includes every row observed at `at`. */
+/** Where a page starts, as the statements take it: `afterId` -1 includes every row observed at `at`. */
 export interface PageStart {
   readonly at: bigint;
   readonly afterId: bigint;
