@@ -10,6 +10,10 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     headers?: Record<string, string>;
+    /** Seconds to wait for a response before counting a timeout (default 10). */
+    timeout?: number;
+    /** The requests each connection cycles through; setupRequest may change each one before it is sent. */
+    requests?: Array<{ path?: string; setupRequest?: (request: { path: string }) => { path: string } }>;
   }
   /** Summary statistics autocannon reports for a series (latency in ms, requests per second). */
   interface Histogram {

@@ -62,7 +62,7 @@ export async function startExpressTarget(published: PublishedAttestation): Promi
   const clock: Clock = { now: () => published.observedAtMs + 1000 };
   const app = createApp({
     state: stateServing(published),
-    history: { range: () => [] },
+    history: { page: () => ({ count: 0, json: Buffer.alloc(0), next: null }) },
     registry: new Registry(),
     logger: silentLogger,
     clock,

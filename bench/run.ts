@@ -6,18 +6,27 @@
  *   2. CPU time of one tick (aggregate + commitSources + signAttestation + toJson) vs aggregate
  *      alone, for 5, 20 and 100 sources.
  *   3. Verifications per second: verifyJson vs a bare BIP340 verify.
+ *   4. Serving under load (bench/serve.ts): a whole oracle over a 30-day database with every
+ *      endpoint loaded at its largest page at once; how late its signing ticks run, against the
+ *      same oracle idle; each endpoint's cost on a 1-day and a 30-day database.
  *
  * Prints a table and writes bench/results/latest.json. Settings (environment):
  *   BENCH_SECONDS (10)  seconds of load per HTTP target, after BENCH_WARMUP_SECONDS (2)
  *   BENCH_CONNECTIONS (50)  concurrent connections
  *   BENCH_CPU_MS (1500)  time budget per CPU case (at least 200 calls are timed regardless)
+ *   BENCH_SERVE_SECONDS (30)  seconds of each serving window (idle, loaded, loaded but /dlc)
+ *   BENCH_SERVE_CONNECTIONS (4)  connections per endpoint; BENCH_SERVE_STREAMS (100) /stream clients
+ *   BENCH_GROWTH_SECONDS (3)  seconds of each endpoint alone on each database size
  * See docs/BENCHMARKS.md for what each number means.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchTicks, benchVerify, type TickResult, type VerifyResult } from './cpu.js';
 import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult } from './http.js';
 import { positiveIntegerFromEnv } from './env.js';
+import { fixed, table } from './format.js';
 import { machineInfo } from './machine.js';
+import { benchServing } from './serve.js';
+import { printServing } from './serve-report.js';
 import type { Timing } from './stats.js';
 
 /** The design's bar: the app serves /price at no less than half of bare node:http. */
@@ -56,13 +65,8 @@ async function benchHttp(settings: { connections: number; seconds: number; warmu
   }
 }
 
-const fixed = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const us = (n: number): string => `${fixed(n, n < 100 ? 1 : 0)} us`;
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n');
-}
 
 function timingRow(name: string, t: Timing): string[] {
   return [name, us(t.meanUs), us(t.p50Us), us(t.p99Us), fixed(t.perSecond), fixed(t.iterations)];
@@ -109,11 +113,20 @@ async function main(): Promise<void> {
   printTicks(ticks);
   const verify = benchVerify(budget);
   printVerify(verify);
+  const serving = {
+    seconds: positiveIntegerFromEnv('BENCH_SERVE_SECONDS', 30),
+    connections: positiveIntegerFromEnv('BENCH_SERVE_CONNECTIONS', 4),
+    streams: positiveIntegerFromEnv('BENCH_SERVE_STREAMS', 100),
+    growthSeconds: positiveIntegerFromEnv('BENCH_GROWTH_SECONDS', 3),
+  };
+  const serve = await benchServing(serving, (line) => console.log(`  ${line}`));
+  printServing(serve, serving.connections, serving.streams);
 
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
-  const result = { at: new Date().toISOString(), machine, settings: { seconds, warmupSeconds, connections, cpuMs }, http, ticks, verify };
+  const settings = { seconds, warmupSeconds, connections, cpuMs, serving };
+  const result = { at: new Date().toISOString(), machine, settings, http, ticks, verify, serve };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${file.pathname}`);
 }

@@ -25,7 +25,7 @@ import { FUNDING_PERIOD_MS, sourceId, type FundingObservation, type Observation,
 import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
 import type { OracleInfo } from '../server/types.js';
 import { openStore } from '../store/sqlite.js';
-import type { AttestationStore } from '../store/types.js';
+import type { AttestationStore, HistoryPages } from '../store/types.js';
 import { createOracleMetrics, type OracleMetrics } from './metrics.js';
 import { OracleService, type MarketPlan, type OracleServiceOptions } from './service.js';
 import { SOFTWARE_VERSION } from './version.js';
@@ -275,7 +275,7 @@ function oracleInfo(config: OracleConfig): Omit<OracleInfo, 'publicKey'> {
 
 function appDeps(
   config: OracleConfig,
-  parts: { service: OracleService; store: AttestationStore; registry: Registry; dlc: DlcService | null; clock: Clock; logger: Logger },
+  parts: { service: OracleService; store: AttestationStore & HistoryPages; registry: Registry; dlc: DlcService | null; clock: Clock; logger: Logger },
 ): AppDeps {
   return {
     ...(parts.dlc ? { dlc: parts.dlc } : {}),

@@ -15,11 +15,13 @@ import type { Logger } from '../core/log.js';
 import { assessFreshness } from './freshness.js';
 import { CORS_HEADERS, publicCors, readOnlyRoute } from './cors.js';
 import { errorHandler, notFound, sendError, type ErrorCode } from './http-error.js';
-import { createHttpMetrics } from './http-metrics.js';
+import { UNMATCHED_ROUTE, createHttpMetrics } from './http-metrics.js';
 import { createPriceFastPath, writeFreshAttestation } from './price-fast-path.js';
-import { parseHistoryQuery, strictParams } from './query.js';
+import { DEFAULT_HISTORY_PAGE_BYTES, historyHandler } from './history.js';
+import { strictParams } from './query.js';
 import { createStreamHub, type StreamHub } from './stream.js';
-import type { HistoryReader } from '../store/types.js';
+import { takeTurns, writeOverloaded } from './turns.js';
+import type { HistoryPages } from '../store/types.js';
 import type { DlcReader } from '../dlc/service.js';
 import { createDlcRouter } from './dlc.js';
 import type { OracleState } from './types.js';
@@ -57,6 +59,8 @@ export interface ServerConfig {
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address. */
   readonly trustProxy: boolean | number | string;
   readonly maxHistoryLimit: number;
+  /** Bytes of stored JSON one /history page holds at most (default 512 KiB); its first attestation goes out anyway. */
+  readonly maxHistoryPageBytes?: number;
   /** Cadence of index_price attestations; a quote older than 3 of these is refused. */
   readonly tickIntervalMs: number;
   /** Cadence of funding_rate and perp_premium attestations; absent when funding is not signed. */
@@ -73,7 +77,7 @@ export interface AppDeps {
   readonly state: OracleState;
   /** The DLC oracle's announcements and attestations, when it runs. */
   readonly dlc?: DlcReader;
-  readonly history: HistoryReader;
+  readonly history: HistoryPages;
   readonly registry: Registry;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -87,10 +91,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** What startServer needs of an app besides express itself: its streams, the /price fast path, and what to stop on close. */
+/** What startServer needs of an app besides express itself: its streams, the /price fast path, the overload answer, and what to stop on close. */
 interface AppExtras {
   readonly hub: StreamHub;
   readonly fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
+  readonly overloaded: (req: IncomingMessage, res: ServerResponse) => void;
   /** The rate limiter's counters; their sweep timer stops with the server. */
   readonly rateLimitStore: MemoryStore;
 }
@@ -133,6 +138,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(security);
   app.use(publicCors);
   const rateLimitStore = new MemoryStore();
+  const commonHeaders = { ...headersSetBy(security), ...CORS_HEADERS };
   extras.set(app, {
     rateLimitStore,
     hub,
@@ -140,9 +146,13 @@ export function createApp(deps: AppDeps): Express {
       state,
       clock,
       tickIntervalMs: config.tickIntervalMs,
-      commonHeaders: { ...headersSetBy(security), ...CORS_HEADERS },
+      commonHeaders,
       record: (method, status, started) => metrics.record(method, '/price', status, started),
     }),
+    overloaded: (req, res) => {
+      writeOverloaded(res, commonHeaders);
+      metrics.record(req.method ?? 'GET', UNMATCHED_ROUTE, 503, process.hrtime.bigint());
+    },
   });
   app.use(
     rateLimit({
@@ -185,13 +195,8 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-cache').json(state.sources());
   });
 
-  get('/history', (req, res) => {
-    const query = parseHistoryQuery(req.query, clock.now(), config.maxHistoryLimit);
-    // One row more than asked tells whether the range holds more than the page.
-    const rows = history.range({ ...query, limit: query.limit + 1 });
-    const attestations = rows.slice(0, query.limit);
-    res.set('Cache-Control', 'no-cache').json({ attestations, count: attestations.length, truncated: rows.length > query.limit });
-  });
+  const maxPageBytes = config.maxHistoryPageBytes ?? DEFAULT_HISTORY_PAGE_BYTES;
+  get('/history', historyHandler({ history, clock, maxLimit: config.maxHistoryLimit, maxPageBytes }));
 
   get('/stream', (req, res) => {
     strictParams(req.query, []);
@@ -227,8 +232,11 @@ export function createApp(deps: AppDeps): Express {
  * if the address cannot be bound.
  */
 export async function startServer(app: Express, options: { host: string; port: number }): Promise<RunningServer> {
-  const fastPath = extras.get(app)?.fastPath;
-  const server = createServer(fastPath ? (req, res) => fastPath(req, res) || app(req, res) : app);
+  const extra = extras.get(app);
+  // Everything but the /price fast path takes its turn, so the signing tick never waits for more than one request.
+  const handle = takeTurns(app, extra?.overloaded ?? ((_req, res) => writeOverloaded(res, {})));
+  const fastPath = extra?.fastPath;
+  const server = createServer(fastPath ? (req, res) => fastPath(req, res) || handle(req, res) : handle);
   const closeIdleSockets = trackIdleSockets(server);
   server.on('clientError', answerUnparsable);
   await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'no_trustworthy_funding'
   | 'no_trustworthy_premium'
   | 'too_many_streams'
+  | 'overloaded'
   | 'internal';
 
 /**

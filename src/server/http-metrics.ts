@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const LABELS = ['method', 'route', 'status'] as const;
 /** Route label of requests no route matched (404s, rejected before routing). */
-const UNMATCHED_ROUTE = '<unmatched>';
+export const UNMATCHED_ROUTE = '<unmatched>';
 
 /** The HTTP metrics, registered once per registry. */
 export interface HttpMetrics {

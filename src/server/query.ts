@@ -6,6 +6,12 @@ import { InputError } from '../core/errors.js';
 import { KIND_CODES, type AttestationKind } from '../attest/types.js';
 import type { HistoryQuery } from '../store/types.js';
 
+/** /history's query: a range, and optionally the position a previous page's `next` gave. */
+export interface HistoryRequest extends HistoryQuery {
+  /** Continue after the row with this id observed at `from` (the `after` of `next`). */
+  readonly afterId?: bigint;
+}
+
 /** The parsed query string as express hands it over. */
 export type RawQuery = Readonly<Record<string, unknown>>;
 
@@ -13,7 +19,10 @@ export type RawQuery = Readonly<Record<string, unknown>>;
 const HISTORY_DEFAULT_WINDOW_MS = 60 * 60 * 1000;
 const HISTORY_DEFAULT_LIMIT = 100;
 
-const HISTORY_PARAMS = ['from', 'to', 'limit', 'kind'] as const;
+const HISTORY_PARAMS = ['from', 'to', 'limit', 'kind', 'after'] as const;
+/** A row id as `next` gives it: decimal, within SQLite's 63-bit integers. */
+const ROW_ID = /^(?:0|[1-9]\d{0,18})$/;
+const MAX_ROW_ID = 2n ** 63n - 1n;
 const KINDS = Object.keys(KIND_CODES) as AttestationKind[];
 /** Largest time a JS Date can hold (ms). */
 const MAX_TIME_MS = 8.64e15;
@@ -42,16 +51,27 @@ export function strictParams<K extends string>(query: RawQuery, allowed: readonl
 /**
  * Parses /history's query at time `nowMs`: from/to as ms since the epoch or ISO-8601 with a zone
  * (to defaults to now, from to one hour before to), limit 1..maxLimit (default 100 or maxLimit
- * if smaller), kind one of the signed kinds (default all). Throws InputError naming the problem.
+ * if smaller), kind one of the signed kinds (default all), and `after`, the row id of a previous
+ * page's `next` (only with `from`). Throws InputError naming the problem.
  */
-export function parseHistoryQuery(query: RawQuery, nowMs: number, maxLimit: number): HistoryQuery {
+export function parseHistoryQuery(query: RawQuery, nowMs: number, maxLimit: number): HistoryRequest {
   const raw = strictParams(query, HISTORY_PARAMS);
   const to = raw.to === undefined ? nowMs : parseTime('to', raw.to);
   const from = raw.from === undefined ? Math.max(0, to - HISTORY_DEFAULT_WINDOW_MS) : parseTime('from', raw.from);
   if (from > to) throw new InputError(`from (${from}) is after to (${to})`);
   const limit = raw.limit === undefined ? Math.min(HISTORY_DEFAULT_LIMIT, maxLimit) : parseLimit(raw.limit, maxLimit);
-  if (raw.kind === undefined) return { from, to, limit };
-  return { from, to, limit, kind: parseKind(raw.kind) };
+  const kind = raw.kind === undefined ? {} : { kind: parseKind(raw.kind) };
+  if (raw.after === undefined) return { from, to, limit, ...kind };
+  // `after` only breaks ties within `from`'s time: alone it would restart from an hour ago.
+  if (raw.from === undefined) throw new InputError('after needs from: pass both, as `next` gives them');
+  return { from, to, limit, ...kind, afterId: parseRowId(raw.after) };
+}
+
+function parseRowId(text: string): bigint {
+  if (!ROW_ID.test(text) || BigInt(text) > MAX_ROW_ID) {
+    throw new InputError(`after must be the decimal row id a \`next\` gave, got ${JSON.stringify(text.slice(0, 24))}`);
+  }
+  return BigInt(text);
 }
 
 function parseTime(name: string, text: string): number {

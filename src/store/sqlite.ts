@@ -4,8 +4,9 @@
  * Integers are read as bigint (safe integers) so sequences and times never pass through a float.
  * SQLite stores signed 64-bit integers, so values above 2^63 - 1 are refused rather than wrapped.
  * WAL with synchronous=FULL: a reserved sequence is on disk before nextSequence returns.
- * One writer per database is assumed (the oracle process): the range cache is invalidated by this
- * connection's own appends and prunes.
+ * Each body is stored in the canonical form it is served in, so pages of history are served as
+ * stored (src/store/history-page.ts). One writer per database is assumed (the oracle process): the
+ * page cache is invalidated by this connection's own appends and prunes.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,9 @@ import { KIND_CODES, type AttestationJson, type AttestationKind } from '../attes
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import type { HistoryQuery } from './types.js';
+import { pageSql, readPage, type PageRow, type PageStart } from './history-page.js';
 import { migrate } from './migrations.js';
-import type { AttestationStore } from './types.js';
+import type { AttestationStore, HistoryPage, HistoryPageQuery, HistoryPages, HistoryQuery } from './types.js';
 
 /** Name of the database file inside the data directory. */
 export const DATABASE_FILE = 'oracle.sqlite3';
@@ -30,7 +31,7 @@ const SQLITE_MAX_INTEGER = 2n ** 63n - 1n;
 export interface StoreOptions {
   /** Directory of the database; created (mode 0700) when missing. */
   readonly dataDir: string;
-  /** Number of distinct history queries whose results are kept in memory. */
+  /** Rows of history pages kept in memory (a page of n rows counts n + 1), for repeated queries. */
   readonly historyCacheSize: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -41,7 +42,7 @@ export interface StoreOptions {
  * for bad options, a data directory that cannot be created, a file that is not a usable SQLite
  * database, or a database written by a newer version of this software.
  */
-export function openStore(options: StoreOptions): AttestationStore {
+export function openStore(options: StoreOptions): AttestationStore & HistoryPages {
   const { dataDir, historyCacheSize } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
@@ -83,14 +84,16 @@ const RANGE_SQL = (kindFilter: string): string => `
   ORDER BY observed_at, id
   LIMIT :limit`;
 
-class SqliteStore implements AttestationStore {
-  private readonly cache: LRUCache<string, readonly AttestationJson[]>;
+class SqliteStore implements AttestationStore, HistoryPages {
+  private readonly cache: LRUCache<string, HistoryPage>;
   /** Row id of the newest append: part of every cache key, so an append invalidates the cache. */
   private newestId: bigint;
   private readonly reserveSequence: (publicKeyHex: string, atLeast: bigint) => bigint;
   private readonly insert: Statement<[string, bigint, string, string, bigint, string]>;
   private readonly selectRange: Statement<RangeParams, string>;
   private readonly selectRangeOfKind: Statement<RangeParams & { kind: string }, string>;
+  private readonly selectPage: Record<'tied' | 'later', Statement<PageStart, PageRow>>;
+  private readonly selectPageOfKind: Record<'tied' | 'later', Statement<PageStart & { kind: string }, PageRow>>;
   private readonly selectLatest: Statement<[string, string], string>;
   private readonly deleteBefore: Statement<[bigint]>;
 
@@ -98,15 +101,19 @@ class SqliteStore implements AttestationStore {
     private readonly db: Db,
     historyCacheSize: number,
   ) {
-    // Bounded by rows, not by queries: a thousand distinct 1000-row queries must not hold a
-    // million parsed attestations.
-    this.cache = new LRUCache({ maxSize: historyCacheSize, sizeCalculation: (rows) => rows.length + 1 });
+    // Bounded by rows, not by queries: a thousand distinct 1000-row pages must not hold a
+    // million bodies.
+    this.cache = new LRUCache({ maxSize: historyCacheSize, sizeCalculation: (page) => page.count + 1 });
     this.newestId = (db.prepare('SELECT max(id) FROM attestations').pluck().get() as bigint | null) ?? 0n;
     this.insert = db.prepare(
       'INSERT INTO attestations (public_key, sequence, kind, pair, observed_at, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.selectRange = db.prepare<RangeParams, string>(RANGE_SQL('')).pluck();
     this.selectRangeOfKind = db.prepare<RangeParams & { kind: string }, string>(RANGE_SQL('kind = :kind AND')).pluck();
+    const all = pageSql(false);
+    const ofKind = pageSql(true);
+    this.selectPage = { tied: db.prepare(all.tied), later: db.prepare(all.later) };
+    this.selectPageOfKind = { tied: db.prepare(ofKind.tied), later: db.prepare(ofKind.later) };
     this.selectLatest = db
       .prepare<[string, string], string>(
         'SELECT body FROM attestations WHERE kind = ? AND public_key = ? ORDER BY sequence DESC LIMIT 1',
@@ -157,30 +164,42 @@ class SqliteStore implements AttestationStore {
   }
 
   range(query: HistoryQuery): AttestationJson[] {
-    const { from, to, limit, kind } = query;
-    for (const [name, value] of [['from', from], ['to', to]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new InputError(`${name} must be a non-negative integer (ms), got ${String(value)}`);
-    }
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new InputError(`limit must be a positive integer, got ${String(limit)}`);
-    if (kind !== undefined) checkKind(kind);
+    const { from, to, limit, kind } = checkQuery(query);
     if (from > to) return [];
-    const key = `${kind ?? '*'}|${from}|${to}|${limit}|${this.newestId}`;
-    let rows = this.cache.get(key);
-    if (rows === undefined) {
-      const params = { from: BigInt(from), to: BigInt(to), limit: BigInt(limit) };
-      const bodies = kind === undefined ? this.selectRange.all(params) : this.selectRangeOfKind.all({ ...params, kind });
-      rows = bodies.map(parseBody);
-      this.cache.set(key, rows);
+    const params = { from: BigInt(from), to: BigInt(to), limit: BigInt(limit) };
+    const bodies = kind === undefined ? this.selectRange.all(params) : this.selectRangeOfKind.all({ ...params, kind });
+    // Stored bodies were validated on append; reading them back is only JSON.
+    return bodies.map((body) => JSON.parse(body) as AttestationJson);
+  }
+
+  page(query: HistoryPageQuery): HistoryPage {
+    const { from, to, limit, kind } = checkQuery(query);
+    const { afterId, maxBytes } = query;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+      throw new InputError(`maxBytes must be a positive integer, got ${String(maxBytes)}`);
     }
-    // A fresh array each call; the cached objects are frozen so no caller can alter another's result.
-    return [...rows];
+    if (afterId !== undefined && (typeof afterId !== 'bigint' || afterId < 0n || afterId > SQLITE_MAX_INTEGER)) {
+      throw new InputError(`afterId must be a bigint in 0..2^63-1, got ${String(afterId)}`);
+    }
+    if (from > to) return { count: 0, json: Buffer.alloc(0), next: null };
+    const key = `${kind ?? '*'}|${from}|${afterId ?? ''}|${to}|${limit}|${maxBytes}|${this.newestId}`;
+    let page = this.cache.get(key);
+    if (page === undefined) {
+      page = readPage(query, (sql, start) =>
+        kind === undefined
+          ? this.selectPage[sql].iterate(start)
+          : this.selectPageOfKind[sql].iterate({ ...start, kind }),
+      );
+      this.cache.set(key, page);
+    }
+    return page;
   }
 
   latest(kind: AttestationKind, publicKeyHex: string): AttestationJson | null {
     checkKind(kind);
     fromHex('publicKeyHex', publicKeyHex, 32);
     const body = this.selectLatest.get(kind, publicKeyHex);
-    return body === undefined ? null : parseBody(body);
+    return body === undefined ? null : (JSON.parse(body) as AttestationJson);
   }
 
   prune(beforeMs: number): number {
@@ -196,13 +215,22 @@ class SqliteStore implements AttestationStore {
   }
 }
 
+function checkQuery<Q extends HistoryQuery>(query: Q): Q {
+  const { from, to, limit, kind } = query;
+  for (const [name, value] of [['from', from], ['to', to]] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new InputError(`${name} must be a non-negative integer (ms), got ${String(value)}`);
+    }
+  }
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new InputError(`limit must be a positive integer, got ${String(limit)}`);
+  }
+  if (kind !== undefined) checkKind(kind);
+  return query;
+}
+
 function checkKind(kind: string): asserts kind is AttestationKind {
   if (!Object.hasOwn(KIND_CODES, kind)) {
     throw new InputError(`kind must be one of ${Object.keys(KIND_CODES).join(', ')}, got ${JSON.stringify(kind)}`);
   }
-}
-
-/** Stored bodies were validated on append; parsing back is only JSON, frozen for the cache. */
-function parseBody(body: string): AttestationJson {
-  return Object.freeze(JSON.parse(body) as AttestationJson);
 }

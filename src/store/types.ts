@@ -30,3 +30,35 @@ export interface HistoryReader {
   /** Attestations with observedAt in [from, to], oldest first, at most `limit`. */
   range(query: HistoryQuery): AttestationJson[];
 }
+
+/** The last row of a page: the next page starts right after it. */
+export interface HistoryPosition {
+  readonly observedAt: number;
+  /** The row's id in the store, the tie-breaker between rows observed at the same time. */
+  readonly id: bigint;
+}
+
+/** A page of history: at most `limit` rows and `maxBytes` of JSON (or one row, if that alone is larger). */
+export interface HistoryPageQuery extends HistoryQuery {
+  /** Start after the row (from, afterId) of a previous page's `next`; absent, `from` is inclusive. */
+  readonly afterId?: bigint;
+  /** Bytes of stored JSON a page may hold; its first row is served whatever its size, so a page never stalls. */
+  readonly maxBytes: number;
+}
+
+export interface HistoryPage {
+  /** How many attestations the page holds. */
+  readonly count: number;
+  /**
+   * Their canonical JSON as stored, oldest first (ties in row order), joined by commas: the inside
+   * of a JSON array. Shared with the store's cache: read it, never write into it.
+   */
+  readonly json: Buffer;
+  /** Where the range goes on, or null when this page ends it. */
+  readonly next: HistoryPosition | null;
+}
+
+export interface HistoryPages {
+  /** A page of the range as stored bytes; no row is parsed or re-serialised. */
+  page(query: HistoryPageQuery): HistoryPage;
+}

@@ -1,6 +1,6 @@
 /**
  * Hand-made stand-ins for the oracle service: an OracleState the test publishes into and a
- * HistoryReader that records the queries it receives. No signer involved: the HTTP layer only
+ * history that records the queries it receives. No signer involved: the HTTP layer only
  * moves bytes, so fixed hex strings serve as signatures; serialisation is the service's own.
  */
 import { Registry } from 'prom-client';
@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { publish } from '../../src/oracle/publish.js';
 import { createApp, startServer, type RunningServer, type ServerConfig } from '../../src/server/app.js';
-import type { HistoryQuery, HistoryReader } from '../../src/store/types.js';
+import type { HistoryPage, HistoryPageQuery, HistoryPages } from '../../src/store/types.js';
 import type {
   OracleInfo,
   OracleState,
@@ -88,15 +88,21 @@ export class FakeState implements OracleState {
   }
 }
 
-export class FakeHistory implements HistoryReader {
-  readonly queries: HistoryQuery[] = [];
+/** Pages over `rows` in array order (row id = index + 1), cut by count only; records each query. */
+export class FakeHistory implements HistoryPages {
+  readonly queries: HistoryPageQuery[] = [];
   constructor(public rows: AttestationJson[] = []) {}
-  range(query: HistoryQuery): AttestationJson[] {
+  page(query: HistoryPageQuery): HistoryPage {
     this.queries.push(query);
-    return this.rows
-      .filter((a) => Number(a.observedAt) >= query.from && Number(a.observedAt) <= query.to)
-      .filter((a) => query.kind === undefined || a.kind === query.kind)
-      .slice(0, query.limit);
+    const matching = this.rows
+      .map((a, i) => ({ a, id: BigInt(i + 1) }))
+      .filter(({ a }) => Number(a.observedAt) >= query.from && Number(a.observedAt) <= query.to)
+      .filter(({ a }) => query.kind === undefined || a.kind === query.kind)
+      .filter(({ a, id }) => query.afterId === undefined || Number(a.observedAt) > query.from || id > query.afterId);
+    const kept = matching.slice(0, query.limit);
+    const last = kept[kept.length - 1];
+    const next = matching.length > kept.length && last ? { observedAt: Number(last.a.observedAt), id: last.id } : null;
+    return { count: kept.length, json: Buffer.from(kept.map(({ a }) => JSON.stringify(a)).join(',')), next };
   }
 }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_HISTORY_PAGE_BYTES } from '../../src/server/history.js';
 import { T0, attestation, errorBody, startHarness, type Harness } from './fake-oracle.js';
 
 const HOUR = 3_600_000;
@@ -37,7 +38,7 @@ describe('GET /history', () => {
     ['kind=spot_price', /kind must be one of index_price, funding_rate/],
     ['kind=', /kind is empty/],
     ['limit=1&limit=2', /limit given more than once/],
-    ['form=1', /unknown query parameter "form"; accepted: from, to, limit, kind/],
+    ['form=1', /unknown query parameter "form"; accepted: from, to, limit, kind, after/],
     ['from[gt]=1', /unknown query parameter "from\[gt\]"/],
   ];
   for (const [query, message] of badInputs) {
@@ -58,32 +59,35 @@ describe('GET /history', () => {
     expect(body.attestations.map((a) => a.sequence)).to.deep.equal(['2', '3', '4']);
     expect(body.count).to.equal(3);
     expect(body.truncated).to.equal(false);
-    // One more than the page: that extra row is how truncation is detected.
-    expect(h.history.queries).to.deep.equal([{ from: T0 - HOUR, to: T0, limit: 101 }]);
+    const query = { from: T0 - HOUR, to: T0, limit: 100, maxBytes: DEFAULT_HISTORY_PAGE_BYTES };
+    expect(h.history.queries).to.deep.equal([query]);
   });
 
   it('passes epoch ms, ISO-8601 with offsets and kind through to the reader', async () => {
     const cases: ReadonlyArray<[query: string, expected: object]> = [
-      [`from=${T0 - 10}&to=${T0}&limit=5&kind=funding_rate`, { from: T0 - 10, to: T0, limit: 6, kind: 'funding_rate' }],
-      ['from=2024-05-01T11:00:00Z&to=2024-05-01T12:00:00.250Z', { from: T0 - HOUR, to: T0 + 250, limit: 101 }],
-      ['from=2024-05-01T13:00:00%2B02:00&to=2024-05-01T07:30-04:30', { from: T0 - HOUR, to: T0, limit: 101 }],
-      ['from=2024-05-01&to=2024-05-01', { from: Date.UTC(2024, 4, 1), to: Date.UTC(2024, 4, 1), limit: 101 }],
-      ['to=0', { from: 0, to: 0, limit: 101 }],
+      [`from=${T0 - 10}&to=${T0}&limit=5&kind=funding_rate`, { from: T0 - 10, to: T0, limit: 5, kind: 'funding_rate' }],
+      ['from=2024-05-01T11:00:00Z&to=2024-05-01T12:00:00.250Z', { from: T0 - HOUR, to: T0 + 250, limit: 100 }],
+      ['from=2024-05-01T13:00:00%2B02:00&to=2024-05-01T07:30-04:30', { from: T0 - HOUR, to: T0, limit: 100 }],
+      ['from=2024-05-01&to=2024-05-01', { from: Date.UTC(2024, 4, 1), to: Date.UTC(2024, 4, 1), limit: 100 }],
+      ['to=0', { from: 0, to: 0, limit: 100 }],
+      [`from=${T0}&after=42`, { from: T0, to: T0, limit: 100, afterId: 42n }],
     ];
     for (const [query, expected] of cases) {
       h.history.queries.length = 0;
       const res = await fetch(`${h.url}/history?${query}`);
       expect(res.status, query).to.equal(200);
-      expect(h.history.queries, query).to.deep.equal([expected]);
+      expect(h.history.queries, query).to.deep.equal([{ ...expected, maxBytes: DEFAULT_HISTORY_PAGE_BYTES }]);
     }
   });
 
   it('reports truncation when the range holds more than the limit', async () => {
     const res = await fetch(`${h.url}/history?from=0&limit=2`);
-    const body = (await res.json()) as { attestations: { sequence: string }[]; count: number; truncated: boolean };
+    type Page = { attestations: { sequence: string }[]; count: number; truncated: boolean; next: unknown };
+    const body = (await res.json()) as Page;
     expect(body.attestations.map((a) => a.sequence)).to.deep.equal(['1', '2']);
     expect(body.count).to.equal(2);
     expect(body.truncated).to.equal(true);
+    expect(body.next).to.deep.equal({ from: T0 - 30 * 60_000, after: '2' });
   });
 
   it('filters by kind', async () => {

@@ -9,6 +9,8 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { DATABASE_FILE, openStore } from '../../src/store/sqlite.js';
 import type { AttestationStore } from '../../src/store/types.js';
 
+type Store = ReturnType<typeof openStore>;
+
 const KEY_A = 'a1'.repeat(32);
 const KEY_B = 'b2'.repeat(32);
 
@@ -34,8 +36,8 @@ function attestation(fields: Partial<AttestationJson> = {}): AttestationJson {
 describe('store/sqlite: openStore', () => {
   let dir: string;
   let dataDir: string;
-  const opened: AttestationStore[] = [];
-  const open = (historyCacheSize = 100): AttestationStore => {
+  const opened: Store[] = [];
+  const open = (historyCacheSize = 100): Store => {
     const store = openStore({ dataDir, historyCacheSize });
     opened.push(store);
     return store;
@@ -215,7 +217,7 @@ describe('store/sqlite: openStore', () => {
 
   describe('range', () => {
     /** Five attestations at t = 10..50, two of them funding rates, appended out of time order. */
-    function seeded(): AttestationStore {
+    function seeded(): Store {
       const store = open();
       const rows: Array<[seq: number, at: number, kind: AttestationJson['kind']]> = [
         [3, 30, 'index_price'],
@@ -263,49 +265,57 @@ describe('store/sqlite: openStore', () => {
       });
     }
 
-    it('serves a repeated query from the cache, and an append invalidates it', () => {
-      const store = seeded();
-      const query = { from: 0, to: 100, limit: 100 };
-      const first = store.range(query);
-      const second = store.range(query);
-      expect(second[0], 'same cached object').to.equal(first[0]);
-      store.append(attestation({ sequence: '6', observedAt: '60' }));
-      const third = store.range(query);
-      expect(times(third)).to.deep.equal([10, 20, 30, 40, 50, 60]);
-      expect(third[0], 'recomputed after the append').to.not.equal(first[0]);
-    });
-
-    it('a caller changing its result cannot change what the next caller gets', () => {
+    it('gives every caller its own objects: changing one result cannot change the next', () => {
       const store = seeded();
       const query = { from: 0, to: 100, limit: 100 };
       const mine = store.range(query);
       mine.pop();
-      expect(() => {
-        (mine[0] as AttestationJson).value = '0';
-      }).to.throw(TypeError);
+      (mine[0] as AttestationJson).value = '0';
       expect(times(store.range(query))).to.deep.equal([10, 20, 30, 40, 50]);
       expect(store.range(query)[0]?.value).to.equal(attestation().value);
     });
+  });
 
-    it('bounds the cache by rows held, not by queries: a result larger than the cache is not kept', () => {
-      const store = open(4); // room for one 3-row result (3 rows + 1), not for two
+  describe('page cache', () => {
+    const page = (store: Store, from: number, to: number) => store.page({ from, to, limit: 100, maxBytes: 1 << 20 });
+    const seeded = (cacheRows = 100): Store => {
+      const store = open(cacheRows);
       for (let i = 1; i <= 5; i += 1) store.append(attestation({ sequence: String(i), observedAt: String(i * 10) }));
-      const big = { from: 0, to: 100, limit: 100 };
-      expect(store.range(big)[0], 'a 5-row result is larger than the cache').to.not.equal(store.range(big)[0]);
-      const a = { from: 0, to: 30, limit: 100 };
-      const b = { from: 30, to: 50, limit: 100 };
-      const firstA = store.range(a)[0];
-      expect(store.range(a)[0], 'cached').to.equal(firstA);
-      store.range(b); // evicts a
-      expect(store.range(a)[0], 'evicted to make room').to.not.equal(firstA);
+      return store;
+    };
+
+    it('serves a repeated page from the cache, and an append invalidates it', () => {
+      const store = seeded();
+      const first = page(store, 0, 100);
+      expect(page(store, 0, 100), 'the same cached page').to.equal(first);
+      store.append(attestation({ sequence: '6', observedAt: '60' }));
+      const third = page(store, 0, 100);
+      expect(third.count).to.equal(6);
+      expect(first.count, 'a page served earlier is not changed').to.equal(5);
+    });
+
+    it('bounds the cache by rows held, not by pages: a page larger than the cache is not kept', () => {
+      const store = seeded(4); // room for one 3-row page (3 rows + 1), not for two
+      expect(page(store, 0, 100), 'a 5-row page is larger than the cache').to.not.equal(page(store, 0, 100));
+      const a = page(store, 0, 30);
+      expect(page(store, 0, 30), 'cached').to.equal(a);
+      page(store, 30, 50); // evicts a
+      expect(page(store, 0, 30), 'evicted to make room').to.not.equal(a);
     });
 
     it('works with a cache of one entry', () => {
       const store = open(1);
       store.append(attestation({ sequence: '1', observedAt: '10' }));
-      expect(times(store.range({ from: 0, to: 100, limit: 10 }))).to.deep.equal([10]);
-      expect(times(store.range({ from: 11, to: 100, limit: 10 }))).to.deep.equal([]);
-      expect(times(store.range({ from: 0, to: 100, limit: 10 }))).to.deep.equal([10]);
+      expect(page(store, 0, 100).count).to.equal(1);
+      expect(page(store, 11, 100).count).to.equal(0);
+      expect(page(store, 0, 100).count).to.equal(1);
+    });
+
+    it('a prune invalidates cached pages', () => {
+      const store = seeded();
+      expect(page(store, 0, 100).count).to.equal(5);
+      store.prune(30);
+      expect(page(store, 0, 100).count).to.equal(3);
     });
   });
 
