@@ -8,7 +8,7 @@ import { toJson } from '../src/attest/json.js';
 import { publicKeyOf } from '../src/attest/keys.js';
 import type { AttestationJson } from '../src/attest/types.js';
 import { PRICE_ONE } from '../src/core/fixed.js';
-import type { SourceReading } from '../src/feeds/types.js';
+import type { SourceReading } from '../src/index/readings.js';
 import { aggregate, type AggregateInput } from '../src/index/aggregate.js';
 import type { IndexOutcome } from '../src/index/types.js';
 import { indexFigure, signFigure } from '../src/oracle/figures.js';

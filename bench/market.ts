@@ -6,7 +6,7 @@
  * benchmark is about what serving costs the signing loop.
  */
 import { PRICE_ONE, RATE_EXPONENT } from '../src/core/fixed.js';
-import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../src/feeds/types.js';
+import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../src/index/readings.js';
 import type { FundingRules, IndexRules } from '../src/index/types.js';
 import type { FundingPlan, MarketPlan } from '../src/oracle/service.js';
 import { syntheticInput } from './fixtures.js';

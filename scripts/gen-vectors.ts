@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PRICE_EXPONENT, RATE_EXPONENT } from '../src/core/fixed.js';
-import type { Observation } from '../src/feeds/types.js';
+import type { Observation } from '../src/index/readings.js';
 import { commitSources } from '../src/attest/commitment.js';
 import { encodeAttestation } from '../src/attest/encoding.js';
 import { ATTESTATION_TAG } from '../src/attest/hash.js';

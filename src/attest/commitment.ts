@@ -4,11 +4,19 @@
  * that the oracle signed what it showed (docs/PROTOCOL.md, "Sources commitment").
  */
 import { InputError } from '../core/errors.js';
-import type { Observation } from '../feeds/types.js';
 import { ByteWriter } from './bytes.js';
 import { SOURCES_TAG, taggedHash } from './hash.js';
 
 const utf8 = new TextEncoder();
+
+/** What the commitment binds for one source: its id, its value at the commitment's exponent, its two times. */
+export interface CommittedObservation {
+  readonly source: string;
+  /** The source's value (a price, a rate, a premium) at the exponent given to commitSources. */
+  readonly price: bigint;
+  readonly exchangeTs: number | null;
+  readonly receivedAt: number;
+}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -34,7 +42,7 @@ function timeToU64(name: string, ms: number): bigint {
  * u64 receivedAt. Order-independent input; throws InputError on an empty or duplicate source id
  * or any field out of range.
  */
-export function commitSources(observations: readonly Observation[], exponent: number): Uint8Array {
+export function commitSources(observations: readonly CommittedObservation[], exponent: number): Uint8Array {
   if (!Array.isArray(observations)) throw new InputError('observations must be an array');
   const entries = observations.map((o, i) => {
     if (typeof o?.source !== 'string' || o.source.length === 0) {

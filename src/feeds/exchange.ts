@@ -14,7 +14,8 @@ import { loadExchangeClass } from './ccxt-loader.js';
 import { fundingFromCcxt, type CcxtFundingRate } from './funding.js';
 import { observationFromTicker } from './ticker.js';
 import { isQuoteTime } from './timestamps.js';
-import { sourceId, type FundingFetcher, type FundingObservation, type ObservationFetcher, type Observation } from './types.js';
+import { sourceId, type FundingFetcher, type ObservationFetcher } from './types.js';
+import type { FundingObservation, Observation } from '../index/readings.js';
 import { venueOf } from './venue.js';
 import { intervalFromList } from './venue-defaults.js';
 

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, divRoundHalfEven, fromNumber } from '../core/fixed.js';
-import { FUNDING_PERIOD_MS, type FundingObservation } from './types.js';
+import { FUNDING_PERIOD_MS, type FundingObservation } from '../index/readings.js';
 
 /** The fields of ccxt's FundingRate structure we read; ccxt leaves any of them undefined. */
 export interface CcxtFundingRate {

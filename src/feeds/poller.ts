@@ -14,7 +14,8 @@ import { ConfigError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { backoffDelay } from './backoff.js';
 import { describeFailure } from './failure.js';
-import { quoteOf, sourceId, type Reading, type SourceSpec } from './types.js';
+import { quoteOf, sourceId, type SourceSpec } from './types.js';
+import type { Reading } from '../index/readings.js';
 
 /** One polled source: which market, and how to read it (spot ticker, funding rate ...). */
 export interface PolledSource<O> {

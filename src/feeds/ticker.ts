@@ -5,7 +5,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { PRICE_EXPONENT, fromNumber, median } from '../core/fixed.js';
-import type { Observation } from './types.js';
+import type { Observation } from '../index/readings.js';
 
 /** The ticker fields we read; ccxt leaves any of them undefined when the venue omits them. */
 export interface TickerFields {

@@ -9,7 +9,7 @@
  * and history reaches the same verdicts and the same index. The pipeline itself lives in
  * filters.ts, shared with the funding rate; this module says what a price is and how far is too far.
  */
-import type { Observation, SourceReading } from '../feeds/types.js';
+import type { Observation, SourceReading } from './readings.js';
 import { InputError } from '../core/errors.js';
 import { abs } from '../core/fixed.js';
 import type { FigurePoint, IndexOutcome, IndexRules } from './types.js';

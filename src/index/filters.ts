@@ -9,7 +9,7 @@
 import { InputError } from '../core/errors.js';
 import { abs, median } from '../core/fixed.js';
 import { VERDICT_KINDS, type SourceVerdict, type VerdictKind } from './types.js';
-import type { Reading } from '../feeds/types.js';
+import type { Reading } from './readings.js';
 import { judgeStillness, type Stillness } from './frozen.js';
 import { seconds } from './wording.js';
 

@@ -7,7 +7,7 @@
  * knows), and the input carries the figure's earlier preliminary medians (the service keeps them).
  */
 import { InputError } from '../core/errors.js';
-import type { Reading } from '../feeds/types.js';
+import type { Reading } from './readings.js';
 import type { Judgement } from './filters.js';
 import type { FigurePoint } from './types.js';
 import { seconds } from './wording.js';

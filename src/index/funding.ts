@@ -5,8 +5,7 @@
  * rates are dimensionless and cross zero, so no quote conversion, no positivity, and the
  * deviation limit, the frozen move and the dispersion are absolute instead of relative.
  */
-import type { FundingObservation, FundingReading } from '../feeds/types.js';
-import { FUNDING_PERIOD_MS } from '../feeds/types.js';
+import { FUNDING_PERIOD_MS, type FundingObservation, type FundingReading } from './readings.js';
 import { InputError } from '../core/errors.js';
 import { abs, divRoundHalfEven } from '../core/fixed.js';
 import type { FigurePoint, FundingOutcome, FundingRules } from './types.js';

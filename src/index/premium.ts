@@ -7,7 +7,7 @@
  * accepted ones is signed when at least `premiumQuorum` remain. Pure, like the rest of the
  * aggregator.
  */
-import type { FundingObservation, FundingReading } from '../feeds/types.js';
+import type { FundingObservation, FundingReading } from './readings.js';
 import { RATE_ONE, abs, divRoundHalfEven } from '../core/fixed.js';
 import type { FundingRules, PremiumOutcome, SourceVerdict } from './types.js';
 import { toTarget } from './convert.js';

@@ -2,7 +2,7 @@
  * The aggregator's contract: rules in, an index (or a refusal with reasons) out. Every source gets
  * a verdict with a human-readable reason, signed or not.
  */
-import type { FundingObservation, Observation } from '../feeds/types.js';
+import type { FundingObservation, Observation } from './readings.js';
 
 /** Thresholds of one aggregation. Prices at PRICE_EXPONENT in the target quote (USD). */
 export interface IndexRules {

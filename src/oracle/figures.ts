@@ -3,14 +3,13 @@
  * figures (kind, value, exponent, and the observations the value was computed from), and a figure
  * becomes a signed attestation with a commitment to exactly those observations.
  */
-import { commitSources } from '../attest/commitment.js';
+import { commitSources, type CommittedObservation } from '../attest/commitment.js';
 import { signAttestation } from '../attest/sign.js';
 import { PROTOCOL_VERSION, type AttestationKind, type SignedAttestation } from '../attest/types.js';
 import { PRICE_EXPONENT, RATE_EXPONENT } from '../core/fixed.js';
-import type { Observation } from '../feeds/types.js';
 import type { FundingSuccess, IndexSuccess } from '../index/types.js';
 
-/** One signable figure. `committed` uses Observation's shape: `price` holds each source's value. */
+/** One signable figure, with the observations it commits to (`price` holds each source's value). */
 export interface Figure {
   readonly kind: AttestationKind;
   readonly pair: string;
@@ -18,7 +17,7 @@ export interface Figure {
   readonly exponent: number;
   readonly observedAt: number;
   readonly dispersionPpm: number;
-  readonly committed: readonly Observation[];
+  readonly committed: readonly CommittedObservation[];
 }
 
 /** The index price of one tick. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { InputError } from '../../src/core/errors.js';
 import { commitSources } from '../../src/attest/commitment.js';
-import type { Observation } from '../../src/feeds/types.js';
+import type { Observation } from '../../src/index/readings.js';
 import { bytesToHex, repoFile } from './fixtures.js';
 
 interface SourcesVector {

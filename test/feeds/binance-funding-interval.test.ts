@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
 import { PeerStablesError } from '../../src/core/errors.js';
 import { createMarketClient } from '../../src/feeds/exchange.js';
-import type { FundingObservation } from '../../src/feeds/types.js';
+import type { FundingObservation } from '../../src/index/readings.js';
 import { intervalFromList } from '../../src/feeds/venue-defaults.js';
 import { parseScenario, startSimulator, type Fault } from '../../src/sim/index.js';
 import { rejection } from '../sim/helpers.js';

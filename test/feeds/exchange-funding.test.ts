@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { InputError } from '../../src/core/errors.js';
 import { createMarketClient, type MarketClient } from '../../src/feeds/exchange.js';
-import type { FundingObservation } from '../../src/feeds/types.js';
+import type { FundingObservation } from '../../src/index/readings.js';
 import { parseScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { rejection } from '../sim/helpers.js';
 

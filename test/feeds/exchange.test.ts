@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { createMarketClient, type MarketClient } from '../../src/feeds/exchange.js';
-import type { Observation } from '../../src/feeds/types.js';
+import type { Observation } from '../../src/index/readings.js';
 import { rejection } from '../sim/helpers.js';
 import { parseScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
 import { Poller } from '../../src/feeds/poller.js';
-import type { Observation } from '../../src/feeds/types.js';
+import type { Observation } from '../../src/index/readings.js';
 
 const T0 = 1_700_000_000_000;
 const SPEC = { exchange: 'kraken', symbol: 'BTC/USD' };

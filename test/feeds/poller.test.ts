@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Poller, type PolledSource, type PollerOptions, type PollerTimers, type PollOutcome } from '../../src/feeds/poller.js';
-import type { Observation, ObservationFetcher, SourceSpec } from '../../src/feeds/types.js';
+import type { ObservationFetcher, SourceSpec } from '../../src/feeds/types.js';
+import type { Observation } from '../../src/index/readings.js';
 
 const INTERVAL = 2_000;
 const TIMEOUT = 4_000;

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { checkOrderIndependence, expectOneVerdictEach, interleave } from './properties.js';
 import { aggregate, type AggregateInput } from '../../src/index/aggregate.js';
 import type { FigurePoint, IndexRules } from '../../src/index/types.js';
-import type { SourceReading } from '../../src/feeds/types.js';
+import type { SourceReading } from '../../src/index/readings.js';
 import { PRICE_ONE } from '../../src/core/fixed.js';
 
 const NOW = 1_700_000_000_000;

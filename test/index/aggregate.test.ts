@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { aggregate, type AggregateInput } from '../../src/index/aggregate.js';
 import type { IndexRules, VerdictKind } from '../../src/index/types.js';
-import type { SourceReading } from '../../src/feeds/types.js';
+import type { SourceReading } from '../../src/index/readings.js';
 import { InputError } from '../../src/core/errors.js';
 import { expectJudged, expectResult } from './judged.js';
 import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';

@@ -9,8 +9,7 @@ import { expect } from 'chai';
 import { aggregate } from '../../src/index/aggregate.js';
 import { aggregateFunding } from '../../src/index/funding.js';
 import type { FigurePoint, FundingRules, IndexRules, VerdictKind } from '../../src/index/types.js';
-import type { FundingReading, SourceReading } from '../../src/feeds/types.js';
-import { FUNDING_PERIOD_MS } from '../../src/feeds/types.js';
+import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../../src/index/readings.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
 import { expectJudged } from './judged.js';
 

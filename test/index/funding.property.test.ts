@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { checkOrderIndependence, expectOneVerdictEach, interleave } from './properties.js';
 import { aggregateFunding, type FundingInput } from '../../src/index/funding.js';
 import type { FigurePoint, FundingRules, SourceVerdict } from '../../src/index/types.js';
-import type { FundingReading } from '../../src/feeds/types.js';
+import type { FundingReading } from '../../src/index/readings.js';
 import { PRICE_ONE, RATE_ONE } from '../../src/core/fixed.js';
 
 const NOW = 1_700_000_000_000;

@@ -6,8 +6,7 @@
 import { expect } from 'chai';
 import { aggregateFunding, type FundingInput } from '../../src/index/funding.js';
 import type { FundingRules, VerdictKind } from '../../src/index/types.js';
-import type { FundingReading } from '../../src/feeds/types.js';
-import { FUNDING_PERIOD_MS } from '../../src/feeds/types.js';
+import { FUNDING_PERIOD_MS, type FundingReading } from '../../src/index/readings.js';
 import { InputError } from '../../src/core/errors.js';
 import { expectJudged, expectResult } from './judged.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';

@@ -6,7 +6,7 @@ import type { AttestationJson } from '../../src/attest/types.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { parseDecimal, PRICE_EXPONENT, RATE_EXPONENT } from '../../src/core/fixed.js';
 import { silentLogger } from '../../src/core/log.js';
-import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../../src/feeds/types.js';
+import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../../src/index/readings.js';
 import type { FundingRules, IndexRules } from '../../src/index/types.js';
 import { createOracleMetrics } from '../../src/oracle/metrics.js';
 import { OracleService } from '../../src/oracle/service.js';
