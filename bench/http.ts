@@ -3,6 +3,7 @@
  * against a bare node:http server answering with the same bytes and the same caching headers.
  * Both listen on 127.0.0.1 only; the load comes from a child process (load.ts).
  */
+import { configSchema } from '../src/config/schema.js';
 import { fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +67,13 @@ export async function startExpressTarget(published: PublishedAttestation): Promi
     registry: new Registry(),
     logger: silentLogger,
     clock,
-    config: { rateLimit: { windowMs: 60_000, max: 1_000_000_000 }, trustProxy: false, maxHistoryLimit: 100, tickIntervalMs: TICK_INTERVAL_MS },
+    config: {
+      ...configSchema.shape.server.parse(undefined),
+      // Out of reach: the limiter does its work on every request but never answers 429.
+      rateLimit: { windowMs: 60_000, max: 1_000_000_000 },
+      maxHistoryLimit: 100,
+      tickIntervalMs: TICK_INTERVAL_MS,
+    },
   });
   return startServer(app, { host: '127.0.0.1', port: 0 });
 }

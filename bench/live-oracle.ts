@@ -9,6 +9,7 @@
  * start plus the interval, as Node schedules setInterval), which is what the issue's target is
  * about: a request must never hold up the signing tick.
  */
+import { configSchema } from '../src/config/schema.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { publicKeyOf } from '../src/attest/keys.js';
 import { ATTESTATION_TAG } from '../src/attest/hash.js';
@@ -97,6 +98,7 @@ export async function startLiveOracle(dir: string, maxLimit: number): Promise<Li
     logger: silentLogger,
     clock,
     config: {
+      ...configSchema.shape.server.parse(undefined),
       // Out of reach: the limiter does its work on every request but never answers 429.
       rateLimit: { windowMs: 60_000, max: 1_000_000_000 },
       trustProxy: false,

@@ -46,8 +46,6 @@ function attestationRoutes(config: ServerConfig): AttestationRoute[] {
   }
   return routes;
 }
-const DEFAULT_MAX_STREAMS = 1000;
-const DEFAULT_MAX_STREAMS_PER_CLIENT = 20;
 /** Express routes have their security headers set by middleware already; one shared object keeps their header cache warm. */
 const EXPRESS_SETS_ITS_OWN = Object.freeze({});
 const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -65,10 +63,10 @@ export interface ServerConfig {
   readonly tickIntervalMs: number;
   /** Cadence of funding_rate and perp_premium attestations; absent when funding is not signed. */
   readonly fundingTickIntervalMs?: number;
-  /** Concurrent /stream connections beyond which new ones get 503 (default 1000). */
-  readonly maxStreams?: number;
-  /** Concurrent /stream connections per client address (default 20). */
-  readonly maxStreamsPerClient?: number;
+  /** Concurrent /stream connections beyond which new ones get 503. */
+  readonly maxStreams: number;
+  /** Concurrent /stream connections per client address. */
+  readonly maxStreamsPerClient: number;
   /** Interval of the SSE comment heartbeat (default 15 s). */
   readonly heartbeatMs?: number;
 }
@@ -114,8 +112,8 @@ export function createApp(deps: AppDeps): Express {
           const freshness = assessFreshness(state, r.kind, clock.now(), r.tickIntervalMs);
           return freshness.fresh ? [freshness.published] : [];
         }),
-      maxStreams: config.maxStreams ?? DEFAULT_MAX_STREAMS,
-      maxStreamsPerClient: config.maxStreamsPerClient ?? DEFAULT_MAX_STREAMS_PER_CLIENT,
+      maxStreams: config.maxStreams,
+      maxStreamsPerClient: config.maxStreamsPerClient,
       heartbeatMs: config.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       retryMs: config.tickIntervalMs,
     },

@@ -8,6 +8,7 @@ import type { AttestationJson, AttestationKind } from '../../src/attest/types.js
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { publish } from '../../src/oracle/publish.js';
+import { configSchema } from '../../src/config/schema.js';
 import { createApp, startServer, type RunningServer, type ServerConfig } from '../../src/server/app.js';
 import type { HistoryPage, HistoryPageQuery, HistoryPages } from '../../src/store/types.js';
 import type {
@@ -115,6 +116,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The configuration's own defaults for the /stream caps: the harness writes none of its own. */
+export function streamLimits(): Pick<ServerConfig, 'maxStreams' | 'maxStreamsPerClient'> {
+  const { maxStreams, maxStreamsPerClient } = configSchema.shape.server.parse(undefined);
+  return { maxStreams, maxStreamsPerClient };
+}
+
 /** Starts the real app on 127.0.0.1:0 over fresh fakes; `config` overrides the defaults. */
 export async function startHarness(config: Partial<ServerConfig> = {}): Promise<Harness> {
   const state = new FakeState();
@@ -128,6 +135,7 @@ export async function startHarness(config: Partial<ServerConfig> = {}): Promise<
     clock,
     logger: silentLogger,
     config: {
+      ...streamLimits(),
       rateLimit: { windowMs: 60_000, max: 10_000 },
       trustProxy: false,
       maxHistoryLimit: 500,

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { createApp, startServer, type RunningServer } from '../../src/server/app.js';
 import { DATABASE_FILE, openStore } from '../../src/store/sqlite.js';
 import type { AttestationStore, HistoryPages } from '../../src/store/types.js';
-import { FakeState, T0, attestation, errorBody } from './fake-oracle.js';
+import { FakeState, T0, attestation, errorBody, streamLimits } from './fake-oracle.js';
 
 const KINDS: readonly AttestationKind[] = ['index_price', 'funding_rate', 'perp_premium'];
 /** Bytes of one stored fixture attestation (they differ only in digits of equal length). */
@@ -57,6 +57,7 @@ describe('GET /history pages over the stored bytes', () => {
       logger: silentLogger,
       clock: new ManualClock(T0 + 60_000),
       config: {
+        ...streamLimits(),
         rateLimit: { windowMs: 60_000, max: 10_000 },
         trustProxy: false,
         maxHistoryLimit: 500,
