@@ -13,12 +13,13 @@ import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { divRoundHalfEven } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
+import { runInTurns, runToEnd, type Steps } from '../core/steps.js';
 import type { HistoryReader } from '../store/types.js';
 import type { DlcConfig } from './config.js';
 import { sameOutcomes, type JournalEntry, type OutcomeJournal } from './journal.js';
 import { CURRENT_NONCE_BINDING, eventNonceSecret, type NonceBinding, type NonceContext } from './nonces.js';
 import { dueAnnouncements } from './schedule.js';
-import { attest, deriveNonce, signAnnouncement, verifyAnnouncement, verifyAttestation } from './sign.js';
+import { attestSteps, deriveNonce, signAnnouncement, verifyAnnouncement, verifyAttestation, verifyAttestationSteps } from './sign.js';
 import type { DlcStore, EventPageQuery, StoredAttestation, StoredEvent } from './store.js';
 import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation, nonceCount } from './tlv.js';
 import type { DigitDecompositionDescriptor, DlcSigningVersion, OracleAnnouncement, OracleEvent } from './types.js';
@@ -29,6 +30,13 @@ const INDEX_LOOKUP_ROWS = 100;
 /** How often a pass prunes attested events past retention. */
 const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+
+/** What one pass did. */
+export interface PassResult {
+  readonly announced: number;
+  readonly attested: number;
+  readonly pruned: number;
+}
 
 /** What the HTTP layer reads: stored JSON only, never a decoded message. */
 export interface DlcReader {
@@ -62,6 +70,9 @@ export class DlcService implements DlcReader {
   readonly signingVersion: DlcSigningVersion;
   private readonly descriptor: DigitDecompositionDescriptor;
   private timer: NodeJS.Timeout | null = null;
+  /** The pass running in the background, if any: passes never overlap, and close() waits for it. */
+  private passing: Promise<void> | null = null;
+  private closing = false;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   /** @internal use openDlcService. */
@@ -139,46 +150,73 @@ export class DlcService implements DlcReader {
    * Announces what is due, attests what has matured and prunes what is past retention; one
    * event's failure does not stop the others.
    */
-  pass(): { announced: number; attested: number; pruned: number } {
+  pass(): PassResult {
+    return runToEnd(this.passSteps());
+  }
+
+  /** Runs pass() now and every config.passIntervalMs until close(), a signature per turn of the event loop. */
+  start(): void {
+    if (this.timer !== null) return;
+    this.passInBackground();
+    this.timer = setInterval(() => this.passInBackground(), this.deps.config.passIntervalMs);
+  }
+
+  /**
+   * Stops the timer, closes the database and releases the journal's lock; a pass in progress
+   * first finishes the event it is on (the returned promise settles then). Idle, it closes at once.
+   */
+  close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.closing = true;
+    const release = (): void => {
+      this.store.close();
+      this.journal.close();
+    };
+    if (this.passing === null) {
+      release();
+      return Promise.resolve();
+    }
+    return this.passing.then(release);
+  }
+
+  /** pass() as steps: a step after each announcement and each signature, so the signing tick never waits long. */
+  private *passSteps(): Steps<PassResult> {
     const now = this.deps.clock.now();
     let announced = 0;
     let attested = 0;
     const prunedBefore = this.store.prunedBefore();
     const c = this.deps.config;
     for (const due of dueAnnouncements(c.unit, c.events, now, c.announceAheadMs)) {
+      if (this.closing) break;
       // A journaled or pruned event is done for good, even if a clock stepped back makes it look due.
       const done = this.store.event(due.eventId) !== null || this.journal.get(due.eventId) !== undefined;
       if (done || due.maturity < prunedBefore) continue;
-      this.guard(due.eventId, () => {
-        this.announce(due.eventId, due.series, due.maturity, now);
-        announced++;
-      });
+      if (yield* this.guard(due.eventId, () => this.announce(due.eventId, due.series, due.maturity, now))) announced++;
+      yield;
     }
     for (const event of this.store.unattested(now)) {
-      this.guard(event.eventId, () => {
-        if (this.attestFromIndex(event, now)) attested++;
-      });
+      if (this.closing) break;
+      if (yield* this.guard(event.eventId, () => this.attestFromIndex(event, now))) attested++;
     }
     let pruned = 0;
-    this.guard('(prune)', () => {
+    yield* this.guard('(prune)', () => {
       pruned = this.prune(now);
+      return true;
     });
     return { announced, attested, pruned };
   }
 
-  /** Runs pass() now and every config.passIntervalMs until close(). */
-  start(): void {
-    if (this.timer !== null) return;
-    this.pass();
-    this.timer = setInterval(() => this.pass(), this.deps.config.passIntervalMs);
-  }
-
-  /** Stops the timer, closes the database and releases the journal's lock. */
-  close(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    this.store.close();
-    this.journal.close();
+  private passInBackground(): void {
+    if (this.passing !== null || this.closing) return;
+    this.passing = runInTurns(this.passSteps())
+      .then(
+        () => undefined,
+        (err: unknown) => this.deps.logger.error({ err }, 'DLC pass failed; will retry on the next one'),
+      )
+      .finally(() => {
+        this.passing = null;
+      });
   }
 
   event(eventId: string): ServedEvent | null {
@@ -219,11 +257,14 @@ export class DlcService implements DlcReader {
     return pruned;
   }
 
-  private guard(eventId: string, work: () => void): void {
+  /** Runs one event's work; a failure is logged and counts as not done, so the next pass retries it. */
+  private *guard(eventId: string, work: () => boolean | Steps<boolean>): Steps<boolean> {
     try {
-      work();
+      const result = work();
+      return typeof result === 'boolean' ? result : yield* result;
     } catch (err) {
       this.deps.logger.error({ err, eventId }, 'DLC work failed; will retry on the next pass');
+      return false;
     }
   }
 
@@ -231,7 +272,7 @@ export class DlcService implements DlcReader {
     return eventNonceSecret(this.deps.nonces, descriptor, binding);
   }
 
-  private announce(eventId: string, series: string, maturity: number, now: number): void {
+  private announce(eventId: string, series: string, maturity: number, now: number): true {
     const secret = this.nonceSecret(CURRENT_NONCE_BINDING, this.descriptor);
     const nonces = Array.from({ length: nonceCount(this.descriptor) }, (_, i) => deriveNonce(secret, eventId, i).R);
     const event: OracleEvent = { nonces, eventMaturityEpoch: maturity / 1000, descriptor: this.descriptor, eventId };
@@ -242,10 +283,15 @@ export class DlcService implements DlcReader {
     const stored = { eventId, series, maturity, announcement: bytes, announcedAt: now, nonceBinding: CURRENT_NONCE_BINDING };
     this.store.insertEvent({ ...stored, head }, nonces);
     this.deps.logger.info({ eventId, maturity }, 'DLC event announced');
+    return true;
   }
 
-  /** Attests `event` from the first index at or after maturity; returns false while there is none. */
-  private attestFromIndex(event: StoredEvent, now: number): boolean {
+  /**
+   * Attests `event` from the first index at or after maturity; returns false while there is none.
+   * Yields after each signature made and checked (src/core/steps.ts); the journal line and the
+   * database row are then written in one step.
+   */
+  private *attestFromIndex(event: StoredEvent, now: number): Steps<boolean> {
     if (now < event.maturity) return false;
     const journaled = this.journal.get(event.eventId);
     if (journaled !== undefined) {
@@ -259,8 +305,8 @@ export class DlcService implements DlcReader {
     const { descriptor } = announcement.event;
     const value = toOutcomeValue(index.value, index.exponent, descriptor.precision);
     const secret = this.nonceSecret(event.nonceBinding, descriptor);
-    const attestation = attest(announcement.event, value, this.deps.secretKey, secret, this.signingVersion);
-    if (!verifyAttestation(announcement, attestation, this.signingVersion)) {
+    const attestation = yield* attestSteps(announcement.event, value, this.deps.secretKey, secret, this.signingVersion);
+    if (!(yield* verifyAttestationSteps(announcement, attestation, this.signingVersion))) {
       throw new Error(`attestation of ${event.eventId} does not verify against its announcement`);
     }
     const late = index.observedAt > event.maturity + this.deps.config.toleranceMs;

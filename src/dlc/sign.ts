@@ -17,6 +17,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { taggedHash } from '../attest/hash.js';
 import { isValidSecretKey, isValidXOnlyKey, schnorr } from '../attest/schnorr.js';
 import { InputError, KeyError, VerifyError } from '../core/errors.js';
+import { runToEnd, type Steps } from '../core/steps.js';
 import { compose, decompose } from './digits.js';
 import { encodeAttestation, encodeEvent, encodeEventValue, nonceCount } from './tlv.js';
 import type { DlcSigningVersion, OracleAnnouncement, OracleAttestation, OracleEvent } from './types.js';
@@ -159,17 +160,30 @@ export function attest(
   nonceSecret: Uint8Array,
   version: DlcSigningVersion,
 ): OracleAttestation {
+  return runToEnd(attestSteps(event, value, secretKey, nonceSecret, version));
+}
+
+/** attest, yielding after each signature (see src/core/steps.ts); same result, same errors. */
+export function* attestSteps(
+  event: OracleEvent,
+  value: bigint,
+  secretKey: Uint8Array,
+  nonceSecret: Uint8Array,
+  version: DlcSigningVersion,
+): Steps<OracleAttestation> {
   checkVersion(version);
   checkSecretKey(secretKey);
   encodeEvent(event); // validates the event, including its nonce count
   const outcomes = decompose(value, event.descriptor);
-  const signatures = outcomes.map((outcome, i) => {
+  const signatures: Uint8Array[] = [];
+  for (const [i, outcome] of outcomes.entries()) {
     const { k, R } = deriveNonce(nonceSecret, event.eventId, i);
     if (!equalBytes(R, event.nonces[i])) {
       throw new VerifyError(`nonce ${i} of event ${JSON.stringify(event.eventId)} is not the announced nonce`);
     }
-    return signWithNonce(attestationDigest(outcome, version), secretKey, k);
-  });
+    signatures.push(signWithNonce(attestationDigest(outcome, version), secretKey, k));
+    yield;
+  }
   const attestation = { eventId: event.eventId, oraclePublicKey: schnorr.getPublicKey(secretKey), signatures, outcomes };
   encodeAttestation(attestation); // fail here, not at the caller, if it could not be serialised
   return attestation;
@@ -185,6 +199,15 @@ export function verifyAttestation(
   attestation: OracleAttestation,
   version: DlcSigningVersion,
 ): boolean {
+  return runToEnd(verifyAttestationSteps(announcement, attestation, version));
+}
+
+/** verifyAttestation, yielding after each signature it checks; same answer. */
+export function* verifyAttestationSteps(
+  announcement: OracleAnnouncement,
+  attestation: OracleAttestation,
+  version: DlcSigningVersion,
+): Steps<boolean> {
   try {
     const { event, oraclePublicKey } = announcement;
     const n = nonceCount(event.descriptor);
@@ -192,11 +215,13 @@ export function verifyAttestation(
     if (attestation.eventId !== event.eventId) return false;
     if (!equalBytes(attestation.oraclePublicKey, oraclePublicKey)) return false;
     compose(attestation.outcomes, event.descriptor); // throws (caught: false) on malformed outcomes
-    return attestation.signatures.every((sig, i) => {
+    for (const [i, sig] of attestation.signatures.entries()) {
       if (!(sig instanceof Uint8Array) || sig.length !== 64) return false;
       if (!equalBytes(sig.subarray(0, 32), event.nonces[i])) return false;
-      return schnorr.verify(sig, attestationDigest(attestation.outcomes[i] as string, version), oraclePublicKey);
-    });
+      if (!schnorr.verify(sig, attestationDigest(attestation.outcomes[i] as string, version), oraclePublicKey)) return false;
+      yield;
+    }
+    return true;
   } catch {
     return false;
   }
