@@ -9,6 +9,8 @@
  *   4. Serving under load (bench/serve.ts): a whole oracle over a 30-day database with every
  *      endpoint loaded at its largest page at once; how late its signing ticks run, against the
  *      same oracle idle; each endpoint's cost on a 1-day and a 30-day database.
+ *   5. One DLC pass (bench/dlc-pass.ts) a step per turn, as a running oracle runs it, against the
+ *      same pass in one piece: how late a timer runs meanwhile.
  *
  * Prints a table and writes bench/results/latest.json. Settings (environment):
  *   BENCH_SECONDS (10)  seconds of load per HTTP target, after BENCH_WARMUP_SECONDS (2)
@@ -25,6 +27,7 @@ import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpres
 import { positiveIntegerFromEnv } from './env.js';
 import { fixed, table } from './format.js';
 import { machineInfo } from './machine.js';
+import { benchDlcPass, type DlcPassResult, type DlcPassTiming } from './dlc-pass.js';
 import { benchServing } from './serve.js';
 import { printServing } from './serve-report.js';
 import type { Timing } from './stats.js';
@@ -98,6 +101,21 @@ function printVerify(v: VerifyResult): void {
   console.log(`verifyJson / schnorr.verify throughput = ${(v.verifyJson.perSecond / v.schnorrVerify.perSecond).toFixed(2)}`);
 }
 
+function printDlcPass(r: DlcPassResult): void {
+  const { announced, attested } = r.inTurns;
+  console.log(`\nOne DLC pass (${announced} events announced, ${attested} attested) and a 10 ms timer meanwhile`);
+  const row = (name: string, t: DlcPassTiming): string[] => [name, `${fixed(t.wallMs, 1)} ms`, `${fixed(t.timerMaxMs, 1)} ms`];
+  console.log(
+    table([
+      ['run', 'wall time', 'timer late, max'],
+      row('pass() in one piece (baseline)', r.inOnePiece),
+      row('a step per turn, as a running oracle', r.inTurns),
+    ]),
+  );
+  const verdict = r.inTurns.timerMaxMs <= 50 ? 'PASS' : 'MISS';
+  console.log(`target: the DLC pass makes no timer more than 50 ms late: ${verdict}`);
+}
+
 async function main(): Promise<void> {
   const seconds = positiveIntegerFromEnv('BENCH_SECONDS', 10);
   const warmupSeconds = positiveIntegerFromEnv('BENCH_WARMUP_SECONDS', 2);
@@ -121,12 +139,14 @@ async function main(): Promise<void> {
   };
   const serve = await benchServing(serving, (line) => console.log(`  ${line}`));
   printServing(serve, serving.connections, serving.streams);
+  const dlcPass = await benchDlcPass();
+  printDlcPass(dlcPass);
 
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
   const settings = { seconds, warmupSeconds, connections, cpuMs, serving };
-  const result = { at: new Date().toISOString(), machine, settings, http, ticks, verify, serve };
+  const result = { at: new Date().toISOString(), machine, settings, http, ticks, verify, serve, dlcPass };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${file.pathname}`);
 }

@@ -193,7 +193,6 @@ export class DlcService implements DlcReader {
       const done = this.store.event(due.eventId) !== null || this.journal.get(due.eventId) !== undefined;
       if (done || due.maturity < prunedBefore) continue;
       if (yield* this.guard(due.eventId, () => this.announce(due.eventId, due.series, due.maturity, now))) announced++;
-      yield;
     }
     for (const event of this.store.unattested(now)) {
       if (this.closing) break;
@@ -207,9 +206,14 @@ export class DlcService implements DlcReader {
     return { announced, attested, pruned };
   }
 
+  /** pass() a step per turn of the event loop, as a running oracle runs it. */
+  passInTurns(): Promise<PassResult> {
+    return runInTurns(this.passSteps());
+  }
+
   private passInBackground(): void {
     if (this.passing !== null || this.closing) return;
-    this.passing = runInTurns(this.passSteps())
+    this.passing = this.passInTurns()
       .then(
         () => undefined,
         (err: unknown) => this.deps.logger.error({ err }, 'DLC pass failed; will retry on the next one'),
@@ -272,11 +276,17 @@ export class DlcService implements DlcReader {
     return eventNonceSecret(this.deps.nonces, descriptor, binding);
   }
 
-  private announce(eventId: string, series: string, maturity: number, now: number): true {
+  /** Announces one event; yields after each nonce derived and after the signature (src/core/steps.ts). */
+  private *announce(eventId: string, series: string, maturity: number, now: number): Steps<true> {
     const secret = this.nonceSecret(CURRENT_NONCE_BINDING, this.descriptor);
-    const nonces = Array.from({ length: nonceCount(this.descriptor) }, (_, i) => deriveNonce(secret, eventId, i).R);
+    const nonces: Uint8Array[] = [];
+    for (let i = 0; i < nonceCount(this.descriptor); i++) {
+      nonces.push(deriveNonce(secret, eventId, i).R);
+      yield;
+    }
     const event: OracleEvent = { nonces, eventMaturityEpoch: maturity / 1000, descriptor: this.descriptor, eventId };
     const announcement = signAnnouncement(event, this.deps.secretKey, this.signingVersion);
+    yield;
     if (!verifyAnnouncement(announcement, this.signingVersion)) throw new Error(`announcement of ${eventId} does not verify`);
     const bytes = encodeAnnouncement(announcement);
     const head = eventHead(eventId, maturity, bytes, announcement, this.signingVersion);
