@@ -16,7 +16,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpMetrics } from '../src/server/http-metrics.js';
 import { positiveIntegerFromEnv } from './env.js';
-import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult, type Target } from './http.js';
+import {
+  benchAttestation,
+  fetchReference,
+  runLoad,
+  startBareTarget,
+  startExpressTarget,
+  type LoadResult,
+  type Target,
+} from './http.js';
 
 type Layer = 'metrics' | 'helmet' | 'rateLimit';
 
@@ -27,9 +35,18 @@ function layeredApp(layers: readonly Layer[], body: Buffer, headers: Readonly<Re
   app.set('query parser', 'simple');
   if (layers.includes('metrics')) app.use(createHttpMetrics(new Registry()).middleware);
   if (layers.includes('helmet')) {
-    app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+    app.use(
+      helmet({
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+        },
+        crossOriginResourcePolicy: { policy: 'cross-origin' },
+      }),
+    );
   }
-  if (layers.includes('rateLimit')) app.use(rateLimit({ windowMs: 60_000, limit: 1_000_000_000, standardHeaders: 'draft-8', legacyHeaders: false }));
+  if (layers.includes('rateLimit'))
+    app.use(rateLimit({ windowMs: 60_000, limit: 1_000_000_000, standardHeaders: 'draft-8', legacyHeaders: false }));
   const handler: RequestHandler = (_req, res) => {
     res.set(headers).status(200).set('Content-Length', String(body.length)).end(body);
   };
@@ -45,7 +62,14 @@ function listenServer(server: Server): Promise<Target> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
     });
   });
 }

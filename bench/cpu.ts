@@ -46,7 +46,8 @@ export function benchVerify(budget: TimingBudget): VerifyResult {
   const raw: unknown = JSON.parse(JSON.stringify(signedTick(syntheticInput(20, NOW), BigInt(NOW))));
   const parsed = fromJson(raw);
   const digest = attestationDigest(parsed);
-  if (!schnorr.verify(parsed.signature, digest, parsed.publicKey)) throw new Error('benchmark attestation does not verify');
+  if (!schnorr.verify(parsed.signature, digest, parsed.publicKey))
+    throw new Error('benchmark attestation does not verify');
   const checked = (ok: boolean): boolean => {
     if (!ok) throw new Error('verification failed during the benchmark');
     return ok;

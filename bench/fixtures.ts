@@ -28,7 +28,8 @@ const USDT_RATE = 99_980_000n;
  * a majority. Throws RangeError for count < 1.
  */
 export function syntheticInput(count: number, now: number): AggregateInput {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`source count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`source count must be a positive integer, got ${count}`);
   const base = 60_000n * PRICE_ONE;
   const readings: SourceReading[] = [];
   for (let i = 0; i < count; i++) {
@@ -39,7 +40,12 @@ export function syntheticInput(count: number, now: number): AggregateInput {
     readings.push({
       source: `venue${String(i).padStart(3, '0')}:BTC/${quote}`,
       quote,
-      observation: { source: `venue${String(i).padStart(3, '0')}:BTC/${quote}`, price, exchangeTs: i % 2 === 0 ? now - 800 : null, receivedAt: now - 500 },
+      observation: {
+        source: `venue${String(i).padStart(3, '0')}:BTC/${quote}`,
+        price,
+        exchangeTs: i % 2 === 0 ? now - 800 : null,
+        receivedAt: now - 500,
+      },
       lastError: null,
     });
   }

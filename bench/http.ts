@@ -136,7 +136,11 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
       if (!message.ok) return reject(new Error(`load generator failed: ${message.error}`));
       const failures = message.non2xx + message.errors + message.timeouts;
       if (failures > 0) {
-        return reject(new Error(`${request.url}: ${message.non2xx} non-2xx, ${message.errors} errors, ${message.timeouts} timeouts; result void`));
+        return reject(
+          new Error(
+            `${request.url}: ${message.non2xx} non-2xx, ${message.errors} errors, ${message.timeouts} timeouts; result void`,
+          ),
+        );
       }
       if (cpuAtStart === null) return reject(new Error('load generator never reported the start of its timed run'));
       const cpu = process.cpuUsage(cpuAtStart);

@@ -23,7 +23,10 @@ function bucketOf(url: string, functionName: string): string {
   if (pkg) return pkg[1] as string;
   if (url.includes('/src/')) return `ours: ${url.slice(url.indexOf('/src/') + 1)}`;
   if (url.startsWith('node:')) return 'node internals (http, net, streams)';
-  if (url === '') return functionName === '(idle)' || functionName === '(program)' || functionName === '(garbage collector)' ? functionName : 'native / builtins';
+  if (url === '')
+    return functionName === '(idle)' || functionName === '(program)' || functionName === '(garbage collector)'
+      ? functionName
+      : 'native / builtins';
   return url;
 }
 
@@ -35,7 +38,8 @@ function printTopFunctions(profile: Profiler.Profile, hits: ReadonlyMap<number, 
     const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + (hits.get(node.id) ?? 0));
   }
-  for (const [key, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, count)) console.log(`${String(n).padStart(6)} samples  ${key.slice(0, 120)}`);
+  for (const [key, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, count))
+    console.log(`${String(n).padStart(6)} samples  ${key.slice(0, 120)}`);
 }
 
 async function main(): Promise<void> {

@@ -23,7 +23,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchTicks, benchVerify, type TickResult, type VerifyResult } from './cpu.js';
-import { benchAttestation, fetchReference, runLoad, startBareTarget, startExpressTarget, type LoadResult } from './http.js';
+import {
+  benchAttestation,
+  fetchReference,
+  runLoad,
+  startBareTarget,
+  startExpressTarget,
+  type LoadResult,
+} from './http.js';
 import { positiveIntegerFromEnv } from './env.js';
 import { fixed, table } from './format.js';
 import { machineInfo } from './machine.js';
@@ -46,12 +53,17 @@ interface HttpResult {
   readonly verdict: 'PASS' | 'MISS';
 }
 
-async function benchHttp(settings: { connections: number; seconds: number; warmupSeconds: number }): Promise<HttpResult> {
+async function benchHttp(settings: {
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+}): Promise<HttpResult> {
   const published = benchAttestation(Date.now());
   const app = await startExpressTarget(published);
   try {
     const reference = await fetchReference(`${app.url}/price`);
-    if (!reference.body.equals(published.body)) throw new Error('the app served other bytes than the published attestation');
+    if (!reference.body.equals(published.body))
+      throw new Error('the app served other bytes than the published attestation');
     const bare = await startBareTarget(reference.body, reference.headers);
     try {
       // One target at a time: the two servers must not compete for the cores.
@@ -59,7 +71,13 @@ async function benchHttp(settings: { connections: number; seconds: number; warmu
       const bareLoad = await runLoad({ url: `${bare.url}/price`, ...settings });
       const ratio = expressLoad.requestsPerSecond / bareLoad.requestsPerSecond;
       const cpuRatio = bareLoad.serverCpuUsPerRequest / expressLoad.serverCpuUsPerRequest;
-      return { express: expressLoad, bare: bareLoad, ratio, cpuRatio, verdict: ratio >= TARGET_RATIO ? 'PASS' : 'MISS' };
+      return {
+        express: expressLoad,
+        bare: bareLoad,
+        ratio,
+        cpuRatio,
+        verdict: ratio >= TARGET_RATIO ? 'PASS' : 'MISS',
+      };
     } finally {
       await bare.close();
     }
@@ -70,41 +88,73 @@ async function benchHttp(settings: { connections: number; seconds: number; warmu
 
 const us = (n: number): string => `${fixed(n, n < 100 ? 1 : 0)} us`;
 
-
 function timingRow(name: string, t: Timing): string[] {
   return [name, us(t.meanUs), us(t.p50Us), us(t.p99Us), fixed(t.perSecond), fixed(t.iterations)];
 }
 
 function printHttp(h: HttpResult, connections: number, seconds: number): void {
-  console.log(`\nGET /price, ${connections} connections, ${seconds} s each after warm-up (load generator in a child process on the same cores)`);
+  console.log(
+    `\nGET /price, ${connections} connections, ${seconds} s each after warm-up (load generator in a child process on the same cores)`,
+  );
   const row = (name: string, r: LoadResult): string[] => [
-    name, fixed(r.requestsPerSecond), `${r.latencyP50Ms} ms`, `${r.latencyP99Ms} ms`, fixed(r.requests), us(r.serverCpuUsPerRequest),
+    name,
+    fixed(r.requestsPerSecond),
+    `${r.latencyP50Ms} ms`,
+    `${r.latencyP99Ms} ms`,
+    fixed(r.requests),
+    us(r.serverCpuUsPerRequest),
   ];
-  console.log(table([['server', 'req/s', 'p50', 'p99', 'requests', 'server CPU/req'], row('oracle server (createApp + startServer)', h.express), row('bare node:http (baseline)', h.bare)]));
+  console.log(
+    table([
+      ['server', 'req/s', 'p50', 'p99', 'requests', 'server CPU/req'],
+      row('oracle server (createApp + startServer)', h.express),
+      row('bare node:http (baseline)', h.bare),
+    ]),
+  );
   console.log(`server / bare throughput = ${h.ratio.toFixed(2)} (target >= ${TARGET_RATIO}): ${h.verdict}`);
-  console.log(`bare / express server CPU per request = ${h.cpuRatio.toFixed(2)} (the same ratio, measured without the load generator's share)`);
+  console.log(
+    `bare / express server CPU per request = ${h.cpuRatio.toFixed(2)} (the same ratio, measured without the load generator's share)`,
+  );
 }
 
 function printTicks(ticks: readonly TickResult[]): void {
   console.log('\nOne tick: aggregate + commitSources + signAttestation + toJson, vs aggregate alone');
   const rows: string[][] = [['case', 'mean', 'p50', 'p99', 'per s', 'calls']];
   for (const t of ticks) {
-    rows.push(timingRow(`aggregate, ${t.sources} sources`, t.aggregate), timingRow(`tick, ${t.sources} sources`, t.tick));
+    rows.push(
+      timingRow(`aggregate, ${t.sources} sources`, t.aggregate),
+      timingRow(`tick, ${t.sources} sources`, t.tick),
+    );
   }
   console.log(table(rows));
-  for (const t of ticks) console.log(`${t.sources} sources: everything but aggregate takes ${(t.signingShare * 100).toFixed(1)} % of a tick`);
+  for (const t of ticks)
+    console.log(
+      `${t.sources} sources: everything but aggregate takes ${(t.signingShare * 100).toFixed(1)} % of a tick`,
+    );
 }
 
 function printVerify(v: VerifyResult): void {
   console.log('\nVerifying one attestation');
-  console.log(table([['case', 'mean', 'p50', 'p99', 'per s', 'calls'], timingRow('verifyJson (parse + encode + verify)', v.verifyJson), timingRow('schnorr.verify (baseline)', v.schnorrVerify)]));
-  console.log(`verifyJson / schnorr.verify throughput = ${(v.verifyJson.perSecond / v.schnorrVerify.perSecond).toFixed(2)}`);
+  console.log(
+    table([
+      ['case', 'mean', 'p50', 'p99', 'per s', 'calls'],
+      timingRow('verifyJson (parse + encode + verify)', v.verifyJson),
+      timingRow('schnorr.verify (baseline)', v.schnorrVerify),
+    ]),
+  );
+  console.log(
+    `verifyJson / schnorr.verify throughput = ${(v.verifyJson.perSecond / v.schnorrVerify.perSecond).toFixed(2)}`,
+  );
 }
 
 function printDlcPass(r: DlcPassResult): void {
   const { announced, attested } = r.inTurns;
   console.log(`\nOne DLC pass (${announced} events announced, ${attested} attested) and a 10 ms timer meanwhile`);
-  const row = (name: string, t: DlcPassTiming): string[] => [name, `${fixed(t.wallMs, 1)} ms`, `${fixed(t.timerMaxMs, 1)} ms`];
+  const row = (name: string, t: DlcPassTiming): string[] => [
+    name,
+    `${fixed(t.wallMs, 1)} ms`,
+    `${fixed(t.timerMaxMs, 1)} ms`,
+  ];
   console.log(
     table([
       ['run', 'wall time', 'timer late, max'],
@@ -122,7 +172,9 @@ async function main(): Promise<void> {
   const connections = positiveIntegerFromEnv('BENCH_CONNECTIONS', 50);
   const cpuMs = positiveIntegerFromEnv('BENCH_CPU_MS', 1500);
   const machine = machineInfo();
-  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.platform}, load ${machine.loadAverage1m}`);
+  console.log(
+    `${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.platform}, load ${machine.loadAverage1m}`,
+  );
 
   const http = await benchHttp({ connections, seconds, warmupSeconds });
   printHttp(http, connections, seconds);

@@ -15,7 +15,7 @@ function latenessRow(name: string, w: LoadedWindow, idle: LoadedWindow): string[
     `${fixed(l.loopDelayP99Ms, 1)} ms`,
     `${fixed(l.loopDelayMaxMs, 1)} ms`,
     w === idle ? 'baseline' : ratio(l.loopDelayMaxMs, idle.lateness.loopDelayMaxMs),
-    `${fixed((w.serverCpuMs / 10) / w.seconds, 0)} %`,
+    `${fixed(w.serverCpuMs / 10 / w.seconds, 0)} %`,
   ];
 }
 

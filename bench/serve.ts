@@ -83,8 +83,14 @@ function endpoints(db: BenchDatabase, connections: number): EndpointLoad[] {
     e(`/history?limit=${MAX_LIMIT}, 200 starts`, starts(2 * HOUR_MS, `to=${to}&limit=${MAX_LIMIT}`)),
     e(`/history?kind=funding_rate&limit=${MAX_LIMIT}`, starts(17 * HOUR_MS, `to=${to}&limit=${MAX_LIMIT}&${FUNDING}`)),
     e(`/dlc/announcements?limit=${MAX_LIMIT}`, [`/dlc/announcements?limit=${MAX_LIMIT}`]),
-    e('/dlc/announcements/:eventId', events.map((id) => `/dlc/announcements/${id}`)),
-    e('/dlc/attestations/:eventId', events.map((id) => `/dlc/attestations/${id}`)),
+    e(
+      '/dlc/announcements/:eventId',
+      events.map((id) => `/dlc/announcements/${id}`),
+    ),
+    e(
+      '/dlc/attestations/:eventId',
+      events.map((id) => `/dlc/attestations/${id}`),
+    ),
   ];
 }
 

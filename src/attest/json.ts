@@ -10,8 +10,18 @@ import { verifyAttestation } from './sign.js';
 import type { AttestationJson, AttestationKind, SignedAttestation } from './types.js';
 
 const KEYS: readonly (keyof AttestationJson)[] = [
-  'version', 'kind', 'pair', 'value', 'exponent', 'observedAt', 'sequence',
-  'sourceCount', 'dispersionPpm', 'sourcesCommitment', 'publicKey', 'signature',
+  'version',
+  'kind',
+  'pair',
+  'value',
+  'exponent',
+  'observedAt',
+  'sequence',
+  'sourceCount',
+  'dispersionPpm',
+  'sourcesCommitment',
+  'publicKey',
+  'signature',
 ];
 
 const SIGNED_DECIMAL = /^(?:0|-?[1-9][0-9]*)$/;
@@ -39,7 +49,9 @@ function decimal(name: string, raw: unknown, pattern: RegExp, what: string): big
   if (typeof raw !== 'string') throw new InputError(`${name} must be a string of decimal digits, got ${typeof raw}`);
   // Length cap before BigInt(): no point parsing a megabyte of digits to learn it overflows.
   if (raw.length > 20 || !pattern.test(raw)) {
-    throw new InputError(`${name} must be ${what} without leading zeros or '+', got ${JSON.stringify(raw.slice(0, 24))}`);
+    throw new InputError(
+      `${name} must be ${what} without leading zeros or '+', got ${JSON.stringify(raw.slice(0, 24))}`,
+    );
   }
   return BigInt(raw);
 }
@@ -98,9 +110,10 @@ export function fromJson(raw: unknown): SignedAttestation {
  * VerifyError for a wrong key or bad signature.
  */
 export function verifyJson(raw: unknown, publicKeyHex?: string): SignedAttestation {
-  const expected = publicKeyHex === undefined
-    ? undefined
-    : fromHex('publicKeyHex', typeof publicKeyHex === 'string' ? publicKeyHex.toLowerCase() : publicKeyHex, 32);
+  const expected =
+    publicKeyHex === undefined
+      ? undefined
+      : fromHex('publicKeyHex', typeof publicKeyHex === 'string' ? publicKeyHex.toLowerCase() : publicKeyHex, 32);
   const s = fromJson(raw);
   verifyAttestation(s, expected);
   return s;

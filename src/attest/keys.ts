@@ -71,7 +71,10 @@ export function generateKeyFile(file: string, options: { overwrite?: boolean } =
  * characters (optionally followed by a newline), or is not a valid secp256k1 secret key.
  */
 export function loadSecretKey(file: string): Uint8Array {
-  const contents = readSecretFile(file, 'key file', { maxBytes: MAX_FILE_BYTES, missingHint: 'create one with the keygen command' });
+  const contents = readSecretFile(file, 'key file', {
+    maxBytes: MAX_FILE_BYTES,
+    missingHint: 'create one with the keygen command',
+  });
   const text = contents.toString('latin1');
   contents.fill(0);
   const trimmed = text.replace(/\r?\n$/, '');
@@ -80,7 +83,9 @@ export function loadSecretKey(file: string): Uint8Array {
   }
   const secret = new Uint8Array(Buffer.from(trimmed, 'hex'));
   if (!isValidSecretKey(secret)) {
-    throw new KeyError(`key file ${file} does not hold a valid secp256k1 secret key (zero or not below the curve order)`);
+    throw new KeyError(
+      `key file ${file} does not hold a valid secp256k1 secret key (zero or not below the curve order)`,
+    );
   }
   return secret;
 }

@@ -45,7 +45,8 @@ export function signAttestation(
     sequence: fields.sequence,
     sourceCount: fields.sourceCount,
     dispersionPpm: fields.dispersionPpm,
-    sourcesCommitment: fields.sourcesCommitment instanceof Uint8Array ? fields.sourcesCommitment.slice() : fields.sourcesCommitment,
+    sourcesCommitment:
+      fields.sourcesCommitment instanceof Uint8Array ? fields.sourcesCommitment.slice() : fields.sourcesCommitment,
     publicKey: schnorr.getPublicKey(secretKey),
   };
   const signature = schnorr.sign(attestationDigest(attestation), secretKey, auxRand);
@@ -63,7 +64,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * `expectedPublicKey` that is not 32 bytes (a caller bug, not a bad attestation).
  */
 export function verifyAttestation(s: SignedAttestation, expectedPublicKey?: Uint8Array): void {
-  if (expectedPublicKey !== undefined && (!(expectedPublicKey instanceof Uint8Array) || expectedPublicKey.length !== 32)) {
+  if (
+    expectedPublicKey !== undefined &&
+    (!(expectedPublicKey instanceof Uint8Array) || expectedPublicKey.length !== 32)
+  ) {
     throw new InputError('expectedPublicKey must be 32 bytes');
   }
   let digest: Uint8Array;

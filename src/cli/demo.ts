@@ -31,7 +31,12 @@ export async function runDemo(opts: { keep: boolean }): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const sim = await startSimulator(loadScenario(packageFile('config/scenarios/calm.json')), { port: 0 });
   try {
-    const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, fundingTickIntervalMs: 5_000, fundingPollIntervalMs: 1_000 });
+    const config = simulatedConfig({
+      baseUrlFor: (id) => sim.baseUrlFor(id),
+      dir,
+      fundingTickIntervalMs: 5_000,
+      fundingPollIntervalMs: 1_000,
+    });
     const { publicKeyHex } = generateKeyFile(config.oracle.keyFile);
     out(`exchange simulator on ${sim.url}`);
     const oracle = await startOracle(config, { logger: createLogger({ level: 'warn' }) });

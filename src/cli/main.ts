@@ -43,20 +43,24 @@ program
   .option('-o, --out <file>', 'key file to write', 'data/oracle.key')
   .option('--force', 'overwrite an existing key file (the old key is lost)')
   .option('--if-missing', 'do nothing if the key file already exists')
-  .action(run(async (opts: { out: string; force?: boolean; ifMissing?: boolean }) => {
-    const { keygen } = await import('./keygen.js');
-    process.stdout.write(`${keygen(opts.out, { force: opts.force === true, ifMissing: opts.ifMissing === true })}\n`);
-  }));
+  .action(
+    run(async (opts: { out: string; force?: boolean; ifMissing?: boolean }) => {
+      const { keygen } = await import('./keygen.js');
+      process.stdout.write(`${keygen(opts.out, { force: opts.force === true, ifMissing: opts.ifMissing === true })}\n`);
+    }),
+  );
 
 program
   .command('oracle')
   .description('run the oracle service: poll exchanges, sign the index, serve the HTTP API')
   .requiredOption('-c, --config <file>', 'configuration file (JSON)')
   .option('--init-key', 'create the key file named in the configuration if it does not exist')
-  .action(run(async (opts: { config: string; initKey?: boolean }) => {
-    const { runOracle } = await import('./oracle.js');
-    await runOracle(opts.config, { initKey: opts.initKey === true });
-  }));
+  .action(
+    run(async (opts: { config: string; initKey?: boolean }) => {
+      const { runOracle } = await import('./oracle.js');
+      await runOracle(opts.config, { initKey: opts.initKey === true });
+    }),
+  );
 
 program
   .command('simulate')
@@ -64,22 +68,28 @@ program
   .option('-s, --scenario <file>', 'scenario file (JSON)', 'config/scenarios/calm.json')
   .option('-p, --port <port>', 'port to listen on', port, 8090)
   .option('--host <host>', 'address to bind', '127.0.0.1')
-  .action(run(async (opts: { scenario: string; port: number; host: string }) => {
-    const { runSimulator } = await import('./simulate.js');
-    await runSimulator(opts);
-  }));
+  .action(
+    run(async (opts: { scenario: string; port: number; host: string }) => {
+      const { runSimulator } = await import('./simulate.js');
+      await runSimulator(opts);
+    }),
+  );
 
 program
   .command('verify')
-  .description('verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, or an http(s) URL')
+  .description(
+    'verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, or an http(s) URL',
+  )
   .argument('[source]', 'file path, "-" or URL', '-')
   .requiredOption('-k, --pubkey <hex>', "the oracle's 32-byte x-only public key (hex)")
   .option('--max-age <seconds>', 'also reject an attestation observed longer ago than this', positiveSeconds)
   .option('--json', 'print the verified attestation as JSON')
-  .action(run(async (source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }) => {
-    const { verifyCommand } = await import('./verify.js');
-    process.stdout.write(`${await verifyCommand(source, opts)}\n`);
-  }));
+  .action(
+    run(async (source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }) => {
+      const { verifyCommand } = await import('./verify.js');
+      process.stdout.write(`${await verifyCommand(source, opts)}\n`);
+    }),
+  );
 
 program
   .command('settle')
@@ -87,27 +97,33 @@ program
   .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
   .option('--once', 'run one round and exit')
   .option('--dry-run', 'compute and print what would be paid; pay nothing, write nothing')
-  .action(run(async (opts: { config: string; once?: boolean; dryRun?: boolean }) => {
-    const { runSettle } = await import('./settle.js');
-    await runSettle({ config: opts.config, once: opts.once === true, dryRun: opts.dryRun === true });
-  }));
+  .action(
+    run(async (opts: { config: string; once?: boolean; dryRun?: boolean }) => {
+      const { runSettle } = await import('./settle.js');
+      await runSettle({ config: opts.config, once: opts.once === true, dryRun: opts.dryRun === true });
+    }),
+  );
 
 program
   .command('status')
-  .description('print the agreement, the last rounds and payments, and the peer\'s misses')
+  .description("print the agreement, the last rounds and payments, and the peer's misses")
   .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
-  .action(run(async (opts: { config: string }) => {
-    const { statusText } = await import('./status.js');
-    process.stdout.write(`${statusText(opts.config)}\n`);
-  }));
+  .action(
+    run(async (opts: { config: string }) => {
+      const { statusText } = await import('./status.js');
+      process.stdout.write(`${statusText(opts.config)}\n`);
+    }),
+  );
 
 program
   .command('demo')
   .description('offline demo: start the simulator and an oracle, then fetch and verify a quote')
   .option('--keep', 'keep both running after the quote is printed (Ctrl-C to stop)')
-  .action(run(async (opts: { keep?: boolean }) => {
-    const { runDemo } = await import('./demo.js');
-    await runDemo({ keep: opts.keep === true });
-  }));
+  .action(
+    run(async (opts: { keep?: boolean }) => {
+      const { runDemo } = await import('./demo.js');
+      await runDemo({ keep: opts.keep === true });
+    }),
+  );
 
 await program.parseAsync(process.argv);

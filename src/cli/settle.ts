@@ -35,7 +35,10 @@ export async function runSettle(opts: { config: string; once: boolean; dryRun: b
   };
   try {
     const nodeId = await backend.getNodeId();
-    logger.info({ nodeId, role: config.role, channel: config.channel.id, dryRun: opts.dryRun }, 'settlement client started');
+    logger.info(
+      { nodeId, role: config.role, channel: config.channel.id, dryRun: opts.dryRun },
+      'settlement client started',
+    );
     const round = async () => {
       try {
         process.stdout.write(`${describeRound(await runRound(deps))}\n`);

@@ -17,11 +17,15 @@ export function statusText(configPath: string, rounds = 10): string {
     for (const r of ledger.rounds(rounds)) {
       const price = r.price === null ? '-' : formatDecimal(BigInt(r.price), PRICE_EXPONENT);
       const balance = r.receiverBalanceMsat === null ? '-' : `${r.receiverBalanceMsat} msat`;
-      lines.push(`  ${new Date(r.at).toISOString()} ${r.action.padEnd(7)} ${String(r.amountMsat).padStart(12)} msat  price ${price}  receiver ${balance}  ${r.reason}`);
+      lines.push(
+        `  ${new Date(r.at).toISOString()} ${r.action.padEnd(7)} ${String(r.amountMsat).padStart(12)} msat  price ${price}  receiver ${balance}  ${r.reason}`,
+      );
     }
     lines.push('', 'last payments:');
     for (const p of ledger.payments(rounds)) {
-      lines.push(`  ${new Date(p.createdAt).toISOString()} ${p.status.padEnd(8)} ${String(p.amountMsat).padStart(12)} msat  hash ${p.paymentHash}${p.failure ? `  (${p.failure})` : ''}`);
+      lines.push(
+        `  ${new Date(p.createdAt).toISOString()} ${p.status.padEnd(8)} ${String(p.amountMsat).padStart(12)} msat  hash ${p.paymentHash}${p.failure ? `  (${p.failure})` : ''}`,
+      );
     }
     return lines.join('\n');
   } finally {

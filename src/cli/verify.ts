@@ -22,7 +22,10 @@ async function readStdin(): Promise<string> {
 async function readUrl(url: string): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      headers: { accept: 'application/json' },
+    });
   } catch (err) {
     throw new InputError(`cannot fetch ${url}: ${(err as Error).message}`);
   }
@@ -55,8 +58,13 @@ export function describe(a: SignedAttestation): string {
   return `valid ${a.kind} ${a.pair} = ${formatDecimal(a.value, a.exponent)} (sequence ${a.sequence}, observed ${showTime(a.observedAt)}, ${a.sourceCount} sources, dispersion ${a.dispersionPpm} ppm)`;
 }
 
-export async function verifyCommand(source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }, now: () => number = Date.now): Promise<string> {
-  if (!/^[0-9a-f]{64}$/i.test(opts.pubkey)) throw new InputError('--pubkey: expected 32-byte x-only public key as 64 hex characters');
+export async function verifyCommand(
+  source: string,
+  opts: { pubkey: string; maxAge?: number; json?: boolean },
+  now: () => number = Date.now,
+): Promise<string> {
+  if (!/^[0-9a-f]{64}$/i.test(opts.pubkey))
+    throw new InputError('--pubkey: expected 32-byte x-only public key as 64 hex characters');
   const text = await readAttestationText(source);
   let raw: unknown;
   try {
@@ -69,8 +77,10 @@ export async function verifyCommand(source: string, opts: { pubkey: string; maxA
   if (opts.maxAge !== undefined) {
     // In bigint: observedAt may be any u64, far beyond what a float holds exactly.
     const ageMs = BigInt(now()) - attestation.observedAt;
-    if (ageMs < -BigInt(FUTURE_TOLERANCE_MS)) throw new VerifyError(`attestation is dated ${-ageMs} ms in the future; refusing it under --max-age`);
-    if (ageMs > BigInt(Math.round(opts.maxAge * 1000))) throw new VerifyError(`attestation is ${formatDecimal(ageMs / 100n, -1)} s old, limit ${opts.maxAge} s`);
+    if (ageMs < -BigInt(FUTURE_TOLERANCE_MS))
+      throw new VerifyError(`attestation is dated ${-ageMs} ms in the future; refusing it under --max-age`);
+    if (ageMs > BigInt(Math.round(opts.maxAge * 1000)))
+      throw new VerifyError(`attestation is ${formatDecimal(ageMs / 100n, -1)} s old, limit ${opts.maxAge} s`);
   }
   return opts.json ? JSON.stringify(toJson(attestation)) : describe(attestation);
 }

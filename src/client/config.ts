@@ -17,8 +17,22 @@ const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes as 64 lowerc
 
 const lightningSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cln-rpc'), socket: z.string().min(1) }).strict(),
-  z.object({ kind: z.literal('cln-rest'), url: z.string().url(), runeFile: z.string().min(1), caFile: z.string().min(1).optional() }).strict(),
-  z.object({ kind: z.literal('lnd-rest'), url: z.string().url(), macaroonFile: z.string().min(1), caFile: z.string().min(1).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('cln-rest'),
+      url: z.string().url(),
+      runeFile: z.string().min(1),
+      caFile: z.string().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('lnd-rest'),
+      url: z.string().url(),
+      macaroonFile: z.string().min(1),
+      caFile: z.string().min(1).optional(),
+    })
+    .strict(),
 ]);
 
 export const clientConfigSchema = z
@@ -30,7 +44,12 @@ export const clientConfigSchema = z
       .regex(/^\d+(\.\d{1,8})?$/, 'expected a USD amount such as "100.00"')
       .transform((s) => parseDecimal(s, PRICE_EXPONENT))
       .refine((v) => v > 0n, 'must be positive'),
-    channel: z.object({ id: z.string().min(1), peerId: z.string().regex(/^0[23][0-9a-f]{64}$/, 'expected a 33-byte compressed node id in hex') }).strict(),
+    channel: z
+      .object({
+        id: z.string().min(1),
+        peerId: z.string().regex(/^0[23][0-9a-f]{64}$/, 'expected a 33-byte compressed node id in hex'),
+      })
+      .strict(),
     oracles: z.array(z.object({ url: z.string().url(), publicKey: hex32 }).strict()).min(1),
     /** k of n: valid quotes needed to act. */
     threshold: z.number().int().min(1),
@@ -59,11 +78,20 @@ export const clientConfigSchema = z
     maxPaymentMsat: msat.optional(),
     ledgerFile: z.string().min(1).default('data/settle.sqlite3'),
     lightning: lightningSchema,
-    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
   })
   .strict()
-  .refine((c) => c.threshold <= c.oracles.length, { message: 'threshold exceeds the number of oracles', path: ['threshold'] })
-  .refine((c) => new Set(c.oracles.map((o) => o.publicKey)).size === c.oracles.length, { message: 'two oracles share a public key: they are one oracle', path: ['oracles'] });
+  .refine((c) => c.threshold <= c.oracles.length, {
+    message: 'threshold exceeds the number of oracles',
+    path: ['threshold'],
+  })
+  .refine((c) => new Set(c.oracles.map((o) => o.publicKey)).size === c.oracles.length, {
+    message: 'two oracles share a public key: they are one oracle',
+    path: ['oracles'],
+  });
 
 export type ClientConfig = Readonly<z.output<typeof clientConfigSchema>>;
 export type LightningConfig = z.output<typeof lightningSchema>;
@@ -85,7 +113,11 @@ export function loadClientConfig(path: string): ClientConfig {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(code ? `cannot read settlement configuration ${path}: ${code}` : `settlement configuration ${path} is not valid JSON`);
+    throw new ConfigError(
+      code
+        ? `cannot read settlement configuration ${path}: ${code}`
+        : `settlement configuration ${path} is not valid JSON`,
+    );
   }
   return parseClientConfig(raw);
 }

@@ -31,8 +31,12 @@ function errorMessage(text: string): string | null {
 }
 
 function failureReason(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; syscall?: unknown; message?: unknown } | undefined) : undefined;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return `timed out after ${timeoutMs} ms`;
+  const cause =
+    err instanceof Error
+      ? (err.cause as { code?: unknown; syscall?: unknown; message?: unknown } | undefined)
+      : undefined;
   // A system error (refused, unreachable, DNS) names itself by code; anything else by message.
   if (typeof cause?.code === 'string' && typeof cause.syscall === 'string') return `cannot connect: ${cause.code}`;
   const message = typeof cause?.message === 'string' ? cause.message : err instanceof Error ? err.message : String(err);
@@ -43,7 +47,10 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
   try {
     // One signal for the whole exchange: a server that sends headers and then stalls the body
     // is cut off at the same deadline as one that never answers.
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
     const text = await readCappedText(response.body, MAX_QUOTE_BYTES);
     if (text === null) return { ok: false, error: `response larger than ${MAX_QUOTE_BYTES} bytes` };
     if (!response.ok) {

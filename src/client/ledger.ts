@@ -173,7 +173,14 @@ export class Ledger {
    * Records the intent to pay, before paying. Throws InputError when a payment for the same
    * attestation digest (or hash) already exists: one attestation is settled at most once.
    */
-  recordIntent(p: { paymentHash: string; preimage: string; digest: string; amountMsat: bigint; maxFeeMsat: bigint; at: number }): void {
+  recordIntent(p: {
+    paymentHash: string;
+    preimage: string;
+    digest: string;
+    amountMsat: bigint;
+    maxFeeMsat: bigint;
+    at: number;
+  }): void {
     try {
       this.db
         .prepare(
@@ -182,13 +189,22 @@ export class Ledger {
         )
         .run(p.paymentHash, p.preimage, p.digest, p.amountMsat, p.maxFeeMsat, p.at, p.at);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new InputError(`attestation ${p.digest} has already been settled`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new InputError(`attestation ${p.digest} has already been settled`);
       throw err;
     }
   }
 
   /** Records what the node says of a payment. */
-  recordOutcome(paymentHash: string, outcome: { status: Exclude<PaymentRecordStatus, 'intent'>; feeMsat: bigint | null; failure: string | null; at: number }): void {
+  recordOutcome(
+    paymentHash: string,
+    outcome: {
+      status: Exclude<PaymentRecordStatus, 'intent'>;
+      feeMsat: bigint | null;
+      failure: string | null;
+      at: number;
+    },
+  ): void {
     const changed = this.db
       .prepare('UPDATE payments SET status = ?, fee_msat = ?, failure = ?, updated_at = ? WHERE payment_hash = ?')
       .run(outcome.status, outcome.feeMsat, outcome.failure, outcome.at, paymentHash).changes;
@@ -197,36 +213,50 @@ export class Ledger {
 
   /** Payments whose outcome is not final (intent written, or pending at the node). */
   openPayments(): PaymentRecord[] {
-    return (this.db.prepare("SELECT * FROM payments WHERE status IN ('intent', 'pending') ORDER BY id").all() as PaymentRow[]).map(toPayment);
+    return (
+      this.db.prepare("SELECT * FROM payments WHERE status IN ('intent', 'pending') ORDER BY id").all() as PaymentRow[]
+    ).map(toPayment);
   }
 
   payments(limit: number): PaymentRecord[] {
-    return (this.db.prepare('SELECT * FROM payments ORDER BY id DESC LIMIT ?').all(limit) as PaymentRow[]).map(toPayment);
+    return (this.db.prepare('SELECT * FROM payments ORDER BY id DESC LIMIT ?').all(limit) as PaymentRow[]).map(
+      toPayment,
+    );
   }
 
   /** Records that the peer owes us `amountMsat` for `digest`, due by `dueAt`. Ignored if already expected. */
   expect(e: { digest: string; amountMsat: bigint; at: number; dueAt: number }): void {
     this.db
-      .prepare(`INSERT OR IGNORE INTO expectations (digest, amount_msat, created_at, due_at, status) VALUES (?, ?, ?, ?, 'expected')`)
+      .prepare(
+        `INSERT OR IGNORE INTO expectations (digest, amount_msat, created_at, due_at, status) VALUES (?, ?, ?, ?, 'expected')`,
+      )
       .run(e.digest, e.amountMsat, e.at, e.dueAt);
   }
 
   openExpectations(): Expectation[] {
-    return (this.db.prepare("SELECT * FROM expectations WHERE status = 'expected' ORDER BY id").all() as ExpectationRow[]).map(toExpectation);
+    return (
+      this.db.prepare("SELECT * FROM expectations WHERE status = 'expected' ORDER BY id").all() as ExpectationRow[]
+    ).map(toExpectation);
   }
 
   resolveExpectation(digest: string, status: 'received' | 'missed' | 'lapsed', receivedMsat: bigint, at: number): void {
-    this.db.prepare('UPDATE expectations SET status = ?, received_msat = ?, resolved_at = ? WHERE digest = ?').run(status, receivedMsat, at, digest);
+    this.db
+      .prepare('UPDATE expectations SET status = ?, received_msat = ?, resolved_at = ? WHERE digest = ?')
+      .run(status, receivedMsat, at, digest);
   }
 
   /** How many times the peer has not paid what it owed in time. */
   missCount(): number {
-    return Number((this.db.prepare("SELECT count(*) AS n FROM expectations WHERE status = 'missed'").get() as { n: bigint }).n);
+    return Number(
+      (this.db.prepare("SELECT count(*) AS n FROM expectations WHERE status = 'missed'").get() as { n: bigint }).n,
+    );
   }
 
   recordRound(r: RoundRecord): void {
     this.db
-      .prepare('INSERT INTO rounds (at, action, amount_msat, price, receiver_balance_msat, reason) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO rounds (at, action, amount_msat, price, receiver_balance_msat, reason) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(r.at, r.action, r.amountMsat, r.price, r.receiverBalanceMsat, r.reason);
   }
 
@@ -243,7 +273,9 @@ export class Ledger {
 
   /** The last sequence accepted from an oracle key for a kind, or null. */
   lastSequence(publicKey: string, kind: AttestationKind): bigint | null {
-    const row = this.db.prepare('SELECT last_sequence FROM sequences WHERE public_key = ? AND kind = ?').get(publicKey, kind) as { last_sequence: string } | undefined;
+    const row = this.db
+      .prepare('SELECT last_sequence FROM sequences WHERE public_key = ? AND kind = ?')
+      .get(publicKey, kind) as { last_sequence: string } | undefined;
     return row === undefined ? null : BigInt(row.last_sequence);
   }
 
@@ -263,7 +295,9 @@ export class Ledger {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   close(): void {

@@ -17,18 +17,28 @@ export type LastSequence = (publicKeyHex: string, kind: AttestationKind) => bigi
 type Verdict = { ok: true; attestation: SignedAttestation } | { ok: false; reason: string };
 
 function checkRules(rules: QuoteRules, oracleCount: number, fetchedCount: number, now: number): void {
-  if (fetchedCount !== oracleCount) throw new InputError(`got ${fetchedCount} fetched quotes for ${oracleCount} oracles; they must match one to one`);
+  if (fetchedCount !== oracleCount)
+    throw new InputError(`got ${fetchedCount} fetched quotes for ${oracleCount} oracles; they must match one to one`);
   if (!Number.isSafeInteger(now)) throw new InputError(`now must be an integer number of ms, got ${String(now)}`);
-  if (!Number.isSafeInteger(rules.threshold) || rules.threshold < 1) throw new InputError(`threshold must be an integer >= 1, got ${String(rules.threshold)}`);
-  if (!Number.isSafeInteger(rules.maxAgeMs) || rules.maxAgeMs < 0) throw new InputError(`maxAgeMs must be a non-negative integer, got ${String(rules.maxAgeMs)}`);
-  if (!Number.isSafeInteger(rules.maxSpreadBps) || rules.maxSpreadBps < 0) throw new InputError(`maxSpreadBps must be a non-negative integer, got ${String(rules.maxSpreadBps)}`);
+  if (!Number.isSafeInteger(rules.threshold) || rules.threshold < 1)
+    throw new InputError(`threshold must be an integer >= 1, got ${String(rules.threshold)}`);
+  if (!Number.isSafeInteger(rules.maxAgeMs) || rules.maxAgeMs < 0)
+    throw new InputError(`maxAgeMs must be a non-negative integer, got ${String(rules.maxAgeMs)}`);
+  if (!Number.isSafeInteger(rules.maxSpreadBps) || rules.maxSpreadBps < 0)
+    throw new InputError(`maxSpreadBps must be a non-negative integer, got ${String(rules.maxSpreadBps)}`);
   if (rules.maxSpreadAbs !== undefined && (typeof rules.maxSpreadAbs !== 'bigint' || rules.maxSpreadAbs < 0n)) {
     throw new InputError(`maxSpreadAbs must be a non-negative bigint, got ${String(rules.maxSpreadAbs)}`);
   }
 }
 
 /** Every check on one oracle's answer, in the order PROTOCOL.md gives; the first failure wins. */
-function judge(oracle: OracleEndpoint, fetched: FetchedQuote, rules: QuoteRules, now: bigint, lastSequence: LastSequence): Verdict {
+function judge(
+  oracle: OracleEndpoint,
+  fetched: FetchedQuote,
+  rules: QuoteRules,
+  now: bigint,
+  lastSequence: LastSequence,
+): Verdict {
   if (!fetched.ok) return { ok: false, reason: `no quote: ${fetched.error}` };
   let a: SignedAttestation;
   try {
@@ -38,9 +48,11 @@ function judge(oracle: OracleEndpoint, fetched: FetchedQuote, rules: QuoteRules,
     return { ok: false, reason: `invalid attestation: ${err instanceof Error ? err.message : String(err)}` };
   }
   if (a.kind !== rules.kind) return { ok: false, reason: `kind is ${a.kind}, expected ${rules.kind}` };
-  if (a.pair !== rules.pair) return { ok: false, reason: `pair is ${JSON.stringify(a.pair)}, expected ${JSON.stringify(rules.pair)}` };
+  if (a.pair !== rules.pair)
+    return { ok: false, reason: `pair is ${JSON.stringify(a.pair)}, expected ${JSON.stringify(rules.pair)}` };
   const ageMs = now - a.observedAt;
-  if (ageMs > BigInt(rules.maxAgeMs)) return { ok: false, reason: `quote is ${ageMs} ms old, limit ${rules.maxAgeMs} ms` };
+  if (ageMs > BigInt(rules.maxAgeMs))
+    return { ok: false, reason: `quote is ${ageMs} ms old, limit ${rules.maxAgeMs} ms` };
   if (-ageMs > BigInt(FUTURE_TOLERANCE_MS)) {
     return { ok: false, reason: `quote is dated ${-ageMs} ms in the future, tolerance ${FUTURE_TOLERANCE_MS} ms` };
   }
@@ -96,7 +108,8 @@ export function selectQuotes(input: {
   const { oracles, fetched, rules } = input;
   checkRules(rules, oracles.length, fetched.length, input.now);
   const keys = new Set(oracles.map((o) => o.publicKey.toLowerCase()));
-  if (keys.size !== oracles.length) throw new InputError('two oracles share a public key: they would count twice toward the threshold');
+  if (keys.size !== oracles.length)
+    throw new InputError('two oracles share a public key: they would count twice toward the threshold');
 
   const now = BigInt(input.now);
   const checks: QuoteCheck[] = [];
@@ -106,18 +119,30 @@ export function selectQuotes(input: {
     if (verdict.ok) {
       accepted.push(verdict.attestation);
       const a = verdict.attestation;
-      checks.push({ oracle: oracle.url, accepted: true, reason: `${a.kind} ${formatDecimal(a.value, a.exponent)}, sequence ${a.sequence}` });
+      checks.push({
+        oracle: oracle.url,
+        accepted: true,
+        reason: `${a.kind} ${formatDecimal(a.value, a.exponent)}, sequence ${a.sequence}`,
+      });
     } else {
       checks.push({ oracle: oracle.url, accepted: false, reason: verdict.reason });
     }
   });
 
   if (accepted.length < rules.threshold) {
-    return { ok: false, reason: `${accepted.length} of ${oracles.length} oracles gave a valid quote, threshold is ${rules.threshold}`, checks };
+    return {
+      ok: false,
+      reason: `${accepted.length} of ${oracles.length} oracles gave a valid quote, threshold is ${rules.threshold}`,
+      checks,
+    };
   }
   const exponents = [...new Set(accepted.map((a) => a.exponent))];
   if (exponents.length !== 1) {
-    return { ok: false, reason: `valid quotes use different exponents (${exponents.join(', ')}); refusing to compare them`, checks };
+    return {
+      ok: false,
+      reason: `valid quotes use different exponents (${exponents.join(', ')}); refusing to compare them`,
+      checks,
+    };
   }
   const exponent = exponents[0] as number;
   const values = accepted.map((a) => a.value);

@@ -76,14 +76,24 @@ export async function reconcile(deps: Pick<RoundDeps, 'backend' | 'ledger' | 'cl
     const known = await deps.backend.lookupPayment(payment.paymentHash);
     const at = deps.clock.now();
     if (known === null && payment.status === 'intent') {
-      deps.ledger.recordOutcome(payment.paymentHash, { status: 'failed', feeMsat: null, failure: 'never reached the node (client stopped before sending)', at });
+      deps.ledger.recordOutcome(payment.paymentHash, {
+        status: 'failed',
+        feeMsat: null,
+        failure: 'never reached the node (client stopped before sending)',
+        at,
+      });
       deps.logger.warn({ paymentHash: payment.paymentHash }, 'reconciled: intent never sent');
     } else if (known === null) {
       // Sent, but the node does not list it (yet): unknown is not failed. Keep waiting.
       inFlight += 1;
       deps.logger.warn({ paymentHash: payment.paymentHash }, 'a sent payment is not listed by the node; waiting');
     } else {
-      deps.ledger.recordOutcome(payment.paymentHash, { status: known.status, feeMsat: known.feeMsat, failure: known.failure, at });
+      deps.ledger.recordOutcome(payment.paymentHash, {
+        status: known.status,
+        feeMsat: known.feeMsat,
+        failure: known.failure,
+        at,
+      });
       if (known.status === 'pending') inFlight += 1;
       else deps.logger.info({ paymentHash: payment.paymentHash, status: known.status }, 'reconciled payment');
     }
@@ -99,16 +109,33 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   const blank = { amountMsat: 0n, price: null, receiverBalanceMsat: null };
 
   const inFlight = await reconcile(deps);
-  if (inFlight > 0) return report({ action: 'wait', reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve`, ...blank });
+  if (inFlight > 0)
+    return report({
+      action: 'wait',
+      reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve`,
+      ...blank,
+    });
 
   const index = await quotes(deps, '/price', now);
   if (!index.ok) return report({ action: 'refuse', reason: `no trustworthy price: ${index.reason}`, ...blank });
-  if (index.exponent !== PRICE_EXPONENT) return report({ action: 'refuse', reason: `price exponent ${index.exponent}, expected ${PRICE_EXPONENT}`, ...blank });
+  if (index.exponent !== PRICE_EXPONENT)
+    return report({
+      action: 'refuse',
+      reason: `price exponent ${index.exponent}, expected ${PRICE_EXPONENT}`,
+      ...blank,
+    });
   const price = index.value;
 
   const channel = await backend.getChannel(config.channel.id);
-  if (channel === null) return report({ action: 'refuse', reason: `channel ${config.channel.id} not found at the node`, ...blank, price });
-  if (channel.peerId !== config.channel.peerId) return report({ action: 'refuse', reason: `channel ${config.channel.id} is with ${channel.peerId}, not the agreed peer`, ...blank, price });
+  if (channel === null)
+    return report({ action: 'refuse', reason: `channel ${config.channel.id} not found at the node`, ...blank, price });
+  if (channel.peerId !== config.channel.peerId)
+    return report({
+      action: 'refuse',
+      reason: `channel ${config.channel.id} is with ${channel.peerId}, not the agreed peer`,
+      ...blank,
+      price,
+    });
   const receiverBalanceMsat = config.role === 'receiver' ? channel.localBalanceMsat : channel.remoteBalanceMsat;
 
   let owedByProvider = priceTransfer({ receiverBalanceMsat, stableUsd: config.stableUsd, price });
@@ -119,7 +146,11 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     fundingNote = `; ${funding.note}`;
   }
 
-  const decision = decide({ role: config.role, owedByProviderMsat: owedByProvider, minPaymentMsat: config.minPaymentMsat });
+  const decision = decide({
+    role: config.role,
+    owedByProviderMsat: owedByProvider,
+    minPaymentMsat: config.minPaymentMsat,
+  });
   await checkReceipts(deps, now, decision.action === 'expect');
   const digest = Buffer.from(attestationDigest(index.accepted[0] as SignedAttestation)).toString('hex');
   const base = { price, receiverBalanceMsat };
@@ -133,31 +164,55 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
       ledger.expect({ digest, amountMsat: decision.amountMsat, at: now, dueAt: now + config.receiptGraceMs });
     }
     acceptSequences(deps, index.accepted);
-    return report({ action: deps.dryRun ? 'dry-run' : 'expect', amountMsat: decision.amountMsat, reason: decision.reason + fundingNote, ...base });
+    return report({
+      action: deps.dryRun ? 'dry-run' : 'expect',
+      amountMsat: decision.amountMsat,
+      reason: decision.reason + fundingNote,
+      ...base,
+    });
   }
 
   // We owe: pay only over a healthy channel, only to the agreed peer, never more than we can.
   const amount = decision.amountMsat;
-  const problem = config.maxPaymentMsat !== undefined && amount > config.maxPaymentMsat
-    ? `that is above maxPaymentMsat (${config.maxPaymentMsat} msat): check the agreement and the market before raising it`
-    : !channel.normal
-    ? 'the channel is not in its normal state'
-    : !channel.peerConnected
-      ? 'the peer is not connected'
-      : channel.pendingOutgoingHtlcs > 0
-        ? `${channel.pendingOutgoingHtlcs} HTLC(s) toward the peer are pending`
-        : channel.spendableMsat < amount + config.maxFeeMsat
-          ? `spendable ${channel.spendableMsat} msat is less than ${amount} msat plus the ${config.maxFeeMsat} msat fee cap`
-          : null;
-  if (problem !== null) return report({ action: 'skip', amountMsat: amount, reason: `owe ${amount} msat but ${problem}; not paying this round`, ...base });
-  if (deps.dryRun) return report({ action: 'dry-run', amountMsat: amount, reason: `would pay ${amount} msat: ${decision.reason}${fundingNote}`, ...base });
+  const problem =
+    config.maxPaymentMsat !== undefined && amount > config.maxPaymentMsat
+      ? `that is above maxPaymentMsat (${config.maxPaymentMsat} msat): check the agreement and the market before raising it`
+      : !channel.normal
+        ? 'the channel is not in its normal state'
+        : !channel.peerConnected
+          ? 'the peer is not connected'
+          : channel.pendingOutgoingHtlcs > 0
+            ? `${channel.pendingOutgoingHtlcs} HTLC(s) toward the peer are pending`
+            : channel.spendableMsat < amount + config.maxFeeMsat
+              ? `spendable ${channel.spendableMsat} msat is less than ${amount} msat plus the ${config.maxFeeMsat} msat fee cap`
+              : null;
+  if (problem !== null)
+    return report({
+      action: 'skip',
+      amountMsat: amount,
+      reason: `owe ${amount} msat but ${problem}; not paying this round`,
+      ...base,
+    });
+  if (deps.dryRun)
+    return report({
+      action: 'dry-run',
+      amountMsat: amount,
+      reason: `would pay ${amount} msat: ${decision.reason}${fundingNote}`,
+      ...base,
+    });
 
   const preimage = Buffer.from((deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))))(32)).toString('hex');
   const paymentHash = createHash('sha256').update(Buffer.from(preimage, 'hex')).digest('hex');
   try {
     ledger.recordIntent({ paymentHash, preimage, digest, amountMsat: amount, maxFeeMsat: config.maxFeeMsat, at: now });
   } catch (err) {
-    if (err instanceof InputError) return report({ action: 'skip', amountMsat: amount, reason: `${err.message}; waiting for a newer quote`, ...base });
+    if (err instanceof InputError)
+      return report({
+        action: 'skip',
+        amountMsat: amount,
+        reason: `${err.message}; waiting for a newer quote`,
+        ...base,
+      });
     throw err;
   }
   // From here on the ledger knows; whatever happens, the next start reconciles this hash.
@@ -172,9 +227,21 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     timeoutMs: config.paymentTimeoutMs,
     channelId: config.channel.id,
   });
-  ledger.recordOutcome(paymentHash, { status: result.status, feeMsat: result.feeMsat, failure: result.failure, at: clock.now() });
-  const outcome = result.status === 'failed' ? `payment failed: ${result.failure ?? 'no reason given'}` : `payment ${result.status}`;
-  return report({ action: 'pay', amountMsat: amount, reason: `${decision.reason}${fundingNote}; ${outcome}`, ...base, payment: { hash: paymentHash, status: result.status } });
+  ledger.recordOutcome(paymentHash, {
+    status: result.status,
+    feeMsat: result.feeMsat,
+    failure: result.failure,
+    at: clock.now(),
+  });
+  const outcome =
+    result.status === 'failed' ? `payment failed: ${result.failure ?? 'no reason given'}` : `payment ${result.status}`;
+  return report({
+    action: 'pay',
+    amountMsat: amount,
+    reason: `${decision.reason}${fundingNote}; ${outcome}`,
+    ...base,
+    payment: { hash: paymentHash, status: result.status },
+  });
 }
 
 async function quotes(deps: RoundDeps, path: '/price' | '/funding', now: number): Promise<QuoteSelection> {
@@ -189,15 +256,21 @@ async function quotes(deps: RoundDeps, path: '/price' | '/funding', now: number)
       pair: 'BTC/USD',
       threshold: config.threshold,
       maxSpreadBps: config.maxSpreadBps,
-      ...(kind === 'funding_rate' ? { maxAgeMs: config.fundingMaxQuoteAgeMs, maxSpreadAbs: config.fundingMaxSpread } : { maxAgeMs: config.maxQuoteAgeMs }),
+      ...(kind === 'funding_rate'
+        ? { maxAgeMs: config.fundingMaxQuoteAgeMs, maxSpreadAbs: config.fundingMaxSpread }
+        : { maxAgeMs: config.maxQuoteAgeMs }),
     },
     now,
     lastSequence: (publicKey, k) => ledger.lastSequence(publicKey, k),
   });
   const rejected = selection.checks.filter((c) => !c.accepted);
-  for (const check of rejected) deps.logger.warn({ oracle: check.oracle, path, reason: check.reason }, 'quote not used');
+  for (const check of rejected)
+    deps.logger.warn({ oracle: check.oracle, path, reason: check.reason }, 'quote not used');
   if (selection.ok || rejected.length === 0) return selection;
-  return { ...selection, reason: `${selection.reason} (${rejected.map((c) => `${c.oracle}: ${c.reason}`).join('; ')})` };
+  return {
+    ...selection,
+    reason: `${selection.reason} (${rejected.map((c) => `${c.oracle}: ${c.reason}`).join('; ')})`,
+  };
 }
 
 /**
@@ -214,15 +287,27 @@ async function fundingPart(deps: RoundDeps, price: bigint, now: number): Promise
     return { accrued, note: 'funding starts accruing now' };
   }
   const selection = await quotes(deps, '/funding', now);
-  if (!selection.ok) return { accrued, note: `no funding accrued this round (${selection.reason}); the next valid round covers this time` };
+  if (!selection.ok)
+    return {
+      accrued,
+      note: `no funding accrued this round (${selection.reason}); the next valid round covers this time`,
+    };
   const elapsedMs = BigInt(Math.max(0, now - Number(last)));
-  const added = fundingTransfer({ notionalMsat: targetReceiverMsat(deps.config.stableUsd, price), rate: selection.value, rateExponent: selection.exponent, elapsedMs });
+  const added = fundingTransfer({
+    notionalMsat: targetReceiverMsat(deps.config.stableUsd, price),
+    rate: selection.value,
+    rateExponent: selection.exponent,
+    elapsedMs,
+  });
   if (!deps.dryRun) {
     acceptSequences(deps, selection.accepted);
     deps.ledger.setMeta(FUNDING_ACCRUED, String(accrued + added));
     deps.ledger.setMeta(LAST_FUNDING_AT, String(now));
   }
-  return { accrued: accrued + added, note: `funding ${added} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h (${accrued + added} msat agreed so far)` };
+  return {
+    accrued: accrued + added,
+    note: `funding ${added} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h (${accrued + added} msat agreed so far)`,
+  };
 }
 
 /**
@@ -239,10 +324,15 @@ async function checkReceipts(deps: RoundDeps, now: number, stillOwed: boolean): 
     const received = (await deps.backend.listReceived(e.createdAt))
       .filter((r) => r.customRecords[SETTLEMENT_TLV_TYPE] !== undefined || Object.keys(r.customRecords).length === 0)
       .reduce((sum, r) => sum + r.amountMsat, 0n);
-    const tolerance = e.amountMsat / 100n > deps.config.minPaymentMsat ? e.amountMsat / 100n : deps.config.minPaymentMsat;
+    const tolerance =
+      e.amountMsat / 100n > deps.config.minPaymentMsat ? e.amountMsat / 100n : deps.config.minPaymentMsat;
     const status = received + tolerance >= e.amountMsat ? 'received' : stillOwed ? 'missed' : 'lapsed';
     deps.ledger.resolveExpectation(e.digest, status, received, now);
-    if (status === 'missed') deps.logger.warn({ expectedMsat: String(e.amountMsat), receivedMsat: String(received), misses: deps.ledger.missCount() }, 'the peer did not pay what it owed');
+    if (status === 'missed')
+      deps.logger.warn(
+        { expectedMsat: String(e.amountMsat), receivedMsat: String(received), misses: deps.ledger.missCount() },
+        'the peer did not pay what it owed',
+      );
   }
 }
 
@@ -253,8 +343,23 @@ function acceptSequences(deps: RoundDeps, accepted: readonly SignedAttestation[]
 
 function finish(deps: RoundDeps, r: RoundReport): RoundReport {
   if (!deps.dryRun) {
-    deps.ledger.recordRound({ at: r.at, action: r.action, amountMsat: r.amountMsat, price: r.price === null ? null : r.price.toString(), receiverBalanceMsat: r.receiverBalanceMsat, reason: r.reason });
+    deps.ledger.recordRound({
+      at: r.at,
+      action: r.action,
+      amountMsat: r.amountMsat,
+      price: r.price === null ? null : r.price.toString(),
+      receiverBalanceMsat: r.receiverBalanceMsat,
+      reason: r.reason,
+    });
   }
-  deps.logger.info({ action: r.action, amountMsat: String(r.amountMsat), price: r.price === null ? null : formatDecimal(r.price, PRICE_EXPONENT), reason: r.reason }, 'settlement round');
+  deps.logger.info(
+    {
+      action: r.action,
+      amountMsat: String(r.amountMsat),
+      price: r.price === null ? null : formatDecimal(r.price, PRICE_EXPONENT),
+      reason: r.reason,
+    },
+    'settlement round',
+  );
   return r;
 }

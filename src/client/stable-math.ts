@@ -27,7 +27,8 @@ function requireNonNegative(name: string, value: bigint): void {
  */
 export function targetReceiverMsat(stableUsd: bigint, price: bigint): bigint {
   requireNonNegative('stableUsd', stableUsd);
-  if (typeof price !== 'bigint' || price <= 0n) throw new InputError(`price must be a positive bigint, got ${String(price)}`);
+  if (typeof price !== 'bigint' || price <= 0n)
+    throw new InputError(`price must be a positive bigint, got ${String(price)}`);
   return divRoundHalfEven(stableUsd * MSAT_PER_BTC, price);
 }
 
@@ -50,7 +51,12 @@ export function priceTransfer(input: { receiverBalanceMsat: bigint; stableUsd: b
  * Positive: the provider (long) pays the receiver (short). Throws InputError for a negative
  * notional or elapsed time, or an exponent that is not an integer in -128..127.
  */
-export function fundingTransfer(input: { notionalMsat: bigint; rate: bigint; rateExponent: number; elapsedMs: bigint }): bigint {
+export function fundingTransfer(input: {
+  notionalMsat: bigint;
+  rate: bigint;
+  rateExponent: number;
+  elapsedMs: bigint;
+}): bigint {
   requireNonNegative('notionalMsat', input.notionalMsat);
   requireNonNegative('elapsedMs', input.elapsedMs);
   if (typeof input.rate !== 'bigint') throw new InputError(`rate must be a bigint, got ${typeof input.rate}`);
@@ -84,7 +90,8 @@ const showMsat = (msat: bigint): string => `${msat} msat (${formatDecimal(msat, 
  */
 export function decide(input: { role: Role; owedByProviderMsat: bigint; minPaymentMsat: bigint }): Decision {
   const { role, owedByProviderMsat: owed, minPaymentMsat: min } = input;
-  if (role !== 'receiver' && role !== 'provider') throw new InputError(`role must be "receiver" or "provider", got ${JSON.stringify(role)}`);
+  if (role !== 'receiver' && role !== 'provider')
+    throw new InputError(`role must be "receiver" or "provider", got ${JSON.stringify(role)}`);
   if (typeof owed !== 'bigint') throw new InputError(`owedByProviderMsat must be a bigint, got ${typeof owed}`);
   requireNonNegative('minPaymentMsat', min);
   if (owed === 0n) return { action: 'none', amountMsat: 0n, reason: 'nothing is owed' };
@@ -98,6 +105,7 @@ export function decide(input: { role: Role; owedByProviderMsat: bigint; minPayme
       reason: `the ${debtor} owes the ${creditor} ${showMsat(amount)}, below the minimum payment of ${showMsat(min)}: nothing moves`,
     };
   }
-  if (role === debtor) return { action: 'pay', amountMsat: amount, reason: `we owe the ${creditor} ${showMsat(amount)}` };
+  if (role === debtor)
+    return { action: 'pay', amountMsat: amount, reason: `we owe the ${creditor} ${showMsat(amount)}` };
   return { action: 'expect', amountMsat: amount, reason: `the ${debtor} owes us ${showMsat(amount)}` };
 }

@@ -12,7 +12,8 @@ export interface OracleEndpoint {
 }
 
 /** What one oracle answered this round, before any check. */
-export type FetchedQuote = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: string };
+export type FetchedQuote =
+  { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: string };
 
 /** Why each oracle's quote was or was not used this round. */
 export interface QuoteCheck {

@@ -63,8 +63,10 @@ const sourceSchema = z
 
 /** What every list of sources must satisfy: a quorum it can reach, and no source twice. */
 function checkSourceList(m: { sources: readonly SourceSpec[]; rules: { quorum: number } }, ctx: z.RefinementCtx): void {
-  if (m.rules.quorum > m.sources.length) ctx.addIssue({ code: 'custom', message: 'quorum exceeds the number of sources' });
-  if (new Set(m.sources.map(sourceId)).size !== m.sources.length) ctx.addIssue({ code: 'custom', message: 'duplicate source' });
+  if (m.rules.quorum > m.sources.length)
+    ctx.addIssue({ code: 'custom', message: 'quorum exceeds the number of sources' });
+  if (new Set(m.sources.map(sourceId)).size !== m.sources.length)
+    ctx.addIssue({ code: 'custom', message: 'duplicate source' });
 }
 
 const marketSchema = z

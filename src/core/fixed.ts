@@ -90,7 +90,7 @@ export function median(values: readonly bigint[]): bigint {
 /** Floor division for bigints (bigint `/` truncates toward zero). */
 export function floorDiv(n: bigint, d: bigint): bigint {
   const q = n / d;
-  return (n % d !== 0n && (n < 0n) !== (d < 0n)) ? q - 1n : q;
+  return n % d !== 0n && n < 0n !== d < 0n ? q - 1n : q;
 }
 
 /** Absolute value of a bigint. */

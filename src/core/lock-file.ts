@@ -40,7 +40,10 @@ export function acquireLockFile(file: string): () => void {
   } catch (err) {
     db.close();
     if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY')) {
-      throw new ConfigError(`another process (${ownerOf(file)}) is using ${dirname(file)}; run one per data directory`, { cause: err });
+      throw new ConfigError(
+        `another process (${ownerOf(file)}) is using ${dirname(file)}; run one per data directory`,
+        { cause: err },
+      );
     }
     throw new ConfigError(`cannot take the lock file ${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -72,7 +75,9 @@ function removeLegacyLock(file: string): void {
   if (legacy === null) return;
   const pid = Number(legacy[1]);
   if (pid !== process.pid && isAlive(pid)) {
-    throw new ConfigError(`another process (pid ${pid}, an older version) is using ${dirname(file)}; run one per data directory`);
+    throw new ConfigError(
+      `another process (pid ${pid}, an older version) is using ${dirname(file)}; run one per data directory`,
+    );
   }
   fs.unlinkSync(file);
 }
@@ -88,7 +93,9 @@ function isAlive(pid: number): boolean {
 
 function writeOwner(file: string): void {
   try {
-    fs.writeFileSync(`${file}.owner`, `pid ${process.pid} on ${hostname()} since ${new Date().toISOString()}\n`, { mode: 0o600 });
+    fs.writeFileSync(`${file}.owner`, `pid ${process.pid} on ${hostname()} since ${new Date().toISOString()}\n`, {
+      mode: 0o600,
+    });
   } catch {
     // Only used to word an error; the lock holds without it.
   }

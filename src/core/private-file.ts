@@ -14,8 +14,16 @@ const MAX_FILE_BYTES = 256 * 1024;
  * "macaroon file"). Throws KeyError when the file is missing or unreadable, is not a regular file,
  * can be read or written by group or others (mode & 0o077), is empty, or is larger than 256 KiB.
  */
-export function readSecretFile(path: string, what: string, options: { maxBytes?: number; missingHint?: string } = {}): Buffer {
-  return readBoundedFile(path, what, { private: true, maxBytes: options.maxBytes ?? MAX_FILE_BYTES, missingHint: options.missingHint });
+export function readSecretFile(
+  path: string,
+  what: string,
+  options: { maxBytes?: number; missingHint?: string } = {},
+): Buffer {
+  return readBoundedFile(path, what, {
+    private: true,
+    maxBytes: options.maxBytes ?? MAX_FILE_BYTES,
+    missingHint: options.missingHint,
+  });
 }
 
 /**
@@ -31,14 +39,20 @@ export function readCaFile(path: string): Buffer {
   return pem;
 }
 
-function readBoundedFile(path: string, what: string, options: { private: boolean; maxBytes: number; missingHint: string | undefined }): Buffer {
+function readBoundedFile(
+  path: string,
+  what: string,
+  options: { private: boolean; maxBytes: number; missingHint: string | undefined },
+): Buffer {
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_RDONLY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'unknown error'})`;
-    throw new KeyError(`${what} ${path} ${why}${options.missingHint ? `; ${options.missingHint}` : ''}`, { cause: err });
+    throw new KeyError(`${what} ${path} ${why}${options.missingHint ? `; ${options.missingHint}` : ''}`, {
+      cause: err,
+    });
   }
   try {
     // fstat the open descriptor, not the path: the file checked is the file read.

@@ -4,7 +4,10 @@
  * Reads `source` (a fetch body, process.stdin) as UTF-8 text, or returns null as soon as it passes
  * `maxBytes`; leaving the loop early cancels a fetch body, so the rest is never downloaded.
  */
-export async function readCappedText(source: AsyncIterable<Uint8Array> | null, maxBytes: number): Promise<string | null> {
+export async function readCappedText(
+  source: AsyncIterable<Uint8Array> | null,
+  maxBytes: number,
+): Promise<string | null> {
   if (source === null) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;

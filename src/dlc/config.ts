@@ -35,7 +35,10 @@ export const dlcConfigSchema = z
     nbDigits: z.number().int().min(1).max(64).default(20),
     /** Outcome value = digits * base^precision units (only base 10 may use a non-zero one); 0 is whole dollars. */
     precision: z.number().int().min(-8).max(18).default(0),
-    unit: z.string().regex(/^[A-Za-z0-9/_-]{1,16}$/, 'expected a short unit such as "BTC/USD"').default('BTC/USD'),
+    unit: z
+      .string()
+      .regex(/^[A-Za-z0-9/_-]{1,16}$/, 'expected a short unit such as "BTC/USD"')
+      .default('BTC/USD'),
     isSigned: z.boolean().default(false),
     events: z
       .array(eventSeriesSchema)

@@ -70,7 +70,9 @@ export function compose(outcomes: readonly string[], d: DigitDecompositionDescri
   const { base } = checkDescriptor(d);
   const expected = d.nbDigits + (d.isSigned ? 1 : 0);
   if (!Array.isArray(outcomes) || outcomes.length !== expected) {
-    throw new InputError(`expected ${expected} outcomes for the descriptor, got ${Array.isArray(outcomes) ? outcomes.length : typeof outcomes}`);
+    throw new InputError(
+      `expected ${expected} outcomes for the descriptor, got ${Array.isArray(outcomes) ? outcomes.length : typeof outcomes}`,
+    );
   }
   let negative = false;
   let start = 0;

@@ -144,7 +144,7 @@ function appendLine(file: string, record: object): void {
   try {
     // writeSync may write less than asked: loop, so a released outcome is never a torn line.
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
-    for (let done = 0; done < line.length; ) done += fs.writeSync(fd, line, done, line.length - done);
+    for (let done = 0; done < line.length;) done += fs.writeSync(fd, line, done, line.length - done);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -206,12 +206,21 @@ function parseLine(line: string, where: string): JournalEntry | JournalIdentity 
     return { instanceId: e.instanceId as string, publicKeyHex: e.publicKey as string };
   }
   const ok =
-    typeof e.eventId === 'string' && typeof e.announcementHex === 'string' && HEX.test(e.announcementHex) &&
-    typeof e.series === 'string' && Number.isSafeInteger(e.maturity) &&
-    Array.isArray(e.outcomes) && e.outcomes.every((o) => typeof o === 'string') &&
-    typeof e.outcomesDigest === 'string' && typeof e.value === 'string' && /^-?\d+$/.test(e.value) &&
-    Number.isSafeInteger(e.indexObservedAt) && typeof e.indexSequence === 'string' && typeof e.late === 'boolean' &&
-    typeof e.attestationHex === 'string' && HEX.test(e.attestationHex);
+    typeof e.eventId === 'string' &&
+    typeof e.announcementHex === 'string' &&
+    HEX.test(e.announcementHex) &&
+    typeof e.series === 'string' &&
+    Number.isSafeInteger(e.maturity) &&
+    Array.isArray(e.outcomes) &&
+    e.outcomes.every((o) => typeof o === 'string') &&
+    typeof e.outcomesDigest === 'string' &&
+    typeof e.value === 'string' &&
+    /^-?\d+$/.test(e.value) &&
+    Number.isSafeInteger(e.indexObservedAt) &&
+    typeof e.indexSequence === 'string' &&
+    typeof e.late === 'boolean' &&
+    typeof e.attestationHex === 'string' &&
+    HEX.test(e.attestationHex);
   if (!ok) throw new ConfigError(`DLC journal ${where} is not a journal entry`);
   const entry = raw as JournalEntry;
   if (outcomesDigest(entry.outcomes) !== entry.outcomesDigest) {

@@ -85,7 +85,12 @@ export function openDlcService(options: DlcServiceOptions): DlcService {
  * journal, then the bound flag, so a start interrupted anywhere is finished by the next one.
  * Returns the instance id (32 bytes).
  */
-function establishLineage(store: DlcStore, journal: OutcomeJournal, claim: DlcIdentity, files: LineageFiles): Uint8Array {
+function establishLineage(
+  store: DlcStore,
+  journal: OutcomeJournal,
+  claim: DlcIdentity,
+  files: LineageFiles,
+): Uint8Array {
   const stored = store.claimIdentity(claim);
   const owner = journal.identity();
   const journalLineage = {

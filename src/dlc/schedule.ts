@@ -33,7 +33,9 @@ export function eventIdFor(unit: string, series: string, maturityMs: number): st
   const iso = new Date(maturityMs).toISOString().replace(/\.000Z$/, 'Z');
   const id = `${prefix}-${series}-${iso}`;
   if (Buffer.byteLength(id, 'utf8') > MAX_EVENT_ID_BYTES) {
-    throw new ConfigError(`event id ${JSON.stringify(id)} is longer than ${MAX_EVENT_ID_BYTES} bytes; shorten the unit or series name`);
+    throw new ConfigError(
+      `event id ${JSON.stringify(id)} is longer than ${MAX_EVENT_ID_BYTES} bytes; shorten the unit or series name`,
+    );
   }
   return id;
 }
@@ -42,7 +44,12 @@ export function eventIdFor(unit: string, series: string, maturityMs: number): st
  * Every event of `series` whose maturity lies in (fromMs, toMs], oldest first (ties by event id).
  * Returns [] when toMs <= fromMs.
  */
-export function eventsBetween(unit: string, series: readonly EventSeries[], fromMs: number, toMs: number): ScheduledEvent[] {
+export function eventsBetween(
+  unit: string,
+  series: readonly EventSeries[],
+  fromMs: number,
+  toMs: number,
+): ScheduledEvent[] {
   const out: ScheduledEvent[] = [];
   for (const s of series) {
     for (let m = (Math.floor(fromMs / s.everyMs) + 1) * s.everyMs; m <= toMs; m += s.everyMs) {
@@ -56,6 +63,11 @@ export function eventsBetween(unit: string, series: readonly EventSeries[], from
  * The events to have announced at `nowMs`: those maturing after now and at most `aheadMs` ahead.
  * An event whose maturity has passed is never announced late: its outcome may already be known.
  */
-export function dueAnnouncements(unit: string, series: readonly EventSeries[], nowMs: number, aheadMs: number): ScheduledEvent[] {
+export function dueAnnouncements(
+  unit: string,
+  series: readonly EventSeries[],
+  nowMs: number,
+  aheadMs: number,
+): ScheduledEvent[] {
   return eventsBetween(unit, series, nowMs, nowMs + aheadMs);
 }

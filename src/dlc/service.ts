@@ -19,7 +19,14 @@ import type { DlcConfig } from './config.js';
 import { sameOutcomes, type JournalEntry, type OutcomeJournal } from './journal.js';
 import { CURRENT_NONCE_BINDING, eventNonceSecret, type NonceBinding, type NonceContext } from './nonces.js';
 import { dueAnnouncements } from './schedule.js';
-import { attestSteps, deriveNonce, signAnnouncement, verifyAnnouncement, verifyAttestation, verifyAttestationSteps } from './sign.js';
+import {
+  attestSteps,
+  deriveNonce,
+  signAnnouncement,
+  verifyAnnouncement,
+  verifyAttestation,
+  verifyAttestationSteps,
+} from './sign.js';
 import type { DlcStore, EventPageQuery, StoredAttestation, StoredEvent } from './store.js';
 import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation, nonceCount } from './tlv.js';
 import type { DigitDecompositionDescriptor, DlcSigningVersion, OracleAnnouncement, OracleEvent } from './types.js';
@@ -84,7 +91,13 @@ export class DlcService implements DlcReader {
     const c = deps.config;
     this.publicKeyHex = toHex(deps.nonces.publicKey);
     this.signingVersion = c.signingVersion;
-    this.descriptor = { base: c.base, isSigned: c.isSigned, unit: c.unit, precision: c.precision, nbDigits: c.nbDigits };
+    this.descriptor = {
+      base: c.base,
+      isSigned: c.isSigned,
+      unit: c.unit,
+      precision: c.precision,
+      nbDigits: c.nbDigits,
+    };
   }
 
   /**
@@ -129,7 +142,10 @@ export class DlcService implements DlcReader {
     for (const eventId of missing.events) {
       const event = this.store.event(eventId) as StoredEvent;
       const announcement = this.checkedAnnouncement(event);
-      this.store.setEventView(eventId, eventHead(eventId, event.maturity, event.announcement, announcement, this.signingVersion));
+      this.store.setEventView(
+        eventId,
+        eventHead(eventId, event.maturity, event.announcement, announcement, this.signingVersion),
+      );
     }
     for (const eventId of missing.attestations) {
       const announcement = decodeAnnouncement((this.store.event(eventId) as StoredEvent).announcement);
@@ -257,7 +273,8 @@ export class DlcService implements DlcReader {
     if (now >= this.lastPruneAt && now - this.lastPruneAt < PRUNE_EVERY_MS) return 0;
     this.lastPruneAt = now;
     const pruned = this.store.prune(now - this.retentionMs());
-    if (pruned > 0) this.deps.logger.info({ pruned }, 'pruned attested DLC events past retention; the journal keeps them');
+    if (pruned > 0)
+      this.deps.logger.info({ pruned }, 'pruned attested DLC events past retention; the journal keeps them');
     return pruned;
   }
 
@@ -287,10 +304,18 @@ export class DlcService implements DlcReader {
     const event: OracleEvent = { nonces, eventMaturityEpoch: maturity / 1000, descriptor: this.descriptor, eventId };
     const announcement = signAnnouncement(event, this.deps.secretKey, this.signingVersion);
     yield;
-    if (!verifyAnnouncement(announcement, this.signingVersion)) throw new Error(`announcement of ${eventId} does not verify`);
+    if (!verifyAnnouncement(announcement, this.signingVersion))
+      throw new Error(`announcement of ${eventId} does not verify`);
     const bytes = encodeAnnouncement(announcement);
     const head = eventHead(eventId, maturity, bytes, announcement, this.signingVersion);
-    const stored = { eventId, series, maturity, announcement: bytes, announcedAt: now, nonceBinding: CURRENT_NONCE_BINDING };
+    const stored = {
+      eventId,
+      series,
+      maturity,
+      announcement: bytes,
+      announcedAt: now,
+      nonceBinding: CURRENT_NONCE_BINDING,
+    };
     this.store.insertEvent({ ...stored, head }, nonces);
     this.deps.logger.info({ eventId, maturity }, 'DLC event announced');
     return true;
@@ -344,7 +369,8 @@ export class DlcService implements DlcReader {
       attestationHex: toHex(bytes),
     });
     this.store.insertAttestation({ ...stored, view: attestationView(stored, attestation) });
-    if (late) this.deps.logger.warn({ eventId: event.eventId, indexObservedAt: index.observedAt }, 'DLC event attested late');
+    if (late)
+      this.deps.logger.warn({ eventId: event.eventId, indexObservedAt: index.observedAt }, 'DLC event attested late');
     else this.deps.logger.info({ eventId: event.eventId }, 'DLC event attested');
     return true;
   }
@@ -387,7 +413,8 @@ export class DlcService implements DlcReader {
     if (!verifyAttestation(announcement, attestation, this.signingVersion)) {
       throw refuse('it does not verify against the announcement');
     }
-    if (!sameOutcomes(attestation.outcomes, entry.outcomes)) throw refuse('its outcomes differ from the journaled ones');
+    if (!sameOutcomes(attestation.outcomes, entry.outcomes))
+      throw refuse('its outcomes differ from the journaled ones');
     const stored: StoredAttestation = {
       eventId: entry.eventId,
       attestation: encodeAttestation(attestation),
@@ -398,7 +425,10 @@ export class DlcService implements DlcReader {
       attestedAt: this.deps.clock.now(),
     };
     this.store.insertAttestation({ ...stored, view: attestationView(stored, attestation) });
-    this.deps.logger.warn({ eventId: entry.eventId }, 'DLC attestation the database lacked was restored from the journal');
+    this.deps.logger.warn(
+      { eventId: entry.eventId },
+      'DLC attestation the database lacked was restored from the journal',
+    );
   }
 
   /**
@@ -409,7 +439,9 @@ export class DlcService implements DlcReader {
     const { event } = a;
     const first = toHex(event.nonces[0] as Uint8Array);
     const bindings: readonly NonceBinding[] = [CURRENT_NONCE_BINDING, 'v1'];
-    const found = bindings.find((b) => toHex(deriveNonce(this.nonceSecret(b, event.descriptor), event.eventId, 0).R) === first);
+    const found = bindings.find(
+      (b) => toHex(deriveNonce(this.nonceSecret(b, event.descriptor), event.eventId, 0).R) === first,
+    );
     if (found === undefined) throw refuse("its nonces were not derived from this oracle's nonce secret and lineage");
     return found;
   }
@@ -427,13 +459,25 @@ export class DlcService implements DlcReader {
   }
 
   /** The first index attestation of our key observed at or after `fromMs`, verified, or null. */
-  private firstIndexFrom(fromMs: number): { value: bigint; exponent: number; observedAt: number; sequence: string } | null {
-    const rows = this.deps.history.range({ kind: 'index_price', from: fromMs, to: Number.MAX_SAFE_INTEGER, limit: INDEX_LOOKUP_ROWS });
+  private firstIndexFrom(
+    fromMs: number,
+  ): { value: bigint; exponent: number; observedAt: number; sequence: string } | null {
+    const rows = this.deps.history.range({
+      kind: 'index_price',
+      from: fromMs,
+      to: Number.MAX_SAFE_INTEGER,
+      limit: INDEX_LOOKUP_ROWS,
+    });
     for (const row of rows) {
       if (row.publicKey !== this.publicKeyHex || row.kind !== 'index_price') continue;
       const signed = verifyJson(row, this.publicKeyHex);
       if (Number(signed.observedAt) < fromMs) continue;
-      return { value: signed.value, exponent: signed.exponent, observedAt: Number(signed.observedAt), sequence: signed.sequence.toString() };
+      return {
+        value: signed.value,
+        exponent: signed.exponent,
+        observedAt: Number(signed.observedAt),
+        sequence: signed.sequence.toString(),
+      };
     }
     return null;
   }

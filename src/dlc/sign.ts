@@ -49,7 +49,8 @@ function checkVersion(version: DlcSigningVersion): void {
 }
 
 function checkSecretKey(secretKey: Uint8Array): void {
-  if (!isValidSecretKey(secretKey)) throw new KeyError('oracle secret key must be 32 bytes encoding a scalar in [1, n-1]');
+  if (!isValidSecretKey(secretKey))
+    throw new KeyError('oracle secret key must be 32 bytes encoding a scalar in [1, n-1]');
 }
 
 /**
@@ -112,9 +113,7 @@ export function signWithNonce(digest32: Uint8Array, secretKey: Uint8Array, k: bi
  */
 export function announcementDigest(event: OracleEvent, version: DlcSigningVersion): Uint8Array {
   checkVersion(version);
-  return version === 'tagged-v0'
-    ? taggedHash(ANNOUNCEMENT_TAG, encodeEvent(event))
-    : sha256(encodeEventValue(event));
+  return version === 'tagged-v0' ? taggedHash(ANNOUNCEMENT_TAG, encodeEvent(event)) : sha256(encodeEventValue(event));
 }
 
 /** The 32 bytes signed for one outcome string under `version`. Throws InputError on a bad version. */
@@ -129,7 +128,11 @@ export function attestationDigest(outcome: string, version: DlcSigningVersion): 
  * Signs `event` (whose nonces the caller derived with deriveNonce) with the oracle key. Returns
  * the announcement; throws InputError for an invalid event, KeyError for a bad key.
  */
-export function signAnnouncement(event: OracleEvent, secretKey: Uint8Array, version: DlcSigningVersion): OracleAnnouncement {
+export function signAnnouncement(
+  event: OracleEvent,
+  secretKey: Uint8Array,
+  version: DlcSigningVersion,
+): OracleAnnouncement {
   checkSecretKey(secretKey);
   const digest = announcementDigest(event, version);
   const signature = schnorr.sign(digest, secretKey, new Uint8Array(32));
@@ -184,7 +187,12 @@ export function* attestSteps(
     signatures.push(signWithNonce(attestationDigest(outcome, version), secretKey, k));
     yield;
   }
-  const attestation = { eventId: event.eventId, oraclePublicKey: schnorr.getPublicKey(secretKey), signatures, outcomes };
+  const attestation = {
+    eventId: event.eventId,
+    oraclePublicKey: schnorr.getPublicKey(secretKey),
+    signatures,
+    outcomes,
+  };
   encodeAttestation(attestation); // fail here, not at the caller, if it could not be serialised
   return attestation;
 }
@@ -211,14 +219,16 @@ export function* verifyAttestationSteps(
   try {
     const { event, oraclePublicKey } = announcement;
     const n = nonceCount(event.descriptor);
-    if (event.nonces.length !== n || attestation.signatures.length !== n || attestation.outcomes.length !== n) return false;
+    if (event.nonces.length !== n || attestation.signatures.length !== n || attestation.outcomes.length !== n)
+      return false;
     if (attestation.eventId !== event.eventId) return false;
     if (!equalBytes(attestation.oraclePublicKey, oraclePublicKey)) return false;
     compose(attestation.outcomes, event.descriptor); // throws (caught: false) on malformed outcomes
     for (const [i, sig] of attestation.signatures.entries()) {
       if (!(sig instanceof Uint8Array) || sig.length !== 64) return false;
       if (!equalBytes(sig.subarray(0, 32), event.nonces[i])) return false;
-      if (!schnorr.verify(sig, attestationDigest(attestation.outcomes[i] as string, version), oraclePublicKey)) return false;
+      if (!schnorr.verify(sig, attestationDigest(attestation.outcomes[i] as string, version), oraclePublicKey))
+        return false;
       yield;
     }
     return true;

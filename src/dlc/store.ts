@@ -95,7 +95,10 @@ export function openDlcStore(file: string): DlcStore {
   } catch (error) {
     db?.close();
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`cannot open the DLC database ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ConfigError(
+      `cannot open the DLC database ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -138,12 +141,16 @@ export class DlcStore {
 
   /** Sets the lineage of an existing database and whether its journal names it. */
   setInstance(instanceId: string, journalBound: boolean): void {
-    this.db.prepare('UPDATE identity SET instance_id = ?, journal_bound = ? WHERE id = 1').run(instanceId, journalBound ? 1 : 0);
+    this.db
+      .prepare('UPDATE identity SET instance_id = ?, journal_bound = ? WHERE id = 1')
+      .run(instanceId, journalBound ? 1 : 0);
   }
 
   /** The prune watermark: attested events maturing before it (ms) were pruned. */
   prunedBefore(): number {
-    return (this.db.prepare('SELECT pruned_before FROM identity WHERE id = 1').pluck().get() as number | undefined) ?? 0;
+    return (
+      (this.db.prepare('SELECT pruned_before FROM identity WHERE id = 1').pluck().get() as number | undefined) ?? 0
+    );
   }
 
   eventCount(): number {
@@ -158,7 +165,15 @@ export class DlcStore {
     const insert = this.db.transaction(() => {
       this.db
         .prepare(`INSERT INTO events (${EVENT_COLUMNS}, view_head) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(event.eventId, event.series, event.maturity, Buffer.from(event.announcement), event.announcedAt, event.nonceBinding, event.head);
+        .run(
+          event.eventId,
+          event.series,
+          event.maturity,
+          Buffer.from(event.announcement),
+          event.announcedAt,
+          event.nonceBinding,
+          event.head,
+        );
       const nonce = this.db.prepare('INSERT INTO nonces (event_id, idx, nonce) VALUES (?, ?, ?)');
       nonces.forEach((r, i) => nonce.run(event.eventId, i, Buffer.from(r).toString('hex')));
     });
@@ -166,7 +181,8 @@ export class DlcStore {
   }
 
   event(eventId: string): StoredEvent | null {
-    const row = this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`).get(eventId) as EventRow | undefined;
+    const row = this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`).get(eventId) as
+      EventRow | undefined;
     return row === undefined ? null : eventOf(row);
   }
 
@@ -190,13 +206,24 @@ export class DlcStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     refusingConstraints(
-      () => insert.run(a.eventId, Buffer.from(a.attestation), a.value.toString(), a.indexObservedAt, a.indexSequence, a.late ? 1 : 0, a.attestedAt, a.view),
+      () =>
+        insert.run(
+          a.eventId,
+          Buffer.from(a.attestation),
+          a.value.toString(),
+          a.indexObservedAt,
+          a.indexSequence,
+          a.late ? 1 : 0,
+          a.attestedAt,
+          a.view,
+        ),
       `event ${a.eventId} is already attested, or was never announced`,
     );
   }
 
   attestation(eventId: string): StoredAttestation | null {
-    const row = this.db.prepare('SELECT * FROM attestations WHERE event_id = ?').get(eventId) as AttestationRow | undefined;
+    const row = this.db.prepare('SELECT * FROM attestations WHERE event_id = ?').get(eventId) as
+      AttestationRow | undefined;
     if (row === undefined) return null;
     return {
       eventId: row.event_id,
@@ -216,7 +243,8 @@ export class DlcStore {
 
   /** The event as served, or null when it is not stored. */
   served(eventId: string): ServedRow | null {
-    const row = this.db.prepare(`SELECT ${SERVED_COLUMNS} FROM ${SERVED_FROM} WHERE e.event_id = ?`).get(eventId) as ServedRowRaw | undefined;
+    const row = this.db.prepare(`SELECT ${SERVED_COLUMNS} FROM ${SERVED_FROM} WHERE e.event_id = ?`).get(eventId) as
+      ServedRowRaw | undefined;
     return row === undefined ? null : servedOf(row);
   }
 
@@ -228,15 +256,26 @@ export class DlcStore {
          WHERE e.maturity BETWEEN :from AND :to AND (e.maturity > :from OR e.event_id > :after)
          ORDER BY e.maturity, e.event_id LIMIT :limit`,
       )
-      .iterate({ from: query.from, to: query.to, after: query.after ?? '', limit: query.limit }) as IterableIterator<ServedRowRaw>;
+      .iterate({
+        from: query.from,
+        to: query.to,
+        after: query.after ?? '',
+        limit: query.limit,
+      }) as IterableIterator<ServedRowRaw>;
     for (const row of rows) yield servedOf(row);
   }
 
   /** Ids of events, and of attestations, stored without their served JSON (databases from before it was stored). */
   unbuiltViews(): { events: string[]; attestations: string[] } {
     return {
-      events: this.db.prepare('SELECT event_id FROM events WHERE view_head IS NULL ORDER BY maturity').pluck().all() as string[],
-      attestations: this.db.prepare('SELECT event_id FROM attestations WHERE view_json IS NULL').pluck().all() as string[],
+      events: this.db
+        .prepare('SELECT event_id FROM events WHERE view_head IS NULL ORDER BY maturity')
+        .pluck()
+        .all() as string[],
+      attestations: this.db
+        .prepare('SELECT event_id FROM attestations WHERE view_json IS NULL')
+        .pluck()
+        .all() as string[],
     };
   }
 
@@ -260,7 +299,9 @@ export class DlcStore {
         .prepare('SELECT e.event_id FROM events e JOIN attestations a ON a.event_id = e.event_id WHERE e.maturity < ?')
         .pluck()
         .all(beforeMs) as string[];
-      const deletes = ['nonces', 'attestations', 'events'].map((table) => this.db.prepare(`DELETE FROM ${table} WHERE event_id = ?`));
+      const deletes = ['nonces', 'attestations', 'events'].map((table) =>
+        this.db.prepare(`DELETE FROM ${table} WHERE event_id = ?`),
+      );
       for (const id of ids) for (const del of deletes) del.run(id);
       this.db.prepare('UPDATE identity SET pruned_before = max(pruned_before, ?) WHERE id = 1').run(beforeMs);
       return ids.length;
@@ -338,7 +379,8 @@ function refusingConstraints(write: () => unknown, message: string): void {
   try {
     write();
   } catch (error) {
-    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) throw new InputError(message, { cause: error });
+    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT'))
+      throw new InputError(message, { cause: error });
     throw error;
   }
 }

@@ -13,12 +13,7 @@ import { ByteReader, ByteWriter } from '../attest/bytes.js';
 import { isValidXOnlyKey } from '../attest/schnorr.js';
 import { InputError } from '../core/errors.js';
 import { readBigSize, readBigSizeAtMost, writeBigSize } from './bigsize.js';
-import type {
-  DigitDecompositionDescriptor,
-  OracleAnnouncement,
-  OracleAttestation,
-  OracleEvent,
-} from './types.js';
+import type { DigitDecompositionDescriptor, OracleAnnouncement, OracleAttestation, OracleEvent } from './types.js';
 
 /** TLV type of digit_decomposition_event_descriptor. */
 export const DIGIT_DESCRIPTOR_TYPE = 55306;

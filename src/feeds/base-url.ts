@@ -15,7 +15,8 @@ const SCHEME_AND_HOST = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i;
 export function rewriteApiUrls(api: unknown, baseUrl: string): unknown {
   const prefix = baseUrl.replace(/\/+$/, '');
   const rewrite = (value: unknown): unknown => {
-    if (typeof value === 'string') return SCHEME_AND_HOST.test(value) ? value.replace(SCHEME_AND_HOST, () => prefix) : value;
+    if (typeof value === 'string')
+      return SCHEME_AND_HOST.test(value) ? value.replace(SCHEME_AND_HOST, () => prefix) : value;
     if (Array.isArray(value)) return value.map(rewrite);
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));

@@ -122,7 +122,10 @@ class CcxtMarketClient implements MarketClient {
       this.marketsLoaded = false;
       this.marketsLoading = null;
       this.failedBefore = true;
-      throw new PeerStablesError('feed_error', `${source}: not listed by ${this.exchange} (markets reload on the next fetch)`);
+      throw new PeerStablesError(
+        'feed_error',
+        `${source}: not listed by ${this.exchange} (markets reload on the next fetch)`,
+      );
     }
     return source;
   }

@@ -36,13 +36,16 @@ const HOUR_MS = 60 * 60 * 1000;
 export function fundingFromCcxt(source: string, rate: CcxtFundingRate, receivedAt: number): FundingObservation {
   const value: unknown = rate.fundingRate;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InputError(`${source}: funding rate ${value === undefined || value === null ? 'missing' : 'not a finite number'}`);
+    throw new InputError(
+      `${source}: funding rate ${value === undefined || value === null ? 'missing' : 'not a finite number'}`,
+    );
   }
   const intervalMs = intervalMsOf(source, rate.interval);
   const perInterval = fromNumber(value, RATE_EXPONENT);
   const normalised = divRoundHalfEven(perInterval * BigInt(FUNDING_PERIOD_MS), BigInt(intervalMs));
   const mark: unknown = rate.markPrice;
-  const markPrice = typeof mark === 'number' && Number.isFinite(mark) && mark > 0 ? fromNumber(mark, PRICE_EXPONENT) : null;
+  const markPrice =
+    typeof mark === 'number' && Number.isFinite(mark) && mark > 0 ? fromNumber(mark, PRICE_EXPONENT) : null;
   const ts: unknown = rate.timestamp;
   const exchangeTs = typeof ts === 'number' && Number.isSafeInteger(ts) && ts > 0 ? ts : null;
   return { source, rate: normalised, intervalMs, markPrice, exchangeTs, receivedAt };

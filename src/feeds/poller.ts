@@ -84,7 +84,10 @@ const nodeTimers: PollerTimers = {
 class TimeoutError extends Error {}
 
 /** The timings a poller runs on. */
-export type PollingTimings = Pick<PollerOptions<unknown>, 'intervalMs' | 'timeoutMs' | 'backoffInitialMs' | 'backoffMaxMs'>;
+export type PollingTimings = Pick<
+  PollerOptions<unknown>,
+  'intervalMs' | 'timeoutMs' | 'backoffInitialMs' | 'backoffMaxMs'
+>;
 
 /**
  * Every rule the poller relies on; the configuration schema calls it too, so start-up refuses
@@ -236,7 +239,10 @@ export class Poller<O extends { readonly source: string; readonly receivedAt: nu
       state.consecutiveFailures += 1;
       // Warn on the first failure of a streak only: a dead exchange must not flood the log.
       const level = state.consecutiveFailures === 1 ? 'warn' : 'debug';
-      this.logger[level]({ source: state.id, failures: state.consecutiveFailures, error: message }, 'source fetch failed');
+      this.logger[level](
+        { source: state.id, failures: state.consecutiveFailures, error: message },
+        'source fetch failed',
+      );
     } finally {
       this.timers.clearTimeout(timeoutHandle);
     }

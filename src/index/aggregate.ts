@@ -14,7 +14,14 @@ import { InputError } from '../core/errors.js';
 import { abs } from '../core/fixed.js';
 import type { FigurePoint, IndexOutcome, IndexRules } from './types.js';
 import { toTarget } from './convert.js';
-import { checkCommon, checkPipelineRules, runFilters, type DeviationJudgement, type Judgement, type Measure } from './filters.js';
+import {
+  checkCommon,
+  checkPipelineRules,
+  runFilters,
+  type DeviationJudgement,
+  type Judgement,
+  type Measure,
+} from './filters.js';
 import { checkFrozenAfter, checkHistory, type Stillness } from './frozen.js';
 import { percent, price as showPrice } from './wording.js';
 
@@ -144,6 +151,8 @@ export function checkIndexRules(rules: IndexRules): void {
   }
   // A positive floor keeps the median positive, so deviation and dispersion never divide by zero.
   if (rules.minPrice <= 0n || rules.minPrice > rules.maxPrice) {
-    throw new InputError(`rules need 0 < minPrice <= maxPrice, got minPrice ${showPrice(rules.minPrice)} and maxPrice ${showPrice(rules.maxPrice)}`);
+    throw new InputError(
+      `rules need 0 < minPrice <= maxPrice, got minPrice ${showPrice(rules.minPrice)} and maxPrice ${showPrice(rules.maxPrice)}`,
+    );
   }
 }

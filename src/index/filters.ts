@@ -20,7 +20,6 @@ export interface TimedObservation {
   readonly receivedAt: number;
 }
 
-
 /** The freshness and quorum rules the pipeline applies itself. */
 export interface PipelineRules {
   readonly maxAgeMs: number;
@@ -257,8 +256,10 @@ export function checkCommon<O extends TimedObservation>(
   checkObservation: (source: string, observation: O) => void,
 ): void {
   if (typeof input.pair !== 'string' || input.pair === '') throw new InputError('pair must be a non-empty string');
-  if (typeof input.target !== 'string' || input.target === '') throw new InputError('target must be a non-empty string');
-  if (!Number.isSafeInteger(input.now)) throw new InputError(`now must be integer milliseconds, got ${String(input.now)}`);
+  if (typeof input.target !== 'string' || input.target === '')
+    throw new InputError('target must be a non-empty string');
+  if (!Number.isSafeInteger(input.now))
+    throw new InputError(`now must be integer milliseconds, got ${String(input.now)}`);
   for (const [quote, rate] of input.conversions) {
     if (typeof rate !== 'bigint' || rate <= 0n) {
       throw new InputError(`conversion rate for ${quote} must be a positive bigint, got ${String(rate)}`);
@@ -278,30 +279,38 @@ export function checkCommon<O extends TimedObservation>(
 export function checkPipelineRules(rules: PipelineRules): void {
   for (const key of ['maxAgeMs', 'maxExchangeAgeMs', 'maxFutureSkewMs'] as const) {
     const v = rules[key];
-    if (!Number.isSafeInteger(v) || v < 0) throw new InputError(`rules.${key} must be a non-negative integer, got ${String(v)}`);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new InputError(`rules.${key} must be a non-negative integer, got ${String(v)}`);
   }
   checkCount('rules.quorum', rules.quorum);
 }
 
 /** Throws InputError unless `value` is an integer >= 1 (a quorum). */
 export function checkCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw new InputError(`${name} must be an integer >= 1, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InputError(`${name} must be an integer >= 1, got ${String(value)}`);
 }
 
 function checkReading(r: Reading<TimedObservation>, seen: Set<string>): void {
-  if (typeof r.source !== 'string' || r.source === '') throw new InputError('reading.source must be a non-empty string');
+  if (typeof r.source !== 'string' || r.source === '')
+    throw new InputError('reading.source must be a non-empty string');
   if (seen.has(r.source)) throw new InputError(`duplicate source ${r.source}`);
   seen.add(r.source);
-  if (typeof r.quote !== 'string' || r.quote === '') throw new InputError(`${r.source}: quote must be a non-empty string`);
-  if (r.lastError !== null && typeof r.lastError !== 'string') throw new InputError(`${r.source}: lastError must be a string or null`);
+  if (typeof r.quote !== 'string' || r.quote === '')
+    throw new InputError(`${r.source}: quote must be a non-empty string`);
+  if (r.lastError !== null && typeof r.lastError !== 'string')
+    throw new InputError(`${r.source}: lastError must be a string or null`);
   const obs = r.observation;
   if (obs === null) return;
   if (obs.source !== r.source) throw new InputError(`${r.source}: observation is from ${obs.source}`);
-  if (!Number.isSafeInteger(obs.receivedAt)) throw new InputError(`${r.source}: receivedAt must be integer milliseconds`);
+  if (!Number.isSafeInteger(obs.receivedAt))
+    throw new InputError(`${r.source}: receivedAt must be integer milliseconds`);
   if (obs.exchangeTs !== null && !Number.isSafeInteger(obs.exchangeTs)) {
     throw new InputError(`${r.source}: exchangeTs must be integer milliseconds or null`);
   }
   if (r.valueSince !== undefined && (!Number.isSafeInteger(r.valueSince) || r.valueSince > obs.receivedAt)) {
-    throw new InputError(`${r.source}: valueSince must be integer ms not after receivedAt, got ${String(r.valueSince)}`);
+    throw new InputError(
+      `${r.source}: valueSince must be integer ms not after receivedAt, got ${String(r.valueSince)}`,
+    );
   }
 }

@@ -38,7 +38,11 @@ export class ClnError extends PeerStablesError {
 /** How one Core Lightning transport makes a call; both reject with ClnError only. */
 export interface ClnTransport {
   /** Calls `method` with named params; resolves with the JSON `result`. */
-  call(method: string, params: Readonly<Record<string, unknown>>, options?: { readonly timeoutMs?: number }): Promise<unknown>;
+  call(
+    method: string,
+    params: Readonly<Record<string, unknown>>,
+    options?: { readonly timeoutMs?: number },
+  ): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,8 @@ export interface ClnTransport {
  */
 export function clnErrorFrom(method: string, error: unknown): ClnError {
   const parsed = rpcErrorSchema.safeParse(error);
-  if (!parsed.success) return new ClnError('bad_response', `Core Lightning ${method} failed with an error in an unexpected shape`);
+  if (!parsed.success)
+    return new ClnError('bad_response', `Core Lightning ${method} failed with an error in an unexpected shape`);
   const { code, message } = parsed.data;
   const codeText = code === undefined || code === null ? '' : ` (code ${code})`;
   return new ClnError('rpc', `Core Lightning ${method} failed${codeText}: ${oneLine(message)}`, code ?? null);
@@ -60,10 +65,22 @@ const rpcErrorSchema = z.object({ code: z.number().int().nullable().optional(), 
  * The LightningBackend over one Core Lightning transport. Takes ownership of `transport` (close()
  * closes it).
  */
-export function createClnBackend(transport: ClnTransport, options: { readonly logger?: Logger } = {}): LightningBackend {
+export function createClnBackend(
+  transport: ClnTransport,
+  options: { readonly logger?: Logger } = {},
+): LightningBackend {
   const logger = options.logger ?? silentLogger;
-  const call = async <T>(method: string, params: Record<string, unknown>, schema: z.ZodType<T>, timeoutMs?: number): Promise<T> =>
-    parseAnswer(method, schema, await transport.call(method, params, timeoutMs === undefined ? undefined : { timeoutMs }));
+  const call = async <T>(
+    method: string,
+    params: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    timeoutMs?: number,
+  ): Promise<T> =>
+    parseAnswer(
+      method,
+      schema,
+      await transport.call(method, params, timeoutMs === undefined ? undefined : { timeoutMs }),
+    );
 
   async function findPayment(paymentHash: string): Promise<PaymentResult | null> {
     const byHash = await call('listpays', { payment_hash: paymentHash }, listPaysSchema);
@@ -80,9 +97,16 @@ export function createClnBackend(transport: ClnTransport, options: { readonly lo
     },
 
     async getChannel(channelId) {
-      if (typeof channelId !== 'string' || channelId.length === 0) throw new InputError('channel id must be a non-empty string');
+      if (typeof channelId !== 'string' || channelId.length === 0)
+        throw new InputError('channel id must be a non-empty string');
       const { channels } = await call('listpeerchannels', {}, listPeerChannelsSchema);
-      const channel = channels.find((c) => c.short_channel_id === channelId || c.channel_id === channelId || c.alias?.local === channelId || c.alias?.remote === channelId);
+      const channel = channels.find(
+        (c) =>
+          c.short_channel_id === channelId ||
+          c.channel_id === channelId ||
+          c.alias?.local === channelId ||
+          c.alias?.remote === channelId,
+      );
       return channel ? channelStateOf(channel) : null;
     },
 
@@ -96,13 +120,19 @@ export function createClnBackend(transport: ClnTransport, options: { readonly lo
         destination: request.destination,
         // A plain integer where JSON holds it exactly: rune conditions such as
         // "pnameamount_msat<N" compare integers, and would refuse a "<n>msat" string.
-        amount_msat: request.amountMsat <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(request.amountMsat) : `${request.amountMsat}msat`,
+        amount_msat:
+          request.amountMsat <= BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(request.amountMsat)
+            : `${request.amountMsat}msat`,
         label: `${request.label} ref=${ourHash}`,
         maxfee: `${request.maxFeeMsat}msat`,
         retry_for: Math.max(1, Math.ceil(request.timeoutMs / 1000)),
         extratlvs: { ...request.customRecords },
       };
-      logger.info({ label: request.label, destination: request.destination, amountMsat: String(request.amountMsat) }, 'cln keysend');
+      logger.info(
+        { label: request.label, destination: request.destination, amountMsat: String(request.amountMsat) },
+        'cln keysend',
+      );
       try {
         return keysendResultOf(await call('keysend', params, keysendSchema, request.timeoutMs));
       } catch (err) {
@@ -112,23 +142,33 @@ export function createClnBackend(transport: ClnTransport, options: { readonly lo
     },
 
     async lookupPayment(paymentHash) {
-      if (typeof paymentHash !== 'string' || !HEX32.test(paymentHash)) throw new InputError('payment hash must be 64 lowercase hex characters');
+      if (typeof paymentHash !== 'string' || !HEX32.test(paymentHash))
+        throw new InputError('payment hash must be 64 lowercase hex characters');
       return findPayment(paymentHash);
     },
 
     async listReceived(sinceMs) {
-      if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) throw new InputError('sinceMs must be a non-negative integer (unix ms)');
+      if (!Number.isSafeInteger(sinceMs) || sinceMs < 0)
+        throw new InputError('sinceMs must be a non-negative integer (unix ms)');
       const { invoices } = await call('listinvoices', {}, listInvoicesSchema);
       const received: ReceivedPayment[] = [];
       for (const invoice of invoices) {
         // lightningd's keysend plugin files each received keysend as a paid "keysend-<time>" invoice.
         if (invoice.status !== 'paid' || !invoice.label.startsWith('keysend-')) continue;
         if (invoice.paid_at === undefined || invoice.amount_received_msat === undefined) {
-          throw new ClnError('bad_response', `Core Lightning listinvoices: paid invoice ${invoice.label} lacks paid_at or amount_received_msat`);
+          throw new ClnError(
+            'bad_response',
+            `Core Lightning listinvoices: paid invoice ${invoice.label} lacks paid_at or amount_received_msat`,
+          );
         }
         const settledAt = invoice.paid_at * 1000;
         if (settledAt < sinceMs) continue;
-        received.push({ paymentHash: invoice.payment_hash, amountMsat: invoice.amount_received_msat, settledAt, customRecords: {} });
+        received.push({
+          paymentHash: invoice.payment_hash,
+          amountMsat: invoice.amount_received_msat,
+          settledAt,
+          customRecords: {},
+        });
       }
       return received;
     },
@@ -158,7 +198,9 @@ export function createClnBackend(transport: ClnTransport, options: { readonly lo
 
 /** lightningd's PAY_* codes (200..219) and keysend's catch-all -1 say the payment, not the call, failed. */
 function isPaymentFailure(err: ClnError): boolean {
-  return err.kind === 'rpc' && err.rpcCode !== null && (err.rpcCode === -1 || (err.rpcCode >= 200 && err.rpcCode < 220));
+  return (
+    err.kind === 'rpc' && err.rpcCode !== null && (err.rpcCode === -1 || (err.rpcCode >= 200 && err.rpcCode < 220))
+  );
 }
 const PAY_IN_PROGRESS = 200;
 
@@ -169,24 +211,37 @@ const HEX_BYTES = /^(?:[0-9a-f]{2})*$/;
 const MIN_CUSTOM_TLV_TYPE = 65536n;
 
 function checkKeysendRequest(r: KeysendRequest): void {
-  if (!NODE_ID.test(r.destination)) throw new InputError('keysend destination must be a 33-byte compressed node id in lowercase hex');
-  if (typeof r.amountMsat !== 'bigint' || r.amountMsat <= 0n) throw new InputError('keysend amountMsat must be a positive bigint');
-  if (typeof r.maxFeeMsat !== 'bigint' || r.maxFeeMsat < 0n) throw new InputError('keysend maxFeeMsat must be a non-negative bigint');
+  if (!NODE_ID.test(r.destination))
+    throw new InputError('keysend destination must be a 33-byte compressed node id in lowercase hex');
+  if (typeof r.amountMsat !== 'bigint' || r.amountMsat <= 0n)
+    throw new InputError('keysend amountMsat must be a positive bigint');
+  if (typeof r.maxFeeMsat !== 'bigint' || r.maxFeeMsat < 0n)
+    throw new InputError('keysend maxFeeMsat must be a non-negative bigint');
   if (!HEX32.test(r.preimage)) throw new InputError('keysend preimage must be 32 bytes as 64 lowercase hex characters');
-  if (typeof r.label !== 'string' || r.label.length === 0 || r.label.length > 200) throw new InputError('keysend label must be 1 to 200 characters');
-  if (!Number.isSafeInteger(r.timeoutMs) || r.timeoutMs <= 0) throw new InputError('keysend timeoutMs must be a positive integer');
+  if (typeof r.label !== 'string' || r.label.length === 0 || r.label.length > 200)
+    throw new InputError('keysend label must be 1 to 200 characters');
+  if (!Number.isSafeInteger(r.timeoutMs) || r.timeoutMs <= 0)
+    throw new InputError('keysend timeoutMs must be a positive integer');
   for (const [type, value] of Object.entries(r.customRecords)) {
     if (!/^[1-9]\d{0,19}$/.test(type) || BigInt(type) < MIN_CUSTOM_TLV_TYPE || BigInt(type) >= 2n ** 64n) {
       throw new InputError(`custom record type ${JSON.stringify(type)} must be an integer from 65536 to 2^64-1`);
     }
-    if (typeof value !== 'string' || !HEX_BYTES.test(value)) throw new InputError(`custom record ${type} must be lowercase hex bytes`);
+    if (typeof value !== 'string' || !HEX_BYTES.test(value))
+      throw new InputError(`custom record ${type} must be lowercase hex bytes`);
   }
 }
 
 /** Core Lightning prints msat as JSON integers (v23+), older versions as "<n>msat" strings. */
 const msat = z.union([
-  z.number().int().nonnegative().transform((n) => BigInt(n)),
-  z.string().regex(/^\d+(msat)?$/).transform((s) => BigInt(s.replace(/msat$/, ''))),
+  z
+    .number()
+    .int()
+    .nonnegative()
+    .transform((n) => BigInt(n)),
+  z
+    .string()
+    .regex(/^\d+(msat)?$/)
+    .transform((s) => BigInt(s.replace(/msat$/, ''))),
 ]);
 const hash = z.string().regex(HEX32);
 
@@ -216,7 +271,12 @@ const paySchema = z.object({
 });
 const listPaysSchema = z.object({ pays: z.array(paySchema) });
 
-const keysendSchema = z.object({ payment_hash: hash, status: z.literal('complete'), amount_msat: msat, amount_sent_msat: msat });
+const keysendSchema = z.object({
+  payment_hash: hash,
+  status: z.literal('complete'),
+  amount_msat: msat,
+  amount_sent_msat: msat,
+});
 
 const listInvoicesSchema = z.object({
   invoices: z.array(
@@ -235,11 +295,15 @@ function parseAnswer<T>(method: string, schema: z.ZodType<T>, value: unknown): T
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  throw new ClnError('bad_response', `Core Lightning ${method} answered an unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`);
+  throw new ClnError(
+    'bad_response',
+    `Core Lightning ${method} answered an unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 function channelStateOf(c: z.output<typeof channelSchema>): ChannelState {
-  if (c.to_us_msat > c.total_msat) throw new ClnError('bad_response', 'Core Lightning listpeerchannels: to_us_msat exceeds total_msat');
+  if (c.to_us_msat > c.total_msat)
+    throw new ClnError('bad_response', 'Core Lightning listpeerchannels: to_us_msat exceeds total_msat');
   return {
     channelId: c.short_channel_id ?? c.channel_id ?? '',
     peerId: c.peer_id,
@@ -254,16 +318,25 @@ function channelStateOf(c: z.output<typeof channelSchema>): ChannelState {
 }
 
 function keysendResultOf(r: z.output<typeof keysendSchema>): PaymentResult {
-  return { paymentHash: r.payment_hash, status: 'complete', feeMsat: feeOf(r.amount_msat, r.amount_sent_msat), failure: null };
+  return {
+    paymentHash: r.payment_hash,
+    status: 'complete',
+    feeMsat: feeOf(r.amount_msat, r.amount_sent_msat),
+    failure: null,
+  };
 }
 
 /** One payment's attempts (listpays entries) -> its status: any success wins, then any in flight. */
 function paymentOf(pays: readonly z.output<typeof paySchema>[]): PaymentResult {
-  const pick = pays.find((p) => p.status === 'complete') ?? pays.find((p) => p.status === 'pending') ?? pays[pays.length - 1]!;
+  const pick =
+    pays.find((p) => p.status === 'complete') ?? pays.find((p) => p.status === 'pending') ?? pays[pays.length - 1]!;
   return {
     paymentHash: pick.payment_hash,
     status: pick.status,
-    feeMsat: pick.status === 'complete' && pick.amount_msat !== undefined && pick.amount_sent_msat !== undefined ? feeOf(pick.amount_msat, pick.amount_sent_msat) : null,
+    feeMsat:
+      pick.status === 'complete' && pick.amount_msat !== undefined && pick.amount_sent_msat !== undefined
+        ? feeOf(pick.amount_msat, pick.amount_sent_msat)
+        : null,
     failure: pick.status === 'failed' ? 'payment failed (Core Lightning listpays status "failed")' : null,
   };
 }

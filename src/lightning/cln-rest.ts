@@ -38,7 +38,8 @@ export interface ClnRestOptions {
 export function createClnRestBackend(options: ClnRestOptions): LightningBackend {
   const base = checkedBaseUrl(options.url);
   const rune = readSecretFile(options.runeFile, 'rune file').toString('utf8').trim();
-  if (!RUNE.test(rune)) throw new KeyError(`rune file ${options.runeFile} does not hold a rune (expected one line of base64url text)`);
+  if (!RUNE.test(rune))
+    throw new KeyError(`rune file ${options.runeFile} does not hold a rune (expected one line of base64url text)`);
   const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile);
   const transport = new RestTransport(base, rune, ca, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return createClnBackend(transport, options.logger ? { logger: options.logger } : {});
@@ -60,10 +61,17 @@ class RestTransport implements ClnTransport {
     ca: Buffer | undefined,
     private readonly defaultTimeoutMs: number,
   ) {
-    this.agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: true });
+    this.agent =
+      base.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) })
+        : new http.Agent({ keepAlive: true });
   }
 
-  call(method: string, params: Readonly<Record<string, unknown>>, options?: { readonly timeoutMs?: number }): Promise<unknown> {
+  call(
+    method: string,
+    params: Readonly<Record<string, unknown>>,
+    options?: { readonly timeoutMs?: number },
+  ): Promise<unknown> {
     const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
     const body = Buffer.from(JSON.stringify(params), 'utf8');
     const target = new URL(`v1/${encodeURIComponent(method)}`, this.base);
@@ -82,22 +90,40 @@ class RestTransport implements ClnTransport {
       const req = request(target, {
         method: 'POST',
         agent: this.agent,
-        headers: { Rune: this.rune, 'Content-Type': 'application/json', 'Content-Length': body.length, Accept: 'application/json' },
+        headers: {
+          Rune: this.rune,
+          'Content-Type': 'application/json',
+          'Content-Length': body.length,
+          Accept: 'application/json',
+        },
       });
-      const timer = setTimeout(() => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       req.on('error', (err: NodeJS.ErrnoException) => {
-        finish(new ClnError('unavailable', `cannot reach Core Lightning REST at ${this.base.origin}: ${err.code ?? 'connection failed'}`));
+        finish(
+          new ClnError(
+            'unavailable',
+            `cannot reach Core Lightning REST at ${this.base.origin}: ${err.code ?? 'connection failed'}`,
+          ),
+        );
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) finish(new ClnError('bad_response', `Core Lightning ${method} answered more than ${MAX_BODY_BYTES} bytes`));
+          if (size > MAX_BODY_BYTES)
+            finish(new ClnError('bad_response', `Core Lightning ${method} answered more than ${MAX_BODY_BYTES} bytes`));
           else chunks.push(chunk);
         });
-        res.on('error', () => finish(new ClnError('unavailable', `Core Lightning REST dropped the answer to ${method}`)));
-        res.on('end', () => finish(...this.answer(method, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+        res.on('error', () =>
+          finish(new ClnError('unavailable', `Core Lightning REST dropped the answer to ${method}`)),
+        );
+        res.on('end', () =>
+          finish(...this.answer(method, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
+        );
       });
       req.end(body);
     });
@@ -108,14 +134,25 @@ class RestTransport implements ClnTransport {
     try {
       json = JSON.parse(text);
     } catch {
-      return [new ClnError('bad_response', `Core Lightning REST answered ${method} with HTTP ${status} and a body that is not JSON`)];
+      return [
+        new ClnError(
+          'bad_response',
+          `Core Lightning REST answered ${method} with HTTP ${status} and a body that is not JSON`,
+        ),
+      ];
     }
     if (status === 200 || status === 201) return [null, json];
     const error = clnErrorFrom(method, json);
     // The node should never echo the rune, but an error must not be where a credential leaks.
     const message = error.message.split(this.rune).join('[rune]');
     if (status === 401 || status === 403) {
-      return [new ClnError('unauthorized', `Core Lightning REST refused the rune for ${method} (HTTP ${status}): ${message}`, error.rpcCode)];
+      return [
+        new ClnError(
+          'unauthorized',
+          `Core Lightning REST refused the rune for ${method} (HTTP ${status}): ${message}`,
+          error.rpcCode,
+        ),
+      ];
     }
     return [new ClnError(error.kind, `${message} (HTTP ${status})`, error.rpcCode)];
   }

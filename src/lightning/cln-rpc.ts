@@ -43,7 +43,11 @@ class SocketTransport implements ClnTransport {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  call(method: string, params: Readonly<Record<string, unknown>>, options?: { readonly timeoutMs?: number }): Promise<unknown> {
+  call(
+    method: string,
+    params: Readonly<Record<string, unknown>>,
+    options?: { readonly timeoutMs?: number },
+  ): Promise<unknown> {
     this.counter += 1;
     const id = `peer-stables/${method}/${this.counter}`;
     const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
@@ -61,7 +65,10 @@ class SocketTransport implements ClnTransport {
         if (error) reject(error);
         else resolve(result);
       };
-      const timer = setTimeout(() => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       socket.setEncoding('utf8');
       socket.on('connect', () => socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
       socket.on('data', (chunk: string) => {
@@ -78,9 +85,13 @@ class SocketTransport implements ClnTransport {
         }
       });
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        finish(new ClnError('unavailable', `cannot reach Core Lightning at ${this.socketPath}: ${err.code ?? err.message}`));
+        finish(
+          new ClnError('unavailable', `cannot reach Core Lightning at ${this.socketPath}: ${err.code ?? err.message}`),
+        );
       });
-      socket.on('close', () => finish(new ClnError('unavailable', `Core Lightning closed the connection before answering ${method}`)));
+      socket.on('close', () =>
+        finish(new ClnError('unavailable', `Core Lightning closed the connection before answering ${method}`)),
+      );
     });
   }
 
@@ -98,11 +109,13 @@ function answerFor(id: string, method: string, text: string): { error: ClnError 
   } catch {
     return { error: new ClnError('bad_response', `Core Lightning ${method} answered with invalid JSON`) };
   }
-  if (typeof message !== 'object' || message === null) return { error: new ClnError('bad_response', `Core Lightning ${method} answered with a non-object`) };
+  if (typeof message !== 'object' || message === null)
+    return { error: new ClnError('bad_response', `Core Lightning ${method} answered with a non-object`) };
   const m = message as Record<string, unknown>;
   if (m.id !== id) return null;
   if ('error' in m && m.error !== undefined && m.error !== null) return { error: clnErrorFrom(method, m.error) };
-  if (!('result' in m)) return { error: new ClnError('bad_response', `Core Lightning ${method} answered with neither result nor error`) };
+  if (!('result' in m))
+    return { error: new ClnError('bad_response', `Core Lightning ${method} answered with neither result nor error`) };
   return { error: null, result: m.result };
 }
 

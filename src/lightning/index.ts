@@ -12,8 +12,18 @@ export async function createBackend(config: LightningConfig, options: { logger: 
     case 'cln-rpc':
       return createClnRpcBackend({ socketPath: config.socket, logger: options.logger });
     case 'cln-rest':
-      return createClnRestBackend({ url: config.url, runeFile: config.runeFile, ...(config.caFile ? { caFile: config.caFile } : {}), logger: options.logger });
+      return createClnRestBackend({
+        url: config.url,
+        runeFile: config.runeFile,
+        ...(config.caFile ? { caFile: config.caFile } : {}),
+        logger: options.logger,
+      });
     case 'lnd-rest':
-      return createLndRestBackend({ url: config.url, macaroonFile: config.macaroonFile, ...(config.caFile ? { caFile: config.caFile } : {}), logger: options.logger });
+      return createLndRestBackend({
+        url: config.url,
+        macaroonFile: config.macaroonFile,
+        ...(config.caFile ? { caFile: config.caFile } : {}),
+        logger: options.logger,
+      });
   }
 }

@@ -43,7 +43,10 @@ export class LndHttp {
   private readonly agent: HttpAgent;
 
   constructor(private readonly options: LndHttpOptions) {
-    this.agent = options.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(options.ca ? { ca: options.ca } : {}) }) : new HttpAgent({ keepAlive: true });
+    this.agent =
+      options.url.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, ...(options.ca ? { ca: options.ca } : {}) })
+        : new HttpAgent({ keepAlive: true });
   }
 
   /** GET or POST one JSON call; returns the parsed body. Throws LndError. */
@@ -67,7 +70,13 @@ export class LndHttp {
    * LND closes the stream, or `timeoutMs` passes (counted from the start of the request).
    * Throws LndError when LND answers with an error, or when the request could not be made.
    */
-  async stream(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number, onResult: (result: unknown) => boolean): Promise<StreamEnd> {
+  async stream(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    onResult: (result: unknown) => boolean,
+  ): Promise<StreamEnd> {
     const started = performance.now();
     let opened: { res: IncomingMessage; req: ClientRequest };
     try {
@@ -97,7 +106,8 @@ export class LndHttp {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
-        if (buffer.length > MAX_BODY_BYTES) return finish(new LndError('lnd_error', `LND stream ${path} sent an oversized message`));
+        if (buffer.length > MAX_BODY_BYTES)
+          return finish(new LndError('lnd_error', `LND stream ${path} sent an oversized message`));
         let newline: number;
         while (!finished && (newline = buffer.indexOf('\n')) >= 0) {
           const line = buffer.slice(0, newline).trim();
@@ -128,7 +138,12 @@ export class LndHttp {
     this.agent.destroy();
   }
 
-  private open(method: string, path: string, body: unknown, timeoutMs: number): Promise<{ res: IncomingMessage; req: ClientRequest }> {
+  private open(
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+  ): Promise<{ res: IncomingMessage; req: ClientRequest }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const url = new URL(path, this.options.url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -147,7 +162,11 @@ export class LndHttp {
       // timeout (the caller decides what that means), not a failure to make the request.
       const timer = setTimeout(() => {
         req.destroy();
-        reject(sent ? new AnswerLost() : new LndError('lnd_unreachable', `LND did not answer ${method} ${url.pathname} within ${timeoutMs} ms`));
+        reject(
+          sent
+            ? new AnswerLost()
+            : new LndError('lnd_unreachable', `LND did not answer ${method} ${url.pathname} within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       req.on('response', (res) => {
         clearTimeout(timer);
@@ -155,7 +174,14 @@ export class LndHttp {
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(sent ? new AnswerLost() : new LndError('lnd_unreachable', `cannot reach LND at ${this.options.url.origin}: ${err.code ?? err.message}`));
+        reject(
+          sent
+            ? new AnswerLost()
+            : new LndError(
+                'lnd_unreachable',
+                `cannot reach LND at ${this.options.url.origin}: ${err.code ?? err.message}`,
+              ),
+        );
       });
       req.end(payload, () => {
         sent = true;
@@ -169,8 +195,10 @@ class AnswerLost extends Error {}
 
 function handleLine(line: string, path: string, onResult: (result: unknown) => boolean): boolean {
   const message = parseJson(line, path);
-  if (isRecord(message) && message.error !== undefined && message.error !== null) throw gatewayError(200, message.error, path);
-  if (!isRecord(message) || !isRecord(message.result)) throw new LndError('lnd_error', `LND stream ${path} sent a message without a result`);
+  if (isRecord(message) && message.error !== undefined && message.error !== null)
+    throw gatewayError(200, message.error, path);
+  if (!isRecord(message) || !isRecord(message.result))
+    throw new LndError('lnd_error', `LND stream ${path} sent a message without a result`);
   return onResult(message.result);
 }
 
@@ -238,7 +266,21 @@ function oneLine(text: string): string {
 function gatewayError(httpStatus: number, body: unknown, path: string): LndError {
   const code = isRecord(body) && typeof body.code === 'number' ? body.code : null;
   const message = isRecord(body) && typeof body.message === 'string' ? oneLine(body.message) : `HTTP ${httpStatus}`;
-  const auth = httpStatus === 401 || httpStatus === 403 || code === 16 || code === 7 || /macaroon|verification failed|permission denied|unauthorized/i.test(message);
-  if (auth) return new LndError('lnd_auth', `LND refused the macaroon for ${path}: ${message} (check macaroonFile and its permissions)`, code);
-  return new LndError('lnd_error', `LND ${path} failed: ${message}${code === null ? '' : ` (gRPC code ${code})`}`, code);
+  const auth =
+    httpStatus === 401 ||
+    httpStatus === 403 ||
+    code === 16 ||
+    code === 7 ||
+    /macaroon|verification failed|permission denied|unauthorized/i.test(message);
+  if (auth)
+    return new LndError(
+      'lnd_auth',
+      `LND refused the macaroon for ${path}: ${message} (check macaroonFile and its permissions)`,
+      code,
+    );
+  return new LndError(
+    'lnd_error',
+    `LND ${path} failed: ${message}${code === null ? '' : ` (gRPC code ${code})`}`,
+    code,
+  );
 }

@@ -64,7 +64,12 @@ class LndRestBackend implements LightningBackend {
     const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile);
     this.timeoutMs = options.requestTimeoutMs ?? 15_000;
     this.log = (options.logger ?? silentLogger).child({ backend: 'lnd-rest' });
-    this.http = new LndHttp({ url, macaroonHex: macaroon.toString('hex'), timeoutMs: this.timeoutMs, ...(ca ? { ca } : {}) });
+    this.http = new LndHttp({
+      url,
+      macaroonHex: macaroon.toString('hex'),
+      timeoutMs: this.timeoutMs,
+      ...(ca ? { ca } : {}),
+    });
   }
 
   async getNodeId(): Promise<string> {
@@ -83,10 +88,19 @@ class LndRestBackend implements LightningBackend {
       // Pin the first hop to the settlement channel (routerrpc outgoing_chan_ids).
       const { channels } = parseLnd(listChannelsSchema, await this.http.call('GET', '/v1/channels'), '/v1/channels');
       const channel = channels.find((c) => channelMatches(c, request.channelId as string));
-      if (!channel) return { paymentHash, status: 'failed', feeMsat: null, failure: `channel ${request.channelId} not found` };
+      if (!channel)
+        return { paymentHash, status: 'failed', feeMsat: null, failure: `channel ${request.channelId} not found` };
       body.outgoing_chan_ids = [channel.chan_id.toString()];
     }
-    this.log.info({ label: request.label, destination: request.destination, amountMsat: request.amountMsat.toString(), paymentHash }, 'lnd keysend');
+    this.log.info(
+      {
+        label: request.label,
+        destination: request.destination,
+        amountMsat: request.amountMsat.toString(),
+        paymentHash,
+      },
+      'lnd keysend',
+    );
     const seen = { result: null as PaymentResult | null };
     try {
       await this.http.stream('POST', '/v2/router/send', body, request.timeoutMs, (raw) => {
@@ -104,10 +118,16 @@ class LndRestBackend implements LightningBackend {
     const seen = { result: null as PaymentResult | null };
     try {
       // TrackPaymentV2 sends the payment's current state first; that is all we need.
-      await this.http.stream('GET', `/v2/router/track/${base64UrlPadded(paymentHash)}`, undefined, this.timeoutMs, (raw) => {
-        seen.result = toPaymentResult(raw, paymentHash);
-        return true;
-      });
+      await this.http.stream(
+        'GET',
+        `/v2/router/track/${base64UrlPadded(paymentHash)}`,
+        undefined,
+        this.timeoutMs,
+        (raw) => {
+          seen.result = toPaymentResult(raw, paymentHash);
+          return true;
+        },
+      );
     } catch (err) {
       if (err instanceof LndError && err.grpcCode === GRPC_NOT_FOUND) return null;
       throw err;
@@ -117,7 +137,8 @@ class LndRestBackend implements LightningBackend {
   }
 
   async listReceived(sinceMs: number): Promise<ReceivedPayment[]> {
-    if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) throw new InputError('sinceMs must be a non-negative integer of unix milliseconds');
+    if (!Number.isSafeInteger(sinceMs) || sinceMs < 0)
+      throw new InputError('sinceMs must be a non-negative integer of unix milliseconds');
     const sinceS = Math.floor(sinceMs / 1000);
     const received: ReceivedPayment[] = [];
     let offset = 0n;
@@ -166,15 +187,21 @@ function pending(paymentHash: string): PaymentResult {
 
 /** Checks a KeysendRequest and builds routerrpc.SendPaymentRequest. Throws InputError. */
 function sendPaymentRequest(r: KeysendRequest): { paymentHash: string; body: Record<string, unknown> } {
-  if (!NODE_ID.test(r.destination)) throw new InputError('keysend destination must be a 33-byte node id in lowercase hex');
+  if (!NODE_ID.test(r.destination))
+    throw new InputError('keysend destination must be a 33-byte node id in lowercase hex');
   if (!HEX32.test(r.preimage)) throw new InputError('keysend preimage must be 32 bytes as 64 lowercase hex characters');
-  if (typeof r.amountMsat !== 'bigint' || r.amountMsat <= 0n) throw new InputError('keysend amountMsat must be a positive bigint');
-  if (typeof r.maxFeeMsat !== 'bigint' || r.maxFeeMsat < 0n) throw new InputError('keysend maxFeeMsat must be a non-negative bigint');
-  if (!Number.isSafeInteger(r.timeoutMs) || r.timeoutMs <= 0) throw new InputError('keysend timeoutMs must be a positive integer');
+  if (typeof r.amountMsat !== 'bigint' || r.amountMsat <= 0n)
+    throw new InputError('keysend amountMsat must be a positive bigint');
+  if (typeof r.maxFeeMsat !== 'bigint' || r.maxFeeMsat < 0n)
+    throw new InputError('keysend maxFeeMsat must be a non-negative bigint');
+  if (!Number.isSafeInteger(r.timeoutMs) || r.timeoutMs <= 0)
+    throw new InputError('keysend timeoutMs must be a positive integer');
   const records: Record<string, string> = {};
   for (const [type, value] of Object.entries(r.customRecords)) {
-    if (!/^\d+$/.test(type) || BigInt(type) < 65536n || BigInt(type) >= 1n << 64n) throw new InputError(`custom record type ${type} must be an integer in 65536..2^64-1`);
-    if (type === KEYSEND_PREIMAGE_RECORD) throw new InputError(`custom record ${type} is the keysend preimage record and is set from the preimage`);
+    if (!/^\d+$/.test(type) || BigInt(type) < 65536n || BigInt(type) >= 1n << 64n)
+      throw new InputError(`custom record type ${type} must be an integer in 65536..2^64-1`);
+    if (type === KEYSEND_PREIMAGE_RECORD)
+      throw new InputError(`custom record ${type} is the keysend preimage record and is set from the preimage`);
     if (!EVEN_HEX.test(value)) throw new InputError(`custom record ${type} must be lowercase hex bytes`);
     records[type] = Buffer.from(value, 'hex').toString('base64');
   }
@@ -201,4 +228,3 @@ function base64UrlPadded(hex: string): string {
   const text = Buffer.from(hex, 'hex').toString('base64url');
   return text + '='.repeat((4 - (text.length % 4)) % 4);
 }
-

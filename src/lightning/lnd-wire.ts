@@ -12,7 +12,10 @@ import type { ChannelState, PaymentResult, ReceivedPayment } from './types.js';
 export const KEYSEND_PREIMAGE_RECORD = '5482373484';
 
 const MSAT_PER_SAT = 1000n;
-const uint = z.string().regex(/^\d+$/, 'expected an unsigned integer string').transform((s) => BigInt(s));
+const uint = z
+  .string()
+  .regex(/^\d+$/, 'expected an unsigned integer string')
+  .transform((s) => BigInt(s));
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
 const nodeId = z.string().regex(/^0[23][0-9a-f]{64}$/, 'expected a 33-byte node id in hex');
 
@@ -48,9 +51,7 @@ const invoiceSchema = z.object({
   state: z.string(),
   amt_paid_msat: uint,
   settle_date: uint,
-  htlcs: z
-    .array(z.object({ state: z.string(), custom_records: z.record(z.string(), base64).default({}) }))
-    .default([]),
+  htlcs: z.array(z.object({ state: z.string(), custom_records: z.record(z.string(), base64).default({}) })).default([]),
 });
 
 export const listInvoicesSchema = z.object({
@@ -63,7 +64,10 @@ export function parseLnd<T extends z.ZodType>(schema: T, value: unknown, what: s
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new LndError('lnd_error', `LND answered ${what} in an unexpected shape: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    throw new LndError(
+      'lnd_error',
+      `LND answered ${what} in an unexpected shape: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
   }
   return result.data;
 }
@@ -119,7 +123,8 @@ export function toChannelState(c: LndChannel): ChannelState {
  */
 export function toPaymentResult(value: unknown, expectedHash: string): PaymentResult {
   const p = parseLnd(paymentSchema, value, 'a payment');
-  if (p.payment_hash !== expectedHash) throw new LndError('lnd_error', `LND reported payment ${p.payment_hash} when asked for ${expectedHash}`);
+  if (p.payment_hash !== expectedHash)
+    throw new LndError('lnd_error', `LND reported payment ${p.payment_hash} when asked for ${expectedHash}`);
   switch (p.status) {
     case 'SUCCEEDED':
       return { paymentHash: p.payment_hash, status: 'complete', feeMsat: p.fee_msat, failure: null };
@@ -138,7 +143,8 @@ export function toReceivedPayment(value: z.output<typeof invoiceSchema>): Receiv
   const customRecords: Record<string, string> = {};
   for (const htlc of value.htlcs) {
     if (htlc.state !== 'SETTLED') continue;
-    for (const [type, data] of Object.entries(htlc.custom_records)) customRecords[type] = Buffer.from(data, 'base64').toString('hex');
+    for (const [type, data] of Object.entries(htlc.custom_records))
+      customRecords[type] = Buffer.from(data, 'base64').toString('hex');
   }
   return {
     paymentHash: hash.toString('hex'),

@@ -13,11 +13,16 @@ export function nodeBaseUrl(text: string, what: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`${what} url ${JSON.stringify(text)} is not a URL; it must be https (plain http only to a loopback host)`);
+    throw new ConfigError(
+      `${what} url ${JSON.stringify(text)} is not a URL; it must be https (plain http only to a loopback host)`,
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw new ConfigError(`${what} url must be https (plain http only to a loopback host, the credential travels in every request): ${url.protocol}//${url.host}`);
+    throw new ConfigError(
+      `${what} url must be https (plain http only to a loopback host, the credential travels in every request): ${url.protocol}//${url.host}`,
+    );
   }
-  if (url.username || url.password || url.search || url.hash) throw new ConfigError(`${what} url must not carry credentials, a query or a fragment`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new ConfigError(`${what} url must not carry credentials, a query or a fragment`);
   return url;
 }

@@ -22,7 +22,15 @@ export interface Figure {
 
 /** The index price of one tick. */
 export function indexFigure(index: IndexSuccess): Figure {
-  return { kind: 'index_price', pair: index.pair, value: index.price, exponent: PRICE_EXPONENT, observedAt: index.observedAt, dispersionPpm: index.dispersionPpm, committed: index.accepted };
+  return {
+    kind: 'index_price',
+    pair: index.pair,
+    value: index.price,
+    exponent: PRICE_EXPONENT,
+    observedAt: index.observedAt,
+    dispersionPpm: index.dispersionPpm,
+    committed: index.accepted,
+  };
 }
 
 /**
@@ -37,7 +45,12 @@ export function fundingFigures(funding: FundingSuccess): Figure[] {
     exponent: RATE_EXPONENT,
     observedAt: funding.observedAt,
     dispersionPpm: funding.dispersionPpm,
-    committed: funding.accepted.map((o) => ({ source: o.source, price: o.rate, exchangeTs: o.exchangeTs, receivedAt: o.receivedAt })),
+    committed: funding.accepted.map((o) => ({
+      source: o.source,
+      price: o.rate,
+      exchangeTs: o.exchangeTs,
+      receivedAt: o.receivedAt,
+    })),
   };
   if (!funding.premium.ok) return [rate];
   const premium: Figure = {

@@ -115,12 +115,16 @@ interface StartContext {
  * it needs is missing or unsafe, so a misconfigured oracle never serves; whatever it had opened
  * by then (lock file, databases, clients, timers) is closed again before it throws.
  */
-export async function startOracle(config: OracleConfig, deps: { logger: Logger; clock?: Clock }): Promise<RunningOracle> {
+export async function startOracle(
+  config: OracleConfig,
+  deps: { logger: Logger; clock?: Clock },
+): Promise<RunningOracle> {
   const ctx: StartContext = { config, clock: deps.clock ?? systemClock, logger: deps.logger, closers: [] };
   try {
     return await openOracle(ctx);
   } catch (err) {
-    for (const closeErr of await closeInReverse(ctx.closers)) deps.logger.error({ err: closeErr }, 'could not close after a failed start');
+    for (const closeErr of await closeInReverse(ctx.closers))
+      deps.logger.error({ err: closeErr }, 'could not close after a failed start');
     throw err;
   }
 }
@@ -133,24 +137,42 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
   const secretKey = loadSecretKey(config.oracle.keyFile);
   const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
   closers.push(acquireLockFile(join(config.oracle.dataDir, LOCK_FILE)));
-  const store = openStore({ dataDir: config.oracle.dataDir, historyCacheSize: config.store.historyCacheSize, clock, logger });
+  const store = openStore({
+    dataDir: config.oracle.dataDir,
+    historyCacheSize: config.store.historyCacheSize,
+    clock,
+    logger,
+  });
   closers.push(() => store.close());
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
   const metrics = createOracleMetrics(registry);
   const clients = await openMarketClients(ctx);
   const pollers = createPollers(ctx, clients, metrics);
-  const service = new OracleService(serviceOptions(config, { secretKey, publicKeyHex, store, pollers, clock, logger, metrics }));
+  const service = new OracleService(
+    serviceOptions(config, { secretKey, publicKeyHex, store, pollers, clock, logger, metrics }),
+  );
   // The DLC oracle refuses to start when its database does not match this key and nonce secret.
   const dlc = config.dlc.enabled
-    ? openDlcService({ config: config.dlc, dataDir: config.oracle.dataDir, keyFile: config.oracle.keyFile, secretKey, history: store, clock, logger })
+    ? openDlcService({
+        config: config.dlc,
+        dataDir: config.oracle.dataDir,
+        keyFile: config.oracle.keyFile,
+        secretKey,
+        history: store,
+        clock,
+        logger,
+      })
     : null;
   if (dlc) closers.push(() => dlc.close());
   const server = await listen(ctx, createApp(appDeps(config, { service, store, registry, dlc, clock, logger })));
   closers.push(() => server.close());
   await startLoops(ctx, { pollers, service, dlc, store });
   const sources = { sources: spotSources(config).length, fundingSources: config.funding?.sources.length ?? 0 };
-  logger.info({ url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), ...sources }, 'oracle started');
+  logger.info(
+    { url: server.url, publicKey: publicKeyHex, dataDir: join(config.oracle.dataDir), ...sources },
+    'oracle started',
+  );
   let closing: Promise<void> | null = null;
   return {
     url: server.url,
@@ -171,7 +193,10 @@ async function openMarketClients(ctx: StartContext): Promise<Map<string, MarketC
   const clients = new Map<string, MarketClient>();
   const specs = [...spotSources(config), ...(config.funding?.sources ?? [])];
   for (const exchange of new Set(specs.map((s) => s.exchange))) {
-    const client = await createMarketClient(exchange, config.exchanges[exchange] ?? { options: {} }, { timeoutMs: config.polling.timeoutMs, clock });
+    const client = await createMarketClient(exchange, config.exchanges[exchange] ?? { options: {} }, {
+      timeoutMs: config.polling.timeoutMs,
+      clock,
+    });
     closers.push(() => client.close());
     clients.set(exchange, client);
   }
@@ -202,7 +227,10 @@ function createPollers(ctx: StartContext, clients: ReadonlyMap<string, MarketCli
   });
   const funding = config.funding
     ? new Poller<FundingObservation>({
-        sources: config.funding.sources.map((spec) => ({ spec, fetch: (symbol: string) => clientOf(spec).fetchFunding(symbol) })),
+        sources: config.funding.sources.map((spec) => ({
+          spec,
+          fetch: (symbol: string) => clientOf(spec).fetchFunding(symbol),
+        })),
         sameValue: (a, b) => a.rate === b.rate,
         ...config.polling,
         intervalMs: config.funding.pollIntervalMs,
@@ -230,7 +258,9 @@ function serviceOptions(config: OracleConfig, parts: ServiceParts): OracleServic
   const quoteOfIndex = config.index.pair.split('/')[1];
   return {
     index: plan(config.index.pair, config.index),
-    conversions: new Map(Object.entries(config.conversions).map(([quote, m]) => [quote, plan(`${quote}/${quoteOfIndex}`, m)])),
+    conversions: new Map(
+      Object.entries(config.conversions).map(([quote, m]) => [quote, plan(`${quote}/${quoteOfIndex}`, m)]),
+    ),
     ...(config.funding && fundingPoller
       ? {
           funding: {
@@ -267,7 +297,9 @@ function oracleInfo(config: OracleConfig): Omit<OracleInfo, 'publicKey'> {
     tickIntervalMs: config.oracle.tickIntervalMs,
     methodology:
       'Index: median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum.' +
-      (config.funding ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1.' : '') +
+      (config.funding
+        ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1.'
+        : '') +
       (config.dlc.enabled ? ' DLC: hourly and daily fixings of the index under /dlc.' : '') +
       ' See docs/METHODOLOGY.md and docs/DLC.md.',
     config: publicSummary(config),
@@ -276,7 +308,14 @@ function oracleInfo(config: OracleConfig): Omit<OracleInfo, 'publicKey'> {
 
 function appDeps(
   config: OracleConfig,
-  parts: { service: OracleService; store: AttestationStore & HistoryPages; registry: Registry; dlc: DlcService | null; clock: Clock; logger: Logger },
+  parts: {
+    service: OracleService;
+    store: AttestationStore & HistoryPages;
+    registry: Registry;
+    dlc: DlcService | null;
+    clock: Clock;
+    logger: Logger;
+  },
 ): AppDeps {
   return {
     ...(parts.dlc ? { dlc: parts.dlc } : {}),
@@ -303,7 +342,9 @@ async function listen(ctx: StartContext, app: ReturnType<typeof createApp>): Pro
   try {
     return await startServer(app, { host, port });
   } catch (err) {
-    throw new ConfigError(`cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -311,7 +352,10 @@ async function listen(ctx: StartContext, app: ReturnType<typeof createApp>): Pro
  * Starts polling, ticking, the DLC passes and pruning. The first ticks wait for one round of
  * fetches so a fresh oracle signs as soon as it can.
  */
-async function startLoops(ctx: StartContext, parts: { pollers: Pollers; service: OracleService; dlc: DlcService | null; store: AttestationStore }): Promise<void> {
+async function startLoops(
+  ctx: StartContext,
+  parts: { pollers: Pollers; service: OracleService; dlc: DlcService | null; store: AttestationStore },
+): Promise<void> {
   const { config, clock, logger, closers } = ctx;
   const { pollers, service, dlc, store } = parts;
   for (const poller of [pollers.spot, pollers.funding]) {

@@ -19,7 +19,14 @@ import { aggregate } from '../index/aggregate.js';
 import { aggregateFunding } from '../index/funding.js';
 import { VERDICT_KINDS } from '../index/types.js';
 import type { FundingOutcome, FundingRules, IndexOutcome, IndexRules, SourceVerdict } from '../index/types.js';
-import type { MarketReport, OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../server/types.js';
+import type {
+  MarketReport,
+  OracleInfo,
+  OracleState,
+  PublishedAttestation,
+  Refusal,
+  SourcesReport,
+} from '../server/types.js';
 import type { AttestationStore } from '../store/types.js';
 import { fundingFigures, indexFigure, signFigure, type Figure } from './figures.js';
 import { FigureHistory } from './history.js';
@@ -74,7 +81,11 @@ const KINDS_OF_INDEX: readonly AttestationKind[] = ['index_price'];
 const KINDS_OF_FUNDING: readonly AttestationKind[] = ['funding_rate', 'perp_premium'];
 
 /** Every source id of a plan, as an empty reading until the poller has one. */
-function pick<R extends { readonly source: string }>(ids: readonly string[], readings: readonly R[], empty: (id: string) => R): R[] {
+function pick<R extends { readonly source: string }>(
+  ids: readonly string[],
+  readings: readonly R[],
+  empty: (id: string) => R,
+): R[] {
   const byId = new Map(readings.map((r) => [r.source, r]));
   return ids.map((id) => byId.get(id) ?? empty(id));
 }
@@ -122,7 +133,8 @@ export class OracleService implements OracleState {
       return run(now);
     } catch (err) {
       // The reason is public (/price, /health); what went wrong inside stays in the log.
-      for (const kind of kinds) this.refusals.set(kind, { at: now, reason: 'internal error; details are in the oracle log' });
+      for (const kind of kinds)
+        this.refusals.set(kind, { at: now, reason: 'internal error; details are in the oracle log' });
       this.o.logger.error({ err: (err as Error).message, kinds }, 'tick failed, nothing signed');
       return null;
     }
@@ -161,14 +173,17 @@ export class OracleService implements OracleState {
     history.record(now, index.preliminary);
     this.lastIndex = { at: now, price: index.ok ? index.price : null, rates };
 
-    const signed = index.ok ? this.signAll('index_price', [indexFigure(index)], now) : this.refuse('index_price', index.pair, index.reason, now);
+    const signed = index.ok
+      ? this.signAll('index_price', [indexFigure(index)], now)
+      : this.refuse('index_price', index.pair, index.reason, now);
 
     this.indexMarkets = {
       at: now,
       markets: [marketReport('index_price', index), ...conversions.map((c) => marketReport('conversion', c))],
     };
     this.recordMetrics('index_price', signed, [index, ...conversions], started);
-    if (index.ok) this.o.metrics.indexPrice.set({ pair: index.pair }, Number(formatDecimal(index.price, PRICE_EXPONENT)));
+    if (index.ok)
+      this.o.metrics.indexPrice.set({ pair: index.pair }, Number(formatDecimal(index.price, PRICE_EXPONENT)));
     return index;
   }
 
@@ -193,9 +208,17 @@ export class OracleService implements OracleState {
     let premium: TickResult;
     if (outcome.ok) {
       const figures = fundingFigures(outcome);
-      rate = this.signAll('funding_rate', figures.filter((f) => f.kind === 'funding_rate'), now);
+      rate = this.signAll(
+        'funding_rate',
+        figures.filter((f) => f.kind === 'funding_rate'),
+        now,
+      );
       premium = outcome.premium.ok
-        ? this.signAll('perp_premium', figures.filter((f) => f.kind === 'perp_premium'), now)
+        ? this.signAll(
+            'perp_premium',
+            figures.filter((f) => f.kind === 'perp_premium'),
+            now,
+          )
         : this.refuse('perp_premium', outcome.pair, outcome.premium.reason, now);
     } else {
       rate = this.refuse('funding_rate', outcome.pair, outcome.reason, now);
@@ -238,7 +261,16 @@ export class OracleService implements OracleState {
     this.o.store.append(json);
     const published = publish(json);
     this.latestByKind.set(figure.kind, published);
-    this.o.logger.info({ kind: figure.kind, pair: figure.pair, value: formatDecimal(figure.value, figure.exponent), sequence: json.sequence, sources: figure.committed.length }, 'signed');
+    this.o.logger.info(
+      {
+        kind: figure.kind,
+        pair: figure.pair,
+        value: formatDecimal(figure.value, figure.exponent),
+        sequence: json.sequence,
+        sources: figure.committed.length,
+      },
+      'signed',
+    );
     this.o.metrics.lastSignedSeconds.set({ kind: figure.kind }, figure.observedAt / 1000);
     this.o.metrics.sequence.set(Number(sequence));
     for (const listener of this.listeners) {
@@ -259,7 +291,12 @@ export class OracleService implements OracleState {
   }
 
   /** Counts the tick by what was published (signed, refused, or failed to sign) and records each source's verdict. */
-  private recordMetrics(kind: AttestationKind, result: TickResult, markets: readonly { readonly pair: string; readonly verdicts: IndexOutcome['verdicts'] }[], started: bigint): void {
+  private recordMetrics(
+    kind: AttestationKind,
+    result: TickResult,
+    markets: readonly { readonly pair: string; readonly verdicts: IndexOutcome['verdicts'] }[],
+    started: bigint,
+  ): void {
     const m = this.o.metrics;
     const [main] = markets;
     if (main) m.ticks.inc({ kind, pair: main.pair, outcome: result });

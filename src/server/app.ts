@@ -2,7 +2,13 @@
  * The HTTP API (docs/openapi.yaml): express wiring around the OracleState the service publishes
  * into. Handlers only read pre-computed state; nothing is signed or fetched per request.
  */
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type Express, type RequestHandler } from 'express';
@@ -36,7 +42,9 @@ interface AttestationRoute {
 
 /** /price always; /funding and /premium when the oracle signs funding rates. */
 function attestationRoutes(config: ServerConfig): AttestationRoute[] {
-  const routes: AttestationRoute[] = [{ path: '/price', kind: 'index_price', unavailable: 'no_trustworthy_index', tickIntervalMs: config.tickIntervalMs }];
+  const routes: AttestationRoute[] = [
+    { path: '/price', kind: 'index_price', unavailable: 'no_trustworthy_index', tickIntervalMs: config.tickIntervalMs },
+  ];
   const funding = config.fundingTickIntervalMs;
   if (funding !== undefined) {
     routes.push(
@@ -162,7 +170,12 @@ export function createApp(deps: AppDeps): Express {
       // Load balancers and Prometheus poll from one address; throttling them would fake an outage.
       skip: (req) => req.path === '/health' || req.path === '/metrics',
       handler: (_req, res) => {
-        sendError(res, 429, 'rate_limited', `too many requests: limit ${config.rateLimit.max} per ${config.rateLimit.windowMs} ms`);
+        sendError(
+          res,
+          429,
+          'rate_limited',
+          `too many requests: limit ${config.rateLimit.max} per ${config.rateLimit.windowMs} ms`,
+        );
       },
     }),
   );
@@ -305,15 +318,21 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-  const body = JSON.stringify({ error: { code: 'bad_request', message: tooLarge ? 'request headers too large' : 'malformed HTTP request' } });
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify({
+    error: { code: 'bad_request', message: tooLarge ? 'request headers too large' : 'malformed HTTP request' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
  * The headers a header-only middleware (helmet) sets, read once by running it against a
  * recording response, so the /price fast path sends exactly what express responses carry.
  */
-function headersSetBy(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): OutgoingHttpHeaders {
+function headersSetBy(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void,
+): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   const recorder = {
     setHeader: (name: string, value: string | number | string[]) => {
@@ -326,9 +345,13 @@ function headersSetBy(middleware: (req: IncomingMessage, res: ServerResponse, ne
     getHeader: (name: string) => headers[name],
   };
   let failed: unknown = null;
-  middleware({ method: 'GET', url: '/price', headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
-    failed = err ?? null;
-  });
+  middleware(
+    { method: 'GET', url: '/price', headers: {} } as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (err) => {
+      failed = err ?? null;
+    },
+  );
   if (failed !== null) throw new Error('security headers middleware failed at start-up');
   return headers;
 }

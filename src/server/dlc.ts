@@ -50,21 +50,31 @@ export function createDlcRouter(deps: DlcRouterDeps): Router {
 
   get('/dlc/pubkey', (req, res) => {
     strictParams(req.query, []);
-    res.set('Cache-Control', 'public, max-age=3600').json({ publicKey: dlc.publicKeyHex, signingVersion: dlc.signingVersion });
+    res
+      .set('Cache-Control', 'public, max-age=3600')
+      .json({ publicKey: dlc.publicKeyHex, signingVersion: dlc.signingVersion });
   });
 
   get('/dlc/announcements', (req, res) => {
     const raw = strictParams(req.query, LIST_PARAMS);
     // /history's parser reads the times and the limit; its own defaults do not apply here.
     const { from, to, limit } = parseHistoryQuery(
-      { from: raw.from ?? '0', to: raw.to ?? String(MAX_TIME_MS), limit: raw.limit ?? String(Math.min(DEFAULT_LIMIT, maxLimit)) },
+      {
+        from: raw.from ?? '0',
+        to: raw.to ?? String(MAX_TIME_MS),
+        limit: raw.limit ?? String(Math.min(DEFAULT_LIMIT, maxLimit)),
+      },
       clock.now(),
       maxLimit,
     );
     if (raw.after !== undefined) eventIdOf(raw.after, 'after');
     // `after` only breaks ties within `from`'s maturity: alone it would restart from the first event.
-    if (raw.after !== undefined && raw.from === undefined) throw new InputError('after needs from: pass both, as `next` gives them');
-    const { events, more } = dlc.page({ from, to, limit, ...(raw.after !== undefined ? { after: raw.after } : {}) }, maxPageBytes);
+    if (raw.after !== undefined && raw.from === undefined)
+      throw new InputError('after needs from: pass both, as `next` gives them');
+    const { events, more } = dlc.page(
+      { from, to, limit, ...(raw.after !== undefined ? { after: raw.after } : {}) },
+      maxPageBytes,
+    );
     const last = events[events.length - 1];
     const next = more && last !== undefined ? { from: last.maturity, after: last.eventId } : null;
     const list = events.map((e) => e.json).join(',');
@@ -80,7 +90,10 @@ export function createDlcRouter(deps: DlcRouterDeps): Router {
       sendError(res, 404, 'not_found', `no announced event ${eventId}`);
       return;
     }
-    res.set('Cache-Control', event.attested ? 'public, max-age=86400' : 'no-cache').type('application/json').send(event.json);
+    res
+      .set('Cache-Control', event.attested ? 'public, max-age=86400' : 'no-cache')
+      .type('application/json')
+      .send(event.json);
   });
 
   get('/dlc/attestations/:eventId', (req, res) => {

@@ -27,13 +27,19 @@ export function assessFreshness(
   const published = state.latest(kind);
   const ageMs = published === null ? null : nowMs - published.observedAtMs;
   const boundMs = STALE_AFTER_TICKS * tickIntervalMs;
-  if (published !== null && ageMs !== null && ageMs <= boundMs && ageMs >= -FUTURE_TOLERANCE_MS) return { fresh: true, published, ageMs };
+  if (published !== null && ageMs !== null && ageMs <= boundMs && ageMs >= -FUTURE_TOLERANCE_MS)
+    return { fresh: true, published, ageMs };
   if (ageMs !== null && ageMs < -FUTURE_TOLERANCE_MS) {
-    return { fresh: false, reason: `last attestation is dated ${-ageMs} ms in the future: the oracle's clock moved back`, ageMs };
+    return {
+      fresh: false,
+      reason: `last attestation is dated ${-ageMs} ms in the future: the oracle's clock moved back`,
+      ageMs,
+    };
   }
   const refusal = state.lastRefusal(kind);
   // A refusal older than the attestation explains nothing about why that attestation went stale.
-  if (refusal !== null && (published === null || refusal.at >= published.observedAtMs)) return { fresh: false, reason: refusal.reason, ageMs };
+  if (refusal !== null && (published === null || refusal.at >= published.observedAtMs))
+    return { fresh: false, reason: refusal.reason, ageMs };
   if (ageMs === null) return { fresh: false, reason: 'no attestation signed yet', ageMs };
   return { fresh: false, reason: `last attestation is ${ageMs} ms old, limit ${boundMs} ms`, ageMs };
 }

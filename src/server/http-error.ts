@@ -30,7 +30,10 @@ export function sendError(
   message: string,
   details: Readonly<Record<string, string | number | boolean | null>> = {},
 ): void {
-  res.status(status).set('Cache-Control', 'no-store').json({ error: { code, message, ...details } });
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .json({ error: { code, message, ...details } });
 }
 
 /** Final handler for paths no route matched: 404. */

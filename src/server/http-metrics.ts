@@ -25,20 +25,33 @@ export interface HttpMetrics {
  * `registry` and returns the recording middleware. Throws nothing.
  */
 export function createHttpMetrics(registry: Registry): HttpMetrics {
-  const requests = reuse<Counter<(typeof LABELS)[number]>>(registry, 'http_requests_total', (name) =>
-    new Counter({ name, help: 'HTTP requests by method, route and status', labelNames: LABELS, registers: [registry] }),
+  const requests = reuse<Counter<(typeof LABELS)[number]>>(
+    registry,
+    'http_requests_total',
+    (name) =>
+      new Counter({
+        name,
+        help: 'HTTP requests by method, route and status',
+        labelNames: LABELS,
+        registers: [registry],
+      }),
   );
-  const duration = reuse<Histogram<(typeof LABELS)[number]>>(registry, 'http_request_duration_seconds', (name) =>
-    new Histogram({
-      name,
-      help: 'HTTP request duration by method, route and status (for /stream: the connection lifetime)',
-      labelNames: LABELS,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-      registers: [registry],
-    }),
+  const duration = reuse<Histogram<(typeof LABELS)[number]>>(
+    registry,
+    'http_request_duration_seconds',
+    (name) =>
+      new Histogram({
+        name,
+        help: 'HTTP request duration by method, route and status (for /stream: the connection lifetime)',
+        labelNames: LABELS,
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+        registers: [registry],
+      }),
   );
-  const openStreams = reuse<Gauge>(registry, 'http_open_streams', (name) =>
-    new Gauge({ name, help: 'Open server-sent event connections on /stream', registers: [registry] }),
+  const openStreams = reuse<Gauge>(
+    registry,
+    'http_open_streams',
+    (name) => new Gauge({ name, help: 'Open server-sent event connections on /stream', registers: [registry] }),
   );
   const record = (method: string, route: string, status: number, started: bigint): void => {
     const labels = { method, route, status: String(status) };

@@ -31,7 +31,14 @@ export function createPriceFastPath(o: PriceFastPathOptions): (req: IncomingMess
     const started = process.hrtime.bigint();
     const freshness = assessFreshness(o.state, 'index_price', o.clock.now(), o.tickIntervalMs);
     if (!freshness.fresh) return false;
-    const status = writeFreshAttestation(req, res, freshness.published, freshness.ageMs, o.tickIntervalMs, o.commonHeaders);
+    const status = writeFreshAttestation(
+      req,
+      res,
+      freshness.published,
+      freshness.ageMs,
+      o.tickIntervalMs,
+      o.commonHeaders,
+    );
     o.record(req.method, status, started);
     return true;
   };
@@ -43,7 +50,12 @@ export function createPriceFastPath(o: PriceFastPathOptions): (req: IncomingMess
  */
 const headerCache = new WeakMap<OutgoingHttpHeaders, WeakMap<PublishedAttestation, Map<string, OutgoingHttpHeaders>>>();
 
-function headersFor(base: OutgoingHttpHeaders, published: PublishedAttestation, maxAge: number, status: 200 | 304): OutgoingHttpHeaders {
+function headersFor(
+  base: OutgoingHttpHeaders,
+  published: PublishedAttestation,
+  maxAge: number,
+  status: 200 | 304,
+): OutgoingHttpHeaders {
   let byAttestation = headerCache.get(base);
   if (byAttestation === undefined) {
     byAttestation = new WeakMap();

@@ -27,8 +27,7 @@ const KINDS = Object.keys(KIND_CODES) as AttestationKind[];
 /** Largest time a JS Date can hold (ms). */
 const MAX_TIME_MS = 8.64e15;
 const EPOCH_MS = /^\d{1,16}$/;
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
  * Takes the raw query and the names an endpoint accepts; returns each accepted parameter's single
@@ -93,8 +92,12 @@ function parseTime(name: string, text: string): number {
   const back = new Date(local);
   // Date.UTC silently rolls 2024-02-30 over into March; a caller who typed it made a mistake.
   const same =
-    back.getUTCFullYear() === fields[0] && back.getUTCMonth() === fields[1] && back.getUTCDate() === fields[2] &&
-    back.getUTCHours() === fields[3] && back.getUTCMinutes() === fields[4] && back.getUTCSeconds() === fields[5];
+    back.getUTCFullYear() === fields[0] &&
+    back.getUTCMonth() === fields[1] &&
+    back.getUTCDate() === fields[2] &&
+    back.getUTCHours() === fields[3] &&
+    back.getUTCMinutes() === fields[4] &&
+    back.getUTCSeconds() === fields[5];
   if (!same) throw new InputError(`${name} is not a valid calendar time: ${JSON.stringify(text)}`);
   const ms = local - zoneOffsetMs(zone);
   if (ms < 0) throw new InputError(`${name} is before the Unix epoch`);

@@ -55,7 +55,10 @@ export function createStreamHub(state: OracleState, options: StreamOptions, gaug
   const handle = (req: Request, res: Response): void => {
     const client = req.ip ?? 'unknown';
     if (open.size >= options.maxStreams || (perClient.get(client) ?? 0) >= options.maxStreamsPerClient) {
-      const limit = open.size >= options.maxStreams ? `limit ${options.maxStreams}` : `limit ${options.maxStreamsPerClient} per client`;
+      const limit =
+        open.size >= options.maxStreams
+          ? `limit ${options.maxStreams}`
+          : `limit ${options.maxStreamsPerClient} per client`;
       res.set('Retry-After', String(Math.max(1, Math.ceil(options.retryMs / 1000))));
       sendError(res, 503, 'too_many_streams', `too many open streams (${limit}); retry later`);
       return;

@@ -52,9 +52,18 @@ export function simulatedConfig(o: SimulatedConfigOptions): OracleConfig {
   const markets = [raw.index, ...Object.values(raw.conversions), ...(raw.funding ? [raw.funding] : [])];
   const ids = new Set(markets.flatMap((m) => m.sources.map((s) => s.exchange)));
   for (const id of ids) raw.exchanges[id] = { ...raw.exchanges[id], baseUrl: o.baseUrlFor(id) };
-  raw.oracle = { ...raw.oracle, keyFile: join(o.dir, 'oracle.key'), dataDir: join(o.dir, 'data'), tickIntervalMs: o.tickIntervalMs ?? 1000 };
+  raw.oracle = {
+    ...raw.oracle,
+    keyFile: join(o.dir, 'oracle.key'),
+    dataDir: join(o.dir, 'data'),
+    tickIntervalMs: o.tickIntervalMs ?? 1000,
+  };
   raw.server = { ...raw.server, host: '127.0.0.1', port: 0 };
-  raw.polling = { ...raw.polling, intervalMs: o.pollIntervalMs ?? 500, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) };
+  raw.polling = {
+    ...raw.polling,
+    intervalMs: o.pollIntervalMs ?? 500,
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+  };
   if (raw.funding) {
     raw.funding = {
       ...raw.funding,
@@ -63,7 +72,13 @@ export function simulatedConfig(o: SimulatedConfigOptions): OracleConfig {
     };
   }
   raw.dlc = o.dlc
-    ? { ...raw.dlc, enabled: true, nonceSecretFile: join(o.dir, 'dlc-nonce.key'), journalFile: join(`${o.dir}-journal`, 'dlc-journal.jsonl'), passIntervalMs: o.dlcPassMs ?? 1000 }
+    ? {
+        ...raw.dlc,
+        enabled: true,
+        nonceSecretFile: join(o.dir, 'dlc-nonce.key'),
+        journalFile: join(`${o.dir}-journal`, 'dlc-journal.jsonl'),
+        passIntervalMs: o.dlcPassMs ?? 1000,
+      }
     : { enabled: false };
   raw.log = { level: o.logLevel ?? 'warn' };
   return parseConfig(raw);

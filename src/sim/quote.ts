@@ -66,12 +66,18 @@ function interpolate(path: readonly { atMs: number; value: bigint }[], elapsedMs
  * floored; the first price before the first point and the last price after the last one.
  */
 export function priceAt(market: MarketScenario, elapsedMs: number): bigint {
-  return interpolate(market.path.map((p) => ({ atMs: p.atMs, value: p.price })), elapsedMs);
+  return interpolate(
+    market.path.map((p) => ({ atMs: p.atMs, value: p.price })),
+    elapsedMs,
+  );
 }
 
 /** The funding rate of `funding` at `elapsedMs`, at RATE_EXPONENT, interpolated as priceAt. */
 export function rateAt(funding: FundingScenario, elapsedMs: number): bigint {
-  return interpolate(funding.path.map((p) => ({ atMs: p.atMs, value: p.rate })), elapsedMs);
+  return interpolate(
+    funding.path.map((p) => ({ atMs: p.atMs, value: p.rate })),
+    elapsedMs,
+  );
 }
 
 /**

@@ -15,7 +15,10 @@ const ms = z.number().int().min(0);
 const window = {
   fromMs: ms.default(0),
   toMs: ms.optional(),
-  path: z.string().regex(/^\/[^?]*$/, 'expected a request path such as "/fapi/v1/fundingInfo"').optional(),
+  path: z
+    .string()
+    .regex(/^\/[^?]*$/, 'expected a request path such as "/fapi/v1/fundingInfo"')
+    .optional(),
 };
 
 const faultSchema = z.discriminatedUnion('kind', [
@@ -44,7 +47,10 @@ const ratePointSchema = z
     atMs: ms,
     rate: z
       .string()
-      .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string such as "0.0001" or "-0.00025" (a ratio per funding interval)')
+      .regex(
+        /^-?\d+(\.\d+)?$/,
+        'expected a decimal string such as "0.0001" or "-0.00025" (a ratio per funding interval)',
+      )
       .transform((s) => parseDecimal(s, RATE_EXPONENT)),
   })
   .strict();
@@ -61,7 +67,10 @@ const fundingSchema = z
       .positive()
       .refine((v) => v % 3_600_000 === 0, { message: 'expected whole hours in ms, e.g. 28800000 for 8 h' })
       .default(8 * 60 * 60 * 1000),
-    path: z.array(ratePointSchema).min(1).refine(increasing, { message: 'points must be in strictly increasing atMs order' }),
+    path: z
+      .array(ratePointSchema)
+      .min(1)
+      .refine(increasing, { message: 'points must be in strictly increasing atMs order' }),
   })
   .strict();
 
@@ -101,7 +110,11 @@ const scenarioSchema = z
     for (const [id, ex] of Object.entries(s.exchanges)) {
       const venue = VENUES[id];
       if (!venue) {
-        ctx.addIssue({ code: 'custom', path: ['exchanges', id], message: `unsupported exchange; supported: ${Object.keys(VENUES).join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exchanges', id],
+          message: `unsupported exchange; supported: ${Object.keys(VENUES).join(', ')}`,
+        });
         continue;
       }
       for (const [symbol, market] of Object.entries(ex.markets)) {
@@ -111,10 +124,18 @@ const scenarioSchema = z
           const known = venue.markets.map((m) => m.symbol).join(', ');
           ctx.addIssue({ code: 'custom', path, message: `not simulated on ${id}; supported: ${known}` });
         } else if (listed.settle === undefined && market.funding) {
-          ctx.addIssue({ code: 'custom', path: [...path, 'funding'], message: 'funding on a spot market; only perpetuals have it' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'funding'],
+            message: 'funding on a spot market; only perpetuals have it',
+          });
         } else if (listed.settle !== undefined && !market.funding) {
           ctx.addIssue({ code: 'custom', path, message: 'a perpetual needs funding: {path: [{atMs, rate}]}' });
-        } else if (market.funding && listed.fixedIntervalMs !== undefined && market.funding.intervalMs !== listed.fixedIntervalMs) {
+        } else if (
+          market.funding &&
+          listed.fixedIntervalMs !== undefined &&
+          market.funding.intervalMs !== listed.fixedIntervalMs
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: [...path, 'funding', 'intervalMs'],
@@ -154,4 +175,3 @@ export function loadScenario(path: string): Scenario {
   }
   return parseScenario(raw);
 }
-

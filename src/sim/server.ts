@@ -65,7 +65,8 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
     const context = { intervalMsOf: (symbol: string) => venueScenario.markets[symbol]?.funding?.intervalMs };
     const path = `/${rest.join('/')}`;
     const route = venue.route(path, url.searchParams, nowMs, context);
-    const market = route.kind === 'ticker' || route.kind === 'funding' ? venueScenario.markets[route.market.symbol] : undefined;
+    const market =
+      route.kind === 'ticker' || route.kind === 'funding' ? venueScenario.markets[route.market.symbol] : undefined;
     const onPath = (f: Fault) => f.path === undefined || f.path === path;
     const faults = activeFaults([...venueScenario.faults, ...(market?.faults ?? [])].filter(onPath), elapsedMs);
 
@@ -73,7 +74,8 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
     const delayMs = faults.reduce((sum, f) => sum + (f.kind === 'latency' ? f.delayMs : 0), 0);
     if (delayMs > 0) await sleep(delayMs);
     const httpFault = faults.find((f) => f.kind === 'http');
-    if (httpFault) return send(res, json(httpFault.status, venue.error(httpFault.status, statusText(httpFault.status))));
+    if (httpFault)
+      return send(res, json(httpFault.status, venue.error(httpFault.status, statusText(httpFault.status))));
 
     switch (route.kind) {
       case 'static':
@@ -85,10 +87,21 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
         return send(res, json(404, venue.error(404, 'Not Found')));
       case 'ticker':
         if (!market) return send(res, json(404, venue.error(404, 'Not Found')));
-        return send(res, tickerAnswer(venue, route.market, quoteAt(market, elapsedMs, nowMs, route.market.decimals, faults), faults));
+        return send(
+          res,
+          tickerAnswer(venue, route.market, quoteAt(market, elapsedMs, nowMs, route.market.decimals, faults), faults),
+        );
       case 'funding':
         if (!market?.funding || !venue.funding) return send(res, json(404, venue.error(404, 'Not Found')));
-        return send(res, fundingAnswer(venue, route.market, fundingAt(market, elapsedMs, nowMs, route.market.decimals, faults), faults));
+        return send(
+          res,
+          fundingAnswer(
+            venue,
+            route.market,
+            fundingAt(market, elapsedMs, nowMs, route.market.decimals, faults),
+            faults,
+          ),
+        );
     }
   }
 
@@ -104,7 +117,10 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
 
   function send(res: ServerResponse, answer: Answer): void {
     if (res.destroyed) return;
-    res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
+    res.writeHead(answer.status, {
+      'content-type': answer.contentType,
+      'content-length': Buffer.byteLength(answer.body),
+    });
     res.end(answer.body);
   }
 

@@ -65,9 +65,12 @@ export function openStore(options: StoreOptions): AttestationStore & HistoryPage
   } catch (error) {
     db?.close();
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`cannot open the database ${file}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `cannot open the database ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -153,7 +156,14 @@ class SqliteStore implements AttestationStore, HistoryPages {
     // Re-serialised from the parsed value: the stored body is the canonical served form.
     const json = toJson(parsed);
     try {
-      const info = this.insert.run(json.publicKey, parsed.sequence, json.kind, json.pair, parsed.observedAt, JSON.stringify(json));
+      const info = this.insert.run(
+        json.publicKey,
+        parsed.sequence,
+        json.kind,
+        json.pair,
+        parsed.observedAt,
+        JSON.stringify(json),
+      );
       this.newestId = BigInt(info.lastInsertRowid);
     } catch (error) {
       if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -203,7 +213,8 @@ class SqliteStore implements AttestationStore, HistoryPages {
   }
 
   prune(beforeMs: number): number {
-    if (!Number.isSafeInteger(beforeMs)) throw new InputError(`beforeMs must be an integer (ms), got ${String(beforeMs)}`);
+    if (!Number.isSafeInteger(beforeMs))
+      throw new InputError(`beforeMs must be an integer (ms), got ${String(beforeMs)}`);
     const removed = this.deleteBefore.run(BigInt(beforeMs)).changes;
     if (removed > 0) this.cache.clear();
     return removed;
@@ -217,7 +228,10 @@ class SqliteStore implements AttestationStore, HistoryPages {
 
 function checkQuery<Q extends HistoryQuery>(query: Q): Q {
   const { from, to, limit, kind } = query;
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new InputError(`${name} must be a non-negative integer (ms), got ${String(value)}`);
     }

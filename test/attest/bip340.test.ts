@@ -25,7 +25,12 @@ function parseCsv(text: string): Bip340Row[] {
     const [index = '', secretKey = '', publicKey = '', auxRand = '', message = '', signature = '', result = ''] = cells;
     expect(result, `row ${index} result`).to.be.oneOf(['TRUE', 'FALSE']);
     return {
-      index, secretKey, publicKey, auxRand, message, signature,
+      index,
+      secretKey,
+      publicKey,
+      auxRand,
+      message,
+      signature,
       valid: result === 'TRUE',
       comment: cells.slice(7).join(','),
     };

@@ -13,9 +13,14 @@ interface SourcesVector {
 }
 
 const vectors = JSON.parse(repoFile('docs/vectors/sources.json')) as SourcesVector[];
-const toObservations = (v: SourcesVector): Observation[] => v.observations.map((o) => ({ ...o, price: BigInt(o.price) }));
-const obs = (source: string, price = 100n, exchangeTs: number | null = 1, receivedAt = 2): Observation =>
-  ({ source, price, exchangeTs, receivedAt });
+const toObservations = (v: SourcesVector): Observation[] =>
+  v.observations.map((o) => ({ ...o, price: BigInt(o.price) }));
+const obs = (source: string, price = 100n, exchangeTs: number | null = 1, receivedAt = 2): Observation => ({
+  source,
+  price,
+  exchangeTs,
+  receivedAt,
+});
 
 describe('attest/commitment', () => {
   for (const v of vectors) {
@@ -29,7 +34,8 @@ describe('attest/commitment', () => {
     const msg = Buffer.concat([
       Buffer.from([0xf8]), // exponent -8
       Buffer.from([0x00, 0x01]), // count
-      Buffer.from([id.length]), id,
+      Buffer.from([id.length]),
+      id,
       Buffer.from('0000000000000005', 'hex'), // price 5
       Buffer.alloc(8), // exchangeTs null -> 0
       Buffer.from('0000000000000009', 'hex'), // receivedAt 9
@@ -65,8 +71,18 @@ describe('attest/commitment', () => {
     ['an empty source id', [obs('')], -8, /^observations\[0\]\.source must be a non-empty string$/],
     ['a source id over 255 bytes', [obs('x'.repeat(256))], -8, /source id must be at most 255 bytes$/],
     ['a price above i64', [obs('a', 2n ** 63n)], -8, /^observation "a" price must fit in a signed 64-bit integer$/],
-    ['a negative receive time', [obs('a', 1n, 1, -1)], -8, /^observation "a" receivedAt must be a non-negative integer/],
-    ['a fractional exchange time', [obs('a', 1n, 1.5)], -8, /^observation "a" exchangeTs must be a non-negative integer/],
+    [
+      'a negative receive time',
+      [obs('a', 1n, 1, -1)],
+      -8,
+      /^observation "a" receivedAt must be a non-negative integer/,
+    ],
+    [
+      'a fractional exchange time',
+      [obs('a', 1n, 1.5)],
+      -8,
+      /^observation "a" exchangeTs must be a non-negative integer/,
+    ],
     ['an exponent out of i8', [obs('a')], 200, /^exponent must fit in a signed 8-bit integer/],
   ];
   for (const [name, list, exponent, message] of refusals) {

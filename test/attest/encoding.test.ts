@@ -12,7 +12,8 @@ describe('attest/encoding', () => {
     const expected = [
       '01', // version
       '01', // kind index_price
-      '07', Buffer.from('BTC/USD', 'ascii').toString('hex'),
+      '07',
+      Buffer.from('BTC/USD', 'ascii').toString('hex'),
       '0000061ad6f07840', // value 6712345000000, i64 BE
       'f8', // exponent -8, i8
       '000001941f297c00', // observedAt 1735689600000, u64 BE
@@ -50,7 +51,7 @@ describe('attest/encoding', () => {
     });
   }
 
-  it('encodes negative values as two\'s complement', () => {
+  it("encodes negative values as two's complement", () => {
     const bytes = encodeAttestation(with_({ value: -1n }));
     expect(bytesToHex(bytes.slice(10, 18))).to.equal('ffffffffffffffff');
   });
@@ -75,8 +76,16 @@ describe('attest/encoding', () => {
     ['pair with a space', { pair: 'BTC USD' }, /^pair must be 1\.\.32 printable ASCII/],
     ['pair with non-ASCII', { pair: 'BTC/€' }, /^pair must be 1\.\.32 printable ASCII/],
     ['pair with a control character', { pair: 'BTC\n' }, /^pair must be 1\.\.32 printable ASCII/],
-    ['short commitment', { sourcesCommitment: new Uint8Array(31) }, /^sourcesCommitment must be 32 bytes, got 31 bytes$/],
-    ['commitment as hex string', { sourcesCommitment: 'ab'.repeat(32) }, /^sourcesCommitment must be 32 bytes, got string$/],
+    [
+      'short commitment',
+      { sourcesCommitment: new Uint8Array(31) },
+      /^sourcesCommitment must be 32 bytes, got 31 bytes$/,
+    ],
+    [
+      'commitment as hex string',
+      { sourcesCommitment: 'ab'.repeat(32) },
+      /^sourcesCommitment must be 32 bytes, got string$/,
+    ],
     ['long public key', { publicKey: new Uint8Array(33) }, /^publicKey must be 32 bytes, got 33 bytes$/],
   ];
   for (const [name, patch, message] of refusals) {

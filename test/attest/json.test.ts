@@ -29,8 +29,10 @@ describe('attest/json', () => {
   });
 
   it('verifyJson refuses another key with VerifyError', () => {
-    expect(() => verifyJson(good, '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'))
-      .to.throw(VerifyError, /^wrong key/);
+    expect(() => verifyJson(good, '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798')).to.throw(
+      VerifyError,
+      /^wrong key/,
+    );
   });
 
   it('verifyJson refuses a malformed pinned key with InputError', () => {
@@ -44,7 +46,11 @@ describe('attest/json', () => {
     ['array', [good], /^attestation must be a JSON object$/],
     ['JSON text instead of object', JSON.stringify(good), /^attestation must be a JSON object$/],
     ['extra key', with_({ message: '00' }), /^unexpected field\(s\): message$/],
-    ['__proto__ key', JSON.parse(JSON.stringify(good).replace('{', '{"__proto__":{},')), /^unexpected field\(s\): __proto__$/],
+    [
+      '__proto__ key',
+      JSON.parse(JSON.stringify(good).replace('{', '{"__proto__":{},')),
+      /^unexpected field\(s\): __proto__$/,
+    ],
     ['missing signature', without('signature'), /^missing field\(s\): signature$/],
     ['missing value', without('value'), /^missing field\(s\): value$/],
     ['version 2', with_({ version: 2 }), /^version must be 1, got 2$/],
@@ -54,7 +60,11 @@ describe('attest/json', () => {
     ['pair with a space', with_({ pair: 'BTC USD' }), /^pair must be 1\.\.32 printable ASCII/],
     ['pair too long', with_({ pair: 'B'.repeat(33) }), /^pair must be 1\.\.32 printable ASCII/],
     ['value as number', with_({ value: 6712345000000 }), /^value must be a string of decimal digits, got number$/],
-    ['value with leading zero', with_({ value: '06712345000000' }), /^value must be a decimal integer string without leading zeros or '\+'/],
+    [
+      'value with leading zero',
+      with_({ value: '06712345000000' }),
+      /^value must be a decimal integer string without leading zeros or '\+'/,
+    ],
     ['value with plus sign', with_({ value: '+1' }), /^value must be a decimal integer string without leading zeros/],
     ['value minus zero', with_({ value: '-0' }), /^value must be a decimal integer string/],
     ['value with decimals', with_({ value: '67123.45' }), /^value must be a decimal integer string/],
@@ -69,17 +79,41 @@ describe('attest/json', () => {
     ['exponent 128', with_({ exponent: 128 }), /^exponent must fit in a signed 8-bit integer/],
     ['observedAt negative', with_({ observedAt: '-1' }), /^observedAt must be an unsigned decimal integer string/],
     ['observedAt as number', with_({ observedAt: 1735689600000 }), /^observedAt must be a string of decimal digits/],
-    ['sequence above u64', with_({ sequence: '18446744073709551616' }), /^sequence must fit in an unsigned 64-bit integer$/],
-    ['sequence with leading zero', with_({ sequence: '0' + u64Max.slice(1) }), /^sequence must be an unsigned decimal integer string/],
+    [
+      'sequence above u64',
+      with_({ sequence: '18446744073709551616' }),
+      /^sequence must fit in an unsigned 64-bit integer$/,
+    ],
+    [
+      'sequence with leading zero',
+      with_({ sequence: '0' + u64Max.slice(1) }),
+      /^sequence must be an unsigned decimal integer string/,
+    ],
     ['sourceCount above u16', with_({ sourceCount: 65536 }), /^sourceCount must fit in an unsigned 16-bit integer/],
     ['sourceCount as string', with_({ sourceCount: '3' }), /^sourceCount must be an integer JSON number/],
     ['dispersionPpm negative', with_({ dispersionPpm: -1 }), /^dispersionPpm must fit in an unsigned 32-bit integer/],
-    ['dispersionPpm NaN-ish null', with_({ dispersionPpm: null }), /^dispersionPpm must be an integer JSON number, got null$/],
-    ['uppercase hex commitment', with_({ sourcesCommitment: 'AB'.repeat(32) }), /^sourcesCommitment must be 64 lowercase hex characters \(32 bytes\)$/],
+    [
+      'dispersionPpm NaN-ish null',
+      with_({ dispersionPpm: null }),
+      /^dispersionPpm must be an integer JSON number, got null$/,
+    ],
+    [
+      'uppercase hex commitment',
+      with_({ sourcesCommitment: 'AB'.repeat(32) }),
+      /^sourcesCommitment must be 64 lowercase hex characters \(32 bytes\)$/,
+    ],
     ['short commitment', with_({ sourcesCommitment: 'ab'.repeat(31) }), /^sourcesCommitment must be 64 lowercase hex/],
-    ['0x-prefixed public key', with_({ publicKey: '0x' + good.publicKey.slice(2) }), /^publicKey must be 64 lowercase hex/],
+    [
+      '0x-prefixed public key',
+      with_({ publicKey: '0x' + good.publicKey.slice(2) }),
+      /^publicKey must be 64 lowercase hex/,
+    ],
     ['33-byte public key', with_({ publicKey: '02' + good.publicKey }), /^publicKey must be 64 lowercase hex/],
-    ['short signature', with_({ signature: good.signature.slice(2) }), /^signature must be 128 lowercase hex characters \(64 bytes\)$/],
+    [
+      'short signature',
+      with_({ signature: good.signature.slice(2) }),
+      /^signature must be 128 lowercase hex characters \(64 bytes\)$/,
+    ],
     ['non-hex signature', with_({ signature: 'zz' + good.signature.slice(2) }), /^signature must be 128 lowercase hex/],
   ];
   for (const [name, raw, message] of malformed) {

@@ -78,7 +78,9 @@ describe('attest/keys', () => {
     it(`refuses a key file ${why} (mode 0${mode.toString(8)}), without the secret in the message`, () => {
       const file = writeKey('loose.key', `${SECRET_HEX}\n`, mode);
       const err = keyErrorOf(() => loadSecretKey(file));
-      expect(err.message).to.include(`has mode 0${mode.toString(8)}`).and.include('chmod 600');
+      expect(err.message)
+        .to.include(`has mode 0${mode.toString(8)}`)
+        .and.include('chmod 600');
       expect(err.message).not.to.include(SECRET_HEX);
     });
   }
@@ -91,7 +93,11 @@ describe('attest/keys', () => {
     ['with a 0x prefix', `0x${SECRET_HEX}`, /is malformed/],
     ['with trailing garbage', `${SECRET_HEX}\nsecond line`, /is malformed/],
     ['zero', '00'.repeat(32), /does not hold a valid secp256k1 secret key/],
-    ['at the curve order', 'fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', /does not hold a valid secp256k1 secret key/],
+    [
+      'at the curve order',
+      'fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141',
+      /does not hold a valid secp256k1 secret key/,
+    ],
   ];
   for (const [name, contents, message] of malformed) {
     it(`refuses a key file that is ${name}, without its contents in the message`, () => {
@@ -102,7 +108,10 @@ describe('attest/keys', () => {
   }
 
   it('refuses a missing file with advice', () => {
-    expect(() => loadSecretKey(path.join(dir, 'nope.key'))).to.throw(KeyError, /does not exist; create one with the keygen command$/);
+    expect(() => loadSecretKey(path.join(dir, 'nope.key'))).to.throw(
+      KeyError,
+      /does not exist; create one with the keygen command$/,
+    );
   });
 
   it('refuses a folder', () => {

@@ -46,12 +46,24 @@ describe('attest/PROTOCOL.md verification example', () => {
   const refusals: [string, (a: AttestationJson) => unknown, RegExp][] = [
     ['another pinned key', (a) => verify(a, '00'.repeat(32)), /not the pinned key/],
     ['a changed value', (a) => verify({ ...a, value: '6712345000001' }, a.publicKey), /bad signature/],
-    ['an exponent that wraps to the same byte (248 for -8)', (a) => verify({ ...a, exponent: 248 }, a.publicKey), /number 248/],
-    ['a value that wraps to the same bytes', (a) => verify({ ...a, value: (BigInt(a.value) + 2n ** 64n).toString() }, a.publicKey), /integer/],
+    [
+      'an exponent that wraps to the same byte (248 for -8)',
+      (a) => verify({ ...a, exponent: 248 }, a.publicKey),
+      /number 248/,
+    ],
+    [
+      'a value that wraps to the same bytes',
+      (a) => verify({ ...a, value: (BigInt(a.value) + 2n ** 64n).toString() }, a.publicKey),
+      /integer/,
+    ],
     ['a value with a leading zero', (a) => verify({ ...a, value: `0${a.value}` }, a.publicKey), /integer/],
     ['an extra field', (a) => verify({ ...a, note: 'x' }, a.publicKey), /unexpected or missing fields/],
     ['version 2', (a) => verify({ ...a, version: 2 }, a.publicKey), /unknown version or kind/],
-    ['uppercase hex', (a) => verify({ ...a, sourcesCommitment: a.sourcesCommitment.toUpperCase() }, a.publicKey), /hex/],
+    [
+      'uppercase hex',
+      (a) => verify({ ...a, sourcesCommitment: a.sourcesCommitment.toUpperCase() }, a.publicKey),
+      /hex/,
+    ],
   ];
   for (const [name, attempt, message] of refusals) {
     it(`refuses ${name}`, () => {

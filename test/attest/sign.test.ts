@@ -71,7 +71,10 @@ describe('attest/sign', () => {
 
   it('reports "wrong key" before checking the signature when a pinned key differs', () => {
     const pinned = publicKeyOf(hexToBytes('00'.repeat(31) + '05'));
-    expect(() => verifyAttestation(signed, pinned)).to.throw(VerifyError, /^wrong key: signed by [0-9a-f]{64}, expected [0-9a-f]{64}$/);
+    expect(() => verifyAttestation(signed, pinned)).to.throw(
+      VerifyError,
+      /^wrong key: signed by [0-9a-f]{64}, expected [0-9a-f]{64}$/,
+    );
   });
 
   const malformed: [string, Partial<Record<keyof SignedAttestation, unknown>>, RegExp][] = [
@@ -79,8 +82,16 @@ describe('attest/sign', () => {
     ['value out of range', { value: 2n ** 63n }, /^malformed attestation: value must fit in a signed 64-bit integer$/],
     ['33-byte key', { publicKey: new Uint8Array(33) }, /^malformed attestation: publicKey must be 32 bytes/],
     // x = 5 has no point on secp256k1 (BIP340 vector 5's key is another such x)
-    ['off-curve key', { publicKey: hexToBytes('00'.repeat(31) + '05') }, /^malformed attestation: publicKey is not the x coordinate of a secp256k1 point$/],
-    ['key at the field size', { publicKey: hexToBytes('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f') }, /^malformed attestation: publicKey is not the x coordinate/],
+    [
+      'off-curve key',
+      { publicKey: hexToBytes('00'.repeat(31) + '05') },
+      /^malformed attestation: publicKey is not the x coordinate of a secp256k1 point$/,
+    ],
+    [
+      'key at the field size',
+      { publicKey: hexToBytes('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f') },
+      /^malformed attestation: publicKey is not the x coordinate/,
+    ],
     ['63-byte signature', { signature: new Uint8Array(63) }, /^malformed signature: expected 64 bytes$/],
     ['hex signature', { signature: bytesToHex(signed.signature) }, /^malformed signature/],
   ];
@@ -91,7 +102,10 @@ describe('attest/sign', () => {
   }
 
   it('refuses a pinned key that is not 32 bytes as a caller error', () => {
-    expect(() => verifyAttestation(signed, new Uint8Array(33))).to.throw(InputError, /^expectedPublicKey must be 32 bytes$/);
+    expect(() => verifyAttestation(signed, new Uint8Array(33))).to.throw(
+      InputError,
+      /^expectedPublicKey must be 32 bytes$/,
+    );
   });
 
   const badSecrets: [string, Uint8Array][] = [
@@ -101,15 +115,24 @@ describe('attest/sign', () => {
   ];
   for (const [name, secret] of badSecrets) {
     it(`refuses a secret key that is ${name}, without echoing it`, () => {
-      expect(() => signAttestation(FIELDS, secret, TEST_AUX)).to.throw(KeyError, /^secret key must be 32 bytes encoding a valid secp256k1 scalar$/);
+      expect(() => signAttestation(FIELDS, secret, TEST_AUX)).to.throw(
+        KeyError,
+        /^secret key must be 32 bytes encoding a valid secp256k1 scalar$/,
+      );
     });
   }
 
   it('refuses an auxRand that is not 32 bytes', () => {
-    expect(() => signAttestation(FIELDS, TEST_SECRET, new Uint8Array(16))).to.throw(InputError, /^auxRand must be 32 bytes$/);
+    expect(() => signAttestation(FIELDS, TEST_SECRET, new Uint8Array(16))).to.throw(
+      InputError,
+      /^auxRand must be 32 bytes$/,
+    );
   });
 
   it('refuses to sign out-of-range fields', () => {
-    expect(() => signAttestation({ ...FIELDS, sequence: -1n }, TEST_SECRET, TEST_AUX)).to.throw(InputError, /^sequence must fit/);
+    expect(() => signAttestation({ ...FIELDS, sequence: -1n }, TEST_SECRET, TEST_AUX)).to.throw(
+      InputError,
+      /^sequence must fit/,
+    );
   });
 });

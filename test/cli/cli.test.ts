@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { AttestationJson } from '../../src/attest/types.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const vectors = JSON.parse(readFileSync(new URL('../../docs/vectors/attestations.json', import.meta.url), 'utf8')) as { attestation: AttestationJson }[];
+const vectors = JSON.parse(readFileSync(new URL('../../docs/vectors/attestations.json', import.meta.url), 'utf8')) as {
+  attestation: AttestationJson;
+}[];
 const good = vectors[0]!.attestation;
 const maximal = vectors.find((v) => v.attestation.observedAt === '18446744073709551615')!.attestation;
 
@@ -20,9 +22,14 @@ interface Run {
 /** Runs the real executable (through tsx) with `args`, feeding `input` on stdin. */
 function cli(args: string[], input = ''): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, ...args],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(input);
   });
 }
@@ -64,22 +71,57 @@ describe('peer-stables CLI', function () {
     });
 
     it('accepts a valid attestation from a file and from stdin', async () => {
-      for (const run of [await cli(['verify', file, '--pubkey', good.publicKey]), await cli(['verify', '-', '--pubkey', good.publicKey], JSON.stringify(good))]) {
+      for (const run of [
+        await cli(['verify', file, '--pubkey', good.publicKey]),
+        await cli(['verify', '-', '--pubkey', good.publicKey], JSON.stringify(good)),
+      ]) {
         expect(run.code).to.equal(0);
         expect(run.stdout).to.match(/^valid index_price BTC\/USD = 67123\.45000000 \(sequence 1735689600000/);
       }
     });
 
     const failures: [string, () => [string[], string], RegExp][] = [
-      ['a tampered value', () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, value: '6712345000001' })], /bad signature/],
-      ['another pinned key', () => [['verify', '-', '--pubkey', '1'.repeat(64)], JSON.stringify(good)], /wrong key|bad signature/],
-      ['a malformed pinned key', () => [['verify', '-', '--pubkey', 'abc'], JSON.stringify(good)], /--pubkey: expected 32-byte/],
+      [
+        'a tampered value',
+        () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, value: '6712345000001' })],
+        /bad signature/,
+      ],
+      [
+        'another pinned key',
+        () => [['verify', '-', '--pubkey', '1'.repeat(64)], JSON.stringify(good)],
+        /wrong key|bad signature/,
+      ],
+      [
+        'a malformed pinned key',
+        () => [['verify', '-', '--pubkey', 'abc'], JSON.stringify(good)],
+        /--pubkey: expected 32-byte/,
+      ],
       ['input that is not JSON', () => [['verify', '-', '--pubkey', good.publicKey], 'not json'], /not valid JSON/],
-      ['a missing field', () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, signature: undefined })], /signature/],
-      ['a float value', () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, value: 67123.45 })], /value/],
-      ['an old quote with --max-age', () => [['verify', '-', '--pubkey', good.publicKey, '--max-age', '60'], JSON.stringify(good)], /s old, limit 60 s/],
-      ['a missing file', () => [['verify', join(dir, 'nope.json'), '--pubkey', good.publicKey], ''], /cannot read .*ENOENT/],
-      ['a quote dated far in the future with --max-age', () => [['verify', '-', '--pubkey', maximal.publicKey, '--max-age', '60'], JSON.stringify(maximal)], /in the future/],
+      [
+        'a missing field',
+        () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, signature: undefined })],
+        /signature/,
+      ],
+      [
+        'a float value',
+        () => [['verify', '-', '--pubkey', good.publicKey], JSON.stringify({ ...good, value: 67123.45 })],
+        /value/,
+      ],
+      [
+        'an old quote with --max-age',
+        () => [['verify', '-', '--pubkey', good.publicKey, '--max-age', '60'], JSON.stringify(good)],
+        /s old, limit 60 s/,
+      ],
+      [
+        'a missing file',
+        () => [['verify', join(dir, 'nope.json'), '--pubkey', good.publicKey], ''],
+        /cannot read .*ENOENT/,
+      ],
+      [
+        'a quote dated far in the future with --max-age',
+        () => [['verify', '-', '--pubkey', maximal.publicKey, '--max-age', '60'], JSON.stringify(maximal)],
+        /in the future/,
+      ],
     ];
     for (const [what, make, message] of failures) {
       it(`rejects ${what} with one clear line and exit 1`, async () => {

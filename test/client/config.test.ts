@@ -3,31 +3,55 @@ import { readFileSync } from 'node:fs';
 import { parseClientConfig } from '../../src/client/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 
-const example = JSON.parse(readFileSync(new URL('../../config/settle.example.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const example = JSON.parse(
+  readFileSync(new URL('../../config/settle.example.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 const KEY = '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
 const valid = { ...example, oracles: [{ url: 'http://127.0.0.1:8080', publicKey: KEY }] };
 
 describe('client/config', () => {
   it('the example validates once its placeholder key is replaced, and not before', () => {
     const config = parseClientConfig(valid);
-    expect([config.role, config.stableUsd, config.minPaymentMsat, config.threshold]).to.deep.equal(['receiver', 10_000_000_000n, 1000n, 1]);
+    expect([config.role, config.stableUsd, config.minPaymentMsat, config.threshold]).to.deep.equal([
+      'receiver',
+      10_000_000_000n,
+      1000n,
+      1,
+    ]);
     expect(() => parseClientConfig(example)).to.throw(ConfigError, 'oracles.0.publicKey');
   });
 
   const bad: [string, Record<string, unknown>, string][] = [
     ['a threshold above the oracles', { threshold: 2 }, 'threshold exceeds the number of oracles'],
-    ['one oracle twice', { oracles: [{ url: 'http://a', publicKey: KEY }, { url: 'http://b', publicKey: KEY }], threshold: 1 }, 'share a public key'],
+    [
+      'one oracle twice',
+      {
+        oracles: [
+          { url: 'http://a', publicKey: KEY },
+          { url: 'http://b', publicKey: KEY },
+        ],
+        threshold: 1,
+      },
+      'share a public key',
+    ],
     ['a float amount', { stableUsd: 100 }, 'stableUsd'],
     ['a zero amount', { stableUsd: '0' }, 'must be positive'],
     ['msat as a number', { minPaymentMsat: 1000 }, 'minPaymentMsat'],
     ['an unknown role', { role: 'lender' }, 'role'],
     ['a bad peer id', { channel: { id: '1x1x1', peerId: '02abc' } }, 'channel.peerId'],
-    ['a credential on the command-line style', { lightning: { kind: 'lnd-rest', url: 'https://127.0.0.1:8080', macaroon: 'deadbeef' } }, 'lightning'],
+    [
+      'a credential on the command-line style',
+      { lightning: { kind: 'lnd-rest', url: 'https://127.0.0.1:8080', macaroon: 'deadbeef' } },
+      'lightning',
+    ],
     ['an unknown backend', { lightning: { kind: 'eclair' } }, 'lightning'],
   ];
   for (const [what, patch, mention] of bad) {
     it(`refuses ${what}, naming the field`, () => {
-      expect(() => parseClientConfig({ ...valid, ...patch })).to.throw(ConfigError).with.property('message').that.contains(mention);
+      expect(() => parseClientConfig({ ...valid, ...patch }))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.contains(mention);
     });
   }
 });

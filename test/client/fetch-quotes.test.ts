@@ -30,11 +30,16 @@ const waiting: (() => void)[] = [];
 const ROUTES: Readonly<Record<string, (res: ServerResponse, path: string) => void>> = {
   '/good': (res, path) => json(res, 200, { ...QUOTE, path }),
   '/silent': () => undefined,
-  '/stall': (res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{"kind":'); },
+  '/stall': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"kind":');
+  },
   '/huge': endless,
   '/just-under-cap': (res) => json(res, 200, { pad: ' '.repeat(MAX_QUOTE_BYTES - 20) }),
-  '/refusing': (res) => json(res, 503, { error: { code: 'no_trustworthy_index', message: '1 of 5 sources accepted, quorum is 3' } }),
-  '/plain-500': (res) => res.writeHead(500, 'Server Exploded', { 'content-type': 'text/plain' }).end('<html>oops</html>'),
+  '/refusing': (res) =>
+    json(res, 503, { error: { code: 'no_trustworthy_index', message: '1 of 5 sources accepted, quorum is 3' } }),
+  '/plain-500': (res) =>
+    res.writeHead(500, 'Server Exploded', { 'content-type': 'text/plain' }).end('<html>oops</html>'),
   '/hostile-error': (res) => json(res, 502, { error: { message: `line\nforged ${'x'.repeat(500)}` } }),
   '/barrier': (res, path) => {
     waiting.push(() => json(res, 200, { ...QUOTE, path }));
@@ -70,7 +75,11 @@ describe('client/fetch-quotes fetchQuotes', function () {
     ['headers then a stalled body times out too', '/stall', /^timed out after 300 ms$/],
     ['an endless body is cut off at the cap', '/huge', new RegExp(`^response larger than ${MAX_QUOTE_BYTES} bytes$`)],
     ['a body just under the cap is read', '/just-under-cap', { body: { pad: ' '.repeat(MAX_QUOTE_BYTES - 20) } }],
-    ["503 carries the oracle's reason from its error shape", '/refusing', /^HTTP 503: 1 of 5 sources accepted, quorum is 3$/],
+    [
+      "503 carries the oracle's reason from its error shape",
+      '/refusing',
+      /^HTTP 503: 1 of 5 sources accepted, quorum is 3$/,
+    ],
     ['a non-JSON error falls back to the status text', '/plain-500', /^HTTP 500: Server Exploded$/],
     ["an oracle's error text is made printable and capped", '/hostile-error', /^HTTP 502: line\?forged x{188}\.\.\.$/],
     ['invalid JSON is an error', '/garbage', /^response is not valid JSON$/],
@@ -108,7 +117,9 @@ describe('client/fetch-quotes fetchQuotes', function () {
   });
 
   it('a malformed URL is an error for that oracle only', async () => {
-    const answers = await fetchQuotes([{ url: 'not a url', publicKey: KEY }, oracle('/good')], '/price', { timeoutMs: 1000 });
+    const answers = await fetchQuotes([{ url: 'not a url', publicKey: KEY }, oracle('/good')], '/price', {
+      timeoutMs: 1000,
+    });
     expect(answers[0]).to.have.property('ok', false);
     expect((answers[0] as { error: string }).error).to.match(/^request failed: /);
     expect(answers[1]).to.have.property('ok', true);
@@ -117,7 +128,9 @@ describe('client/fetch-quotes fetchQuotes', function () {
   it('refuses a timeout that is not a positive integer', async () => {
     for (const timeoutMs of [0, -1, 1.5, Number.NaN]) {
       let caught: unknown;
-      await fetchQuotes([oracle('/good')], '/price', { timeoutMs }).catch((err: unknown) => { caught = err; });
+      await fetchQuotes([oracle('/good')], '/price', { timeoutMs }).catch((err: unknown) => {
+        caught = err;
+      });
       expect(caught, String(timeoutMs)).to.be.instanceOf(InputError);
     }
   });

@@ -48,8 +48,16 @@ class Oracles {
       if (this.down.has(i)) return { ok: false, error: 'connect ECONNREFUSED' };
       const signed = signAttestation(
         {
-          version: 1, kind, pair: 'BTC/USD', value: kind === 'index_price' ? this.price : this.fundingRate, exponent: kind === 'index_price' ? -8 : -10,
-          observedAt: BigInt(this.clock.now() - 1_000), sequence: this.sequence, sourceCount: 5, dispersionPpm: 10, sourcesCommitment: new Uint8Array(32),
+          version: 1,
+          kind,
+          pair: 'BTC/USD',
+          value: kind === 'index_price' ? this.price : this.fundingRate,
+          exponent: kind === 'index_price' ? -8 : -10,
+          observedAt: BigInt(this.clock.now() - 1_000),
+          sequence: this.sequence,
+          sourceCount: 5,
+          dispersionPpm: 10,
+          sourcesCommitment: new Uint8Array(32),
         },
         secret,
       );
@@ -102,8 +110,17 @@ function setup(options: { funding?: boolean; maxPaymentMsat?: string } = {}) {
     const ledger = Ledger.open(config.ledgerFile);
     let n = 0;
     const deps = (dryRun: boolean): RoundDeps => ({
-      config, backend, ledger, clock, logger: silentLogger, fetchQuotes: oracles.fetch, dryRun,
-      randomBytes: (size) => { n += 1; return Uint8Array.from({ length: size }, (_, i) => (i === 0 ? n : role === 'receiver' ? 1 : 2)); },
+      config,
+      backend,
+      ledger,
+      clock,
+      logger: silentLogger,
+      fetchQuotes: oracles.fetch,
+      dryRun,
+      randomBytes: (size) => {
+        n += 1;
+        return Uint8Array.from({ length: size }, (_, i) => (i === 0 ? n : role === 'receiver' ? 1 : 2));
+      },
     });
     return { node, backend, ledger, config, round: (dryRun = false) => runRound(deps(dryRun)) };
   };
@@ -126,7 +143,12 @@ describe('client/round', () => {
     ['101000', 'receiver', 990_099n], // 100 / 101000 BTC = 99 009 900.99 msat
     ['50000', 'provider', 100_000_000n],
     ['100000.5', 'receiver', 0n], // 499.9975 msat: below the 1000 msat minimum
-  ].map(([price, payer, amount]) => [`price ${price}`, price as string, payer as 'provider' | 'receiver', amount as bigint]);
+  ].map(([price, payer, amount]) => [
+    `price ${price}`,
+    price as string,
+    payer as 'provider' | 'receiver',
+    amount as bigint,
+  ]);
   for (const [what, price, payer, amount] of table) {
     it(`${what}: the ${payer} pays ${amount} msat and the receiver's USD value holds`, async () => {
       const s = setup();
@@ -189,10 +211,26 @@ describe('client/round', () => {
   });
 
   for (const [what, change, reason] of [
-    ['the peer is disconnected', (s: ReturnType<typeof setup>) => (s.receiver.node.connected = false), /peer is not connected/],
-    ['the channel is closing', (s: ReturnType<typeof setup>) => (s.channel.state = 'closing'), /not in its normal state/],
-    ['an HTLC is pending', (s: ReturnType<typeof setup>) => (s.channel.pendingHtlcs = 1), /HTLC\(s\) toward the peer are pending/],
-    ['the balance is short', (s: ReturnType<typeof setup>) => (s.oracles.price = usd('20000')), /spendable .* is less than/],
+    [
+      'the peer is disconnected',
+      (s: ReturnType<typeof setup>) => (s.receiver.node.connected = false),
+      /peer is not connected/,
+    ],
+    [
+      'the channel is closing',
+      (s: ReturnType<typeof setup>) => (s.channel.state = 'closing'),
+      /not in its normal state/,
+    ],
+    [
+      'an HTLC is pending',
+      (s: ReturnType<typeof setup>) => (s.channel.pendingHtlcs = 1),
+      /HTLC\(s\) toward the peer are pending/,
+    ],
+    [
+      'the balance is short',
+      (s: ReturnType<typeof setup>) => (s.oracles.price = usd('20000')),
+      /spendable .* is less than/,
+    ],
   ] as const) {
     it(`skips paying when ${what}`, async () => {
       const s = setup();
@@ -318,7 +356,8 @@ describe('client/round', () => {
     await s.provider.round();
     s.clock.advance(4 * 3_600_000);
     const realFetch = s.oracles.fetch;
-    s.oracles.fetch = async (path) => (path === '/funding' ? SECRETS.map(() => ({ ok: false as const, error: 'HTTP 503' })) : realFetch(path));
+    s.oracles.fetch = async (path) =>
+      path === '/funding' ? SECRETS.map(() => ({ ok: false as const, error: 'HTTP 503' })) : realFetch(path);
     s.oracles.price = usd('99000');
     const paid = await s.provider.round();
     expect(paid.amountMsat).to.equal(1_010_101n); // the price move only
@@ -360,4 +399,3 @@ describe('client/round', () => {
     expect(s.provider.ledger.openPayments().map((p) => p.status)).to.deep.equal(['pending']);
   });
 });
-

@@ -14,7 +14,10 @@ import { Poller } from '../../src/feeds/poller.js';
 import { aggregate } from '../../src/index/aggregate.js';
 import { aggregateFunding } from '../../src/index/funding.js';
 
-const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 /** Mostly values a configuration would hold, sometimes the edge cases the core refuses. */
 const mostly = <T>(usual: fc.Arbitrary<T>, edge: fc.Arbitrary<T>): fc.Arbitrary<T> =>
@@ -87,10 +90,27 @@ function configWith(
 function runCoreOn(config: OracleConfig): void {
   const now = 1_700_000_000_000;
   const history = [{ at: now - 5_000, value: 9_700_000_000_000n }];
-  aggregate({ pair: config.index.pair, target: 'USD', readings: [], rules: config.index.rules, conversions: new Map(), now, history });
+  aggregate({
+    pair: config.index.pair,
+    target: 'USD',
+    readings: [],
+    rules: config.index.rules,
+    conversions: new Map(),
+    now,
+    history,
+  });
   const funding = config.funding;
   if (funding) {
-    const input = { pair: funding.pair, target: 'USD', readings: [], rules: funding.rules, index: null, conversions: new Map(), now, history };
+    const input = {
+      pair: funding.pair,
+      target: 'USD',
+      readings: [],
+      rules: funding.rules,
+      index: null,
+      conversions: new Map(),
+      now,
+      history,
+    };
     aggregateFunding(input);
   }
   const sources = [{ spec: { exchange: 'kraken', symbol: 'BTC/USD' }, fetch: () => new Promise<never>(() => {}) }];

@@ -14,7 +14,11 @@ import { aggregateFunding } from '../../src/index/funding.js';
 type Raw = { index: { rules: Record<string, unknown> }; funding: { rules: Record<string, unknown> } };
 const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as Raw;
 
-function patched(index: Record<string, unknown>, funding: Record<string, unknown> = {}, drop: readonly string[] = []): Raw {
+function patched(
+  index: Record<string, unknown>,
+  funding: Record<string, unknown> = {},
+  drop: readonly string[] = [],
+): Raw {
   const copy = structuredClone(defaults);
   copy.index.rules = { ...copy.index.rules, ...index };
   copy.funding.rules = { ...copy.funding.rules, ...funding };
@@ -49,7 +53,10 @@ describe('config: frozen and premium rules', () => {
   ];
   for (const [what, raw, mention] of bad) {
     it(`rejects ${what}, naming the field`, () => {
-      expect(() => parseConfig(raw)).to.throw(ConfigError).with.property('message').that.contains(mention);
+      expect(() => parseConfig(raw))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.contains(mention);
     });
   }
 
@@ -57,7 +64,8 @@ describe('config: frozen and premium rules', () => {
     const config = parseConfig(defaults);
     const common = { pair: 'BTC/USD', target: 'USD', readings: [], conversions: new Map(), now: 1, history: [] };
     expect(() => aggregate({ ...common, rules: config.index.rules })).to.not.throw();
-    for (const market of Object.values(config.conversions)) expect(() => aggregate({ ...common, rules: market.rules })).to.not.throw();
+    for (const market of Object.values(config.conversions))
+      expect(() => aggregate({ ...common, rules: market.rules })).to.not.throw();
     expect(() => aggregateFunding({ ...common, rules: config.funding!.rules, index: null })).to.not.throw();
   });
 });

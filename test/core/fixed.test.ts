@@ -69,9 +69,13 @@ describe('core/fixed', () => {
     }
     it('round-trips with parseDecimal for any mantissa', () => {
       fc.assert(
-        fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.integer({ min: -18, max: 0 }), (m, exp) => {
-          expect(parseDecimal(formatDecimal(m, exp), exp)).to.equal(m);
-        }),
+        fc.property(
+          fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+          fc.integer({ min: -18, max: 0 }),
+          (m, exp) => {
+            expect(parseDecimal(formatDecimal(m, exp), exp)).to.equal(m);
+          },
+        ),
       );
     });
   });
@@ -108,12 +112,15 @@ describe('core/fixed', () => {
     it('rejects an empty list', () => expect(() => median([])).to.throw(RangeError));
     it('lies between the minimum and maximum and ignores order', () => {
       fc.assert(
-        fc.property(fc.array(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), { minLength: 1, maxLength: 30 }), (values) => {
-          const m = median(values);
-          const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-          expect(m >= (sorted[0] as bigint) && m <= (sorted[sorted.length - 1] as bigint)).to.equal(true);
-          expect(median([...values].reverse())).to.equal(m);
-        }),
+        fc.property(
+          fc.array(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), { minLength: 1, maxLength: 30 }),
+          (values) => {
+            const m = median(values);
+            const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+            expect(m >= (sorted[0] as bigint) && m <= (sorted[sorted.length - 1] as bigint)).to.equal(true);
+            expect(median([...values].reverse())).to.equal(m);
+          },
+        ),
       );
     });
   });

@@ -16,7 +16,9 @@ const LOCK_MODULE = fileURLToPath(new URL('../../src/core/lock-file.ts', import.
 /** A child process that takes the lock, says "locked", and holds it until killed. */
 async function holdInChild(path: string): Promise<ChildProcess> {
   const code = `import { acquireLockFile } from ${JSON.stringify(LOCK_MODULE)}; acquireLockFile(${JSON.stringify(path)}); console.log('locked'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => (chunk.toString().includes('locked') ? resolve() : undefined));
     child.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
@@ -48,7 +50,10 @@ describe('core/lock-file', function () {
     const path = file();
     const holder = await holdInChild(path);
     try {
-      expect(() => acquireLockFile(path)).to.throw(ConfigError, new RegExp(`another process \\(pid ${holder.pid} on .*\\) is using`));
+      expect(() => acquireLockFile(path)).to.throw(
+        ConfigError,
+        new RegExp(`another process \\(pid ${holder.pid} on .*\\) is using`),
+      );
     } finally {
       await killed(holder);
     }
@@ -70,12 +75,15 @@ describe('core/lock-file', function () {
     acquireLockFile(path)();
   });
 
-  it('takes over an older version\'s lock left by a process that is gone, and refuses one whose process lives', () => {
+  it("takes over an older version's lock left by a process that is gone, and refuses one whose process lives", () => {
     const path = file();
     acquireLockFile(path)();
     writeFileSync(path, '999999999\n');
     acquireLockFile(path)();
     writeFileSync(path, `${process.ppid}\n`); // our parent is alive
-    expect(() => acquireLockFile(path)).to.throw(ConfigError, `another process (pid ${process.ppid}, an older version)`);
+    expect(() => acquireLockFile(path)).to.throw(
+      ConfigError,
+      `another process (pid ${process.ppid}, an older version)`,
+    );
   });
 });

@@ -31,16 +31,28 @@ describe('core/private-file', () => {
 
   const refused: { case: string; setup(): string; match: RegExp }[] = [
     { case: 'a missing file', setup: () => path.join(dir, 'nope'), match: /rune file .*nope does not exist/ },
-    { case: 'a file group can read', setup: () => file('rune', SECRET, 0o640), match: /mode 0640: group or others can access it; run: chmod 600/ },
+    {
+      case: 'a file group can read',
+      setup: () => file('rune', SECRET, 0o640),
+      match: /mode 0640: group or others can access it; run: chmod 600/,
+    },
     { case: 'a file others can write', setup: () => file('rune', SECRET, 0o602), match: /mode 0602/ },
-    { case: 'a folder', setup: () => (fs.mkdirSync(path.join(dir, 'd'), { mode: 0o700 }), path.join(dir, 'd')), match: /is not a regular file/ },
+    {
+      case: 'a folder',
+      setup: () => (fs.mkdirSync(path.join(dir, 'd'), { mode: 0o700 }), path.join(dir, 'd')),
+      match: /is not a regular file/,
+    },
     { case: 'an empty file', setup: () => file('rune', '', 0o600), match: /is empty/ },
     { case: 'a huge file', setup: () => file('rune', Buffer.alloc(300 * 1024, 0x41), 0o600), match: /larger than/ },
   ];
   for (const row of refused) {
     it(`refuses ${row.case}, naming the file but never its contents`, () => {
       const file = row.setup();
-      expect(() => readSecretFile(file, 'rune file')).to.throw(KeyError).with.property('message').that.matches(row.match).and.not.include(SECRET);
+      expect(() => readSecretFile(file, 'rune file'))
+        .to.throw(KeyError)
+        .with.property('message')
+        .that.matches(row.match)
+        .and.not.include(SECRET);
     });
   }
 

@@ -17,8 +17,19 @@ interface View {
   eventId: string;
   maturity: string;
   signingVersion: string;
-  announcement: { hex: string; json: { oraclePublicKey: string; oracleEvent: { eventId: string; oracleNonces: string[]; eventMaturityEpoch: number } } };
-  attestation: { hex: string; json: { eventId: string; outcomes: string[]; signatures: string[] }; late: boolean; value: string } | null;
+  announcement: {
+    hex: string;
+    json: {
+      oraclePublicKey: string;
+      oracleEvent: { eventId: string; oracleNonces: string[]; eventMaturityEpoch: number };
+    };
+  };
+  attestation: {
+    hex: string;
+    json: { eventId: string; outcomes: string[]; signatures: string[] };
+    late: boolean;
+    value: string;
+  } | null;
   status: string;
 }
 interface Page {
@@ -58,7 +69,13 @@ describe('DLC HTTP API', () => {
     const res = await get(`/dlc/announcements/${EVENT_T0}`);
     expect(res.status).to.equal(200);
     const view = (await res.json()) as View;
-    expect(view).to.include({ eventId: EVENT_T0, maturity: '2024-05-01T12:00:00.000Z', signingVersion: 'tagged-v0', status: 'announced', attestation: null });
+    expect(view).to.include({
+      eventId: EVENT_T0,
+      maturity: '2024-05-01T12:00:00.000Z',
+      signingVersion: 'tagged-v0',
+      status: 'announced',
+      attestation: null,
+    });
     const decoded = decodeAnnouncement(bytes(view.announcement.hex));
     expect(view.announcement.json.oracleEvent.eventId).to.equal(decoded.event.eventId);
     expect(view.announcement.json.oracleEvent.oracleNonces).to.deep.equal(decoded.event.nonces.map(hex));
@@ -72,7 +89,11 @@ describe('DLC HTTP API', () => {
     const before = await get(`/dlc/attestations/${EVENT_T0}`);
     expect(before.status).to.equal(404);
     const error = ((await before.json()) as ErrorBody).error;
-    expect(error).to.include({ code: 'not_found', status: 'waiting_for_index', reason: 'waiting for an index observed after maturity' });
+    expect(error).to.include({
+      code: 'not_found',
+      status: 'waiting_for_index',
+      reason: 'waiting for an index observed after maturity',
+    });
 
     h.history.add(T0 + 1_000, '65432');
     h.clock.set(T0 + 2_000);
@@ -105,7 +126,9 @@ describe('DLC HTTP API', () => {
       page = (await (await get(`/dlc/announcements?${q}`)).json()) as Page;
     }
     expect(paged).to.deep.equal(all.announcements.map((a) => a.eventId));
-    const window = (await (await get('/dlc/announcements?from=2024-05-01T12:30:00Z&to=2024-05-01T13:00:00Z')).json()) as Page;
+    const window = (await (
+      await get('/dlc/announcements?from=2024-05-01T12:30:00Z&to=2024-05-01T13:00:00Z')
+    ).json()) as Page;
     expect(window.count).to.equal(1);
   });
 
@@ -132,7 +155,10 @@ describe('DLC HTTP API', () => {
     });
   }
 
-  const notFounds = ['/dlc/announcements/btcusd-hourly-1999-01-01T00:00:00Z', '/dlc/attestations/btcusd-hourly-1999-01-01T00:00:00Z'];
+  const notFounds = [
+    '/dlc/announcements/btcusd-hourly-1999-01-01T00:00:00Z',
+    '/dlc/attestations/btcusd-hourly-1999-01-01T00:00:00Z',
+  ];
   for (const path of notFounds) {
     it(`404 for an event never announced: ${path}`, async () => {
       const res = await get(path);
@@ -158,7 +184,14 @@ describe('DLC HTTP API cost', () => {
   };
   const listen = async (maxPageBytes?: number) => {
     const app = express();
-    app.use(createDlcRouter({ dlc: service, clock: h.clock, maxLimit: 1000, ...(maxPageBytes === undefined ? {} : { maxPageBytes }) }));
+    app.use(
+      createDlcRouter({
+        dlc: service,
+        clock: h.clock,
+        maxLimit: 1000,
+        ...(maxPageBytes === undefined ? {} : { maxPageBytes }),
+      }),
+    );
     app.use(notFound);
     app.use(errorHandler(silentLogger));
     server = await startServer(app, { host: '127.0.0.1', port: 0 });

@@ -43,7 +43,9 @@ describe('DLC descriptor changes', () => {
       expect(verifyAttestation(announcement, attestation, 'tagged-v0')).to.equal(true);
       expect(compose(attestation.outcomes, announcement.event.descriptor)).to.equal(65_432n);
 
-      const fresh = decodeAnnouncement(bytes(reopened.view('btcusd-hourly-2024-05-01T14:00:00Z')?.announcement.hex ?? ''));
+      const fresh = decodeAnnouncement(
+        bytes(reopened.view('btcusd-hourly-2024-05-01T14:00:00Z')?.announcement.hex ?? ''),
+      );
       expect(verifyAnnouncement(fresh, 'tagged-v0')).to.equal(true);
       expect(fresh.event.descriptor).to.include(change);
     });

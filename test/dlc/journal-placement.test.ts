@@ -21,7 +21,11 @@ describe('DLC journal placement', () => {
 
   const refused: ReadonlyArray<[where: string, journal: (h: Harness) => string, message: RegExp]> = [
     ['in the data directory', (h) => join(h.dataDir, 'dlc.jsonl'), /inside the data directory/],
-    ['in a subfolder of the data directory', (h) => join(h.dataDir, 'journal', 'dlc.jsonl'), /inside the data directory/],
+    [
+      'in a subfolder of the data directory',
+      (h) => join(h.dataDir, 'journal', 'dlc.jsonl'),
+      /inside the data directory/,
+    ],
     ['in a folder that holds the data directory', (h) => join(h.dir, 'dlc.jsonl'), /holds the data directory/],
     ['in the oracle key folder', (h) => join(h.dir, 'keys', 'dlc.jsonl'), /oracle key/],
     ['in a subfolder of the oracle key folder', (h) => join(h.dir, 'keys', 'journal', 'dlc.jsonl'), /oracle key/],
@@ -33,7 +37,11 @@ describe('DLC journal placement', () => {
   }
 
   it('refuses a journal in the nonce secret folder, kept apart from the oracle key', () => {
-    const config = { ...h.config, nonceSecretFile: join(h.dir, 'nonce', 'dlc-nonce.key'), journalFile: join(h.dir, 'nonce', 'j', 'dlc.jsonl') };
+    const config = {
+      ...h.config,
+      nonceSecretFile: join(h.dir, 'nonce', 'dlc-nonce.key'),
+      journalFile: join(h.dir, 'nonce', 'j', 'dlc.jsonl'),
+    };
     generateKeyFile(config.nonceSecretFile);
     expect(() => h.open({ config })).to.throw(ConfigError, /nonce secret/);
   });
@@ -41,7 +49,10 @@ describe('DLC journal placement', () => {
   it('refuses a journal folder that is a symbolic link into the data directory', () => {
     mkdirSync(join(h.dataDir, 'hidden'), { recursive: true });
     symlinkSync(join(h.dataDir, 'hidden'), join(h.dir, 'journal-link'));
-    expect(() => openWithJournal(join(h.dir, 'journal-link', 'new', 'dlc.jsonl'))).to.throw(ConfigError, /inside the data directory/);
+    expect(() => openWithJournal(join(h.dir, 'journal-link', 'new', 'dlc.jsonl'))).to.throw(
+      ConfigError,
+      /inside the data directory/,
+    );
   });
 
   it('accepts a journal in its own folder beside them, even one whose name starts like the data directory', () => {

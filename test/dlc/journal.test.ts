@@ -12,7 +12,18 @@ const owner = { instanceId: 'ee'.repeat(32), publicKeyHex: 'aa'.repeat(32) };
 describe('DLC outcome journal', () => {
   let dir: string;
   let file: string;
-  const entry = { eventId: 'a', announcementHex: '0102', series: 'hourly', maturity: T0, outcomes: ['0', '1'], value: '1', indexObservedAt: T0, indexSequence: '5', late: false, attestationHex: 'fdd868' };
+  const entry = {
+    eventId: 'a',
+    announcementHex: '0102',
+    series: 'hourly',
+    maturity: T0,
+    outcomes: ['0', '1'],
+    value: '1',
+    indexObservedAt: T0,
+    indexSequence: '5',
+    late: false,
+    attestationHex: 'fdd868',
+  };
   const opened: OutcomeJournal[] = [];
   /** Opens the journal, closing the one opened before (one holder at a time). */
   const open = (): OutcomeJournal => {
@@ -49,7 +60,11 @@ describe('DLC outcome journal', () => {
     const journal = open();
     expect(journal.entries().map((e) => e.eventId)).to.deep.equal(['a']);
     journal.append({ ...entry, eventId: 'b' });
-    expect(open().entries().map((e) => e.eventId)).to.deep.equal(['a', 'b']);
+    expect(
+      open()
+        .entries()
+        .map((e) => e.eventId),
+    ).to.deep.equal(['a', 'b']);
   });
 
   const corruptions: ReadonlyArray<[what: string, edit: (text: string) => string, message: RegExp]> = [

@@ -20,7 +20,13 @@ const { n: N } = secp.Point.CURVE();
 const { bytesToNumberBE, numberToBytesBE, mod, invert } = secp.etc;
 
 /** The secret scalar two signatures under one R reveal, or null when their nonces differ. */
-function recoverKey(sig1: Uint8Array, m1: Uint8Array, sig2: Uint8Array, m2: Uint8Array, publicKey: Uint8Array): bigint | null {
+function recoverKey(
+  sig1: Uint8Array,
+  m1: Uint8Array,
+  sig2: Uint8Array,
+  m2: Uint8Array,
+  publicKey: Uint8Array,
+): bigint | null {
   const R1 = sig1.subarray(0, 32);
   if (hex(R1) !== hex(sig2.subarray(0, 32))) return null;
   const challenge = (m: Uint8Array): bigint =>
@@ -63,13 +69,22 @@ describe('DLC nonce safety across instances', () => {
     sa.outcomes.forEach((outcome, i) => {
       const other = sb.outcomes[i] as string;
       if (outcome === other) return;
-      const d = recoverKey(sa.signatures[i]!, attestationDigest(outcome, 'tagged-v0'), sb.signatures[i]!, attestationDigest(other, 'tagged-v0'), publicKey);
+      const d = recoverKey(
+        sa.signatures[i]!,
+        attestationDigest(outcome, 'tagged-v0'),
+        sb.signatures[i]!,
+        attestationDigest(other, 'tagged-v0'),
+        publicKey,
+      );
       expect(d === secret || d === N - secret, `digit ${i} reveals the oracle key`).to.equal(false);
       expect(d === null ? null : hex(numberToBytesBE(d))).to.equal(null);
     });
     const nonces = (h: string) => decodeAnnouncement(bytes(h)).event.nonces.map(hex);
     const [na, nb] = [nonces(a.announcement), nonces(b.announcement)];
-    expect(na.filter((r) => nb.includes(r)), 'nonces shared by the two oracles').to.deep.equal([]);
+    expect(
+      na.filter((r) => nb.includes(r)),
+      'nonces shared by the two oracles',
+    ).to.deep.equal([]);
   });
 
   it('a copy of the data directory started with a new journal (a staging copy) is refused', () => {

@@ -12,7 +12,13 @@ import { toOutcomeValue } from '../../src/dlc/service.js';
 import type { DigitDecompositionDescriptor } from '../../src/dlc/types.js';
 
 interface Vectors {
-  valid: Array<{ source: string; descriptor: DigitDecompositionDescriptor; outcomes: string[]; value: string; index?: string }>;
+  valid: Array<{
+    source: string;
+    descriptor: DigitDecompositionDescriptor;
+    outcomes: string[];
+    value: string;
+    index?: string;
+  }>;
   invalid: Array<{ base: number; precision: number; why: string }>;
 }
 const vectors = JSON.parse(readFileSync(new URL('../vectors/dlc/precision.json', import.meta.url), 'utf8')) as Vectors;

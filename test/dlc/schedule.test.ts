@@ -55,7 +55,9 @@ describe('DLC schedule', () => {
     ];
     for (const [what, now, ahead, maturities] of cases) {
       it(what, () => {
-        expect(dueAnnouncements('BTC/USD', [{ name: 'hourly', everyMs: HOUR }], now, ahead).map((e) => e.maturity)).to.deep.equal(maturities);
+        expect(
+          dueAnnouncements('BTC/USD', [{ name: 'hourly', everyMs: HOUR }], now, ahead).map((e) => e.maturity),
+        ).to.deep.equal(maturities);
       });
     }
   });
@@ -63,18 +65,39 @@ describe('DLC schedule', () => {
   describe('dlc configuration', () => {
     it('defaults to a disabled, tagged-v0, 20-bit BTC/USD oracle with hourly and daily events', () => {
       const c = dlcConfigSchema.parse({});
-      expect(c).to.include({ enabled: false, signingVersion: 'tagged-v0', base: 2, nbDigits: 20, precision: 0, unit: 'BTC/USD', isSigned: false });
+      expect(c).to.include({
+        enabled: false,
+        signingVersion: 'tagged-v0',
+        base: 2,
+        nbDigits: 20,
+        precision: 0,
+        unit: 'BTC/USD',
+        isSigned: false,
+      });
       expect(c.events).to.deep.equal(BOTH);
     });
 
     const bad: ReadonlyArray<[what: string, input: Record<string, unknown>, message: RegExp]> = [
       ['a period that is not whole seconds', { events: [{ name: 'odd', everyMs: 1500 }] }, /whole number of seconds/],
-      ['two series with one name', { events: [{ name: 'h', everyMs: HOUR }, { name: 'h', everyMs: DAY }] }, /duplicate event name/],
+      [
+        'two series with one name',
+        {
+          events: [
+            { name: 'h', everyMs: HOUR },
+            { name: 'h', everyMs: DAY },
+          ],
+        },
+        /duplicate event name/,
+      ],
       ['an unknown signing version', { signingVersion: 'v1' }, /signingVersion/],
       ['base 1', { base: 1 }, /base/],
       ['an unknown field', { nonceSecret: 'abc' }, /nonceSecret/],
       ['events more often than once a minute', { events: [{ name: 'fast', everyMs: 1000 }] }, /at least a minute/],
-      ['a window of more than 1000 events', { events: [{ name: 'min', everyMs: 60_000 }], announceAheadMs: DAY }, /more than 1000 events/],
+      [
+        'a window of more than 1000 events',
+        { events: [{ name: 'min', everyMs: 60_000 }], announceAheadMs: DAY },
+        /more than 1000 events/,
+      ],
     ];
     for (const [what, input, message] of bad) {
       it(`refuses ${what}`, () => {

@@ -31,7 +31,10 @@ export class MemoryHistory implements HistoryReader {
   rows: AttestationJson[] = [];
   range(q: HistoryQuery): AttestationJson[] {
     return this.rows
-      .filter((r) => (q.kind === undefined || r.kind === q.kind) && Number(r.observedAt) >= q.from && Number(r.observedAt) <= q.to)
+      .filter(
+        (r) =>
+          (q.kind === undefined || r.kind === q.kind) && Number(r.observedAt) >= q.from && Number(r.observedAt) <= q.to,
+      )
       .sort((a, b) => Number(a.observedAt) - Number(b.observedAt))
       .slice(0, q.limit);
   }

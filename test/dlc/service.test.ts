@@ -10,7 +10,17 @@ import { deriveNonce, verifyAnnouncement, verifyAttestation } from '../../src/dl
 import { outcomesDigest } from '../../src/dlc/journal.js';
 import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/tlv.js';
 import { loadSecretKey, publicKeyOf } from '../../src/attest/keys.js';
-import { EVENT_T0, HOUR, ORACLE_SECRET, OTHER_SECRET, T0, bytes, hex, makeHarness, type Harness } from './service-harness.js';
+import {
+  EVENT_T0,
+  HOUR,
+  ORACLE_SECRET,
+  OTHER_SECRET,
+  T0,
+  bytes,
+  hex,
+  makeHarness,
+  type Harness,
+} from './service-harness.js';
 
 /** The 20 binary digits of `n`, leftmost first, as the attestation's outcomes. */
 const digits = (n: number): string[] => n.toString(2).padStart(20, '0').split('');
@@ -52,7 +62,9 @@ describe('DLC service', () => {
       };
       const descriptor = announcement.event.descriptor;
       const secret = eventNonceSecret(context, descriptor, 'v2');
-      expect(announcement.event.nonces.map(hex)).to.deep.equal(Array.from({ length: 20 }, (_, i) => hex(deriveNonce(secret, EVENT_T0, i).R)));
+      expect(announcement.event.nonces.map(hex)).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => hex(deriveNonce(secret, EVENT_T0, i).R)),
+      );
       const others = [
         context.nonceSecret,
         eventNonceSecret(context, descriptor, 'v1'),
@@ -60,7 +72,8 @@ describe('DLC service', () => {
         eventNonceSecret(context, { ...descriptor, unit: 'BTC-USD' }, 'v2'),
         eventNonceSecret({ ...context, signingVersion: 'plain-sha256' }, descriptor, 'v2'),
       ];
-      for (const other of others) expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(other, EVENT_T0, 0).R));
+      for (const other of others)
+        expect(hex(announcement.event.nonces[0]!)).to.not.equal(hex(deriveNonce(other, EVENT_T0, 0).R));
     });
 
     it('announces each event once across passes and restarts', () => {
@@ -82,16 +95,25 @@ describe('DLC service', () => {
       expect(service.pass().attested).to.equal(0);
       h.clock.set(T0);
       expect(service.pass().attested).to.equal(0);
-      expect(service.view(EVENT_T0)).to.include({ status: 'waiting_for_index', reason: 'waiting for an index observed after maturity' });
+      expect(service.view(EVENT_T0)).to.include({
+        status: 'waiting_for_index',
+        reason: 'waiting for an index observed after maturity',
+      });
       h.history.add(T0 + 5_000, '65432.4');
       h.clock.set(T0 + 6_000);
       expect(service.pass().attested).to.equal(1);
       const view = service.view(EVENT_T0);
       expect(view?.status).to.equal('attested');
-      expect(view?.attestation).to.include({ value: '65432', late: false, indexObservedAt: '2024-05-01T12:00:05.000Z' });
+      expect(view?.attestation).to.include({
+        value: '65432',
+        late: false,
+        indexObservedAt: '2024-05-01T12:00:05.000Z',
+      });
       expect(view?.attestation?.json.outcomes).to.deep.equal(digits(65432));
       const announcement = decodeAnnouncement(bytes(view?.announcement.hex ?? ''));
-      expect(verifyAttestation(announcement, decodeAttestation(bytes(view?.attestation?.hex ?? '')), 'tagged-v0')).to.equal(true);
+      expect(
+        verifyAttestation(announcement, decodeAttestation(bytes(view?.attestation?.hex ?? '')), 'tagged-v0'),
+      ).to.equal(true);
     });
 
     it('uses the index with the smallest observedAt at or after maturity', () => {
@@ -237,7 +259,10 @@ describe('DLC service', () => {
       entry.outcomes = digits(1);
       entry.outcomesDigest = outcomesDigest(entry.outcomes);
       writeFileSync(h.config.journalFile, `${identity}\n${JSON.stringify(entry)}\n`);
-      expect(() => h.open()).to.throw(ConfigError, /journal and database disagree on event btcusd-hourly-2024-05-01T12:00:00Z/);
+      expect(() => h.open()).to.throw(
+        ConfigError,
+        /journal and database disagree on event btcusd-hourly-2024-05-01T12:00:00Z/,
+      );
     });
 
     it('refuses to start when the journal lacks an attestation the database holds (an old journal restored)', () => {
@@ -268,13 +293,17 @@ describe('DLC service', () => {
     it('refuses to start with another signing version than the database was created with', () => {
       service.pass();
       service.close();
-      expect(() => h.open({ config: { ...h.config, signingVersion: 'plain-sha256' } })).to.throw(ConfigError, /a nonce must never sign two messages/);
+      expect(() => h.open({ config: { ...h.config, signingVersion: 'plain-sha256' } })).to.throw(
+        ConfigError,
+        /a nonce must never sign two messages/,
+      );
     });
 
     it('refuses a journal kept in the same folder as the database', () => {
       service.close();
-      expect(() => h.open({ config: { ...h.config, journalFile: join(h.databaseFile, '..', 'journal.jsonl') } })).to.throw(ConfigError, /inside the data directory/);
+      expect(() =>
+        h.open({ config: { ...h.config, journalFile: join(h.databaseFile, '..', 'journal.jsonl') } }),
+      ).to.throw(ConfigError, /inside the data directory/);
     });
   });
 });
-

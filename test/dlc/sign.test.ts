@@ -161,7 +161,9 @@ describe('dlc/sign', () => {
       const at = readRustDlcAttestation(lava.attestationRustDlcLayout!, a.event.eventId);
       expect(compose(at.outcomes, a.event.descriptor)).to.equal(107360n); // Lava's published outcome
       const atomic = decodeAttestation(bytes(vectors.atomic_deribit!.attestation!));
-      expect(compose(atomic.outcomes, { base: 2, isSigned: false, unit: '', precision: 0, nbDigits: 18 })).to.equal(105506n);
+      expect(compose(atomic.outcomes, { base: 2, isSigned: false, unit: '', precision: 0, nbDigits: 18 })).to.equal(
+        105506n,
+      );
     });
 
     it('a Suredbits attestation checked against another event fails', () => {
@@ -212,19 +214,30 @@ describe('dlc/sign', () => {
         const { k } = deriveNonce(nonceSecret, 'some other event', 0);
         const signatures = at.signatures.slice();
         signatures[1] = signWithNonce(attestationDigest(at.outcomes[1]!, version), secretKey, k);
-        expect(schnorr.verify(signatures[1], attestationDigest(at.outcomes[1]!, version), announcement.oraclePublicKey)).to.equal(true);
+        expect(
+          schnorr.verify(signatures[1], attestationDigest(at.outcomes[1]!, version), announcement.oraclePublicKey),
+        ).to.equal(true);
         expect(verifyAttestation(announcement, { ...at, signatures }, version)).to.equal(false);
       });
 
       it('a missing outcome, another event id or another key fails verification', () => {
         const at = attest(event, 42n, secretKey, nonceSecret, version);
-        expect(verifyAttestation(announcement, { ...at, outcomes: at.outcomes.slice(1), signatures: at.signatures.slice(1) }, version)).to.equal(false);
+        expect(
+          verifyAttestation(
+            announcement,
+            { ...at, outcomes: at.outcomes.slice(1), signatures: at.signatures.slice(1) },
+            version,
+          ),
+        ).to.equal(false);
         expect(verifyAttestation(announcement, { ...at, eventId: 'other' }, version)).to.equal(false);
         expect(verifyAttestation(announcement, { ...at, oraclePublicKey: event.nonces[0]! }, version)).to.equal(false);
       });
 
       it('refuses to sign when a re-derived nonce is not the announced one', () => {
-        const foreign = { ...event, nonces: event.nonces.map((n, i) => (i === 5 ? deriveNonce(nonceSecret, 'x', 5).R : n)) };
+        const foreign = {
+          ...event,
+          nonces: event.nonces.map((n, i) => (i === 5 ? deriveNonce(nonceSecret, 'x', 5).R : n)),
+        };
         expect(() => attest(foreign, 1n, secretKey, nonceSecret, version)).to.throw(VerifyError, /nonce 5/);
         const otherSecret = nonceSecret.map((b) => b ^ 0xff);
         expect(() => attest(event, 1n, secretKey, otherSecret, version)).to.throw(VerifyError, /nonce 0/);
@@ -234,7 +247,9 @@ describe('dlc/sign', () => {
 
   it('the two versions sign different digests', () => {
     const event = ourEvent('e');
-    expect(toHex(announcementDigest(event, 'tagged-v0'))).to.not.equal(toHex(announcementDigest(event, 'plain-sha256')));
+    expect(toHex(announcementDigest(event, 'tagged-v0'))).to.not.equal(
+      toHex(announcementDigest(event, 'plain-sha256')),
+    );
     expect(toHex(attestationDigest('1', 'tagged-v0'))).to.not.equal(toHex(attestationDigest('1', 'plain-sha256')));
     expect(() => attestationDigest('1', 'v9' as DlcSigningVersion)).to.throw(/signing version/);
   });

@@ -37,15 +37,32 @@ describe('DLC store', () => {
       store.createIdentity(identity, 'ee'.repeat(32));
       store.close();
       store = openDlcStore(join(dir, 'dlc.sqlite3'));
-      expect(store.claimIdentity(identity)).to.deep.equal({ ...identity, instanceId: 'ee'.repeat(32), journalBound: false, prunedBefore: 0 });
+      expect(store.claimIdentity(identity)).to.deep.equal({
+        ...identity,
+        instanceId: 'ee'.repeat(32),
+        journalBound: false,
+        prunedBefore: 0,
+      });
       store.setInstance('ee'.repeat(32), true);
       expect(store.claimIdentity(identity)?.journalBound).to.equal(true);
     });
 
     const mismatches: ReadonlyArray<[what: string, claim: typeof identity, message: RegExp]> = [
-      ['another oracle key', { ...identity, publicKeyHex: 'cc'.repeat(32) }, /belongs to oracle key a{64}, but the configured key is c{64}/],
-      ['another nonce secret', { ...identity, nonceFingerprintHex: 'dd'.repeat(32) }, /created with another nonce secret/],
-      ['another signing version', { ...identity, signingVersion: 'plain-sha256' }, /signs with tagged-v0, but the configuration says plain-sha256; a nonce must never sign two messages/],
+      [
+        'another oracle key',
+        { ...identity, publicKeyHex: 'cc'.repeat(32) },
+        /belongs to oracle key a{64}, but the configured key is c{64}/,
+      ],
+      [
+        'another nonce secret',
+        { ...identity, nonceFingerprintHex: 'dd'.repeat(32) },
+        /created with another nonce secret/,
+      ],
+      [
+        'another signing version',
+        { ...identity, signingVersion: 'plain-sha256' },
+        /signs with tagged-v0, but the configuration says plain-sha256; a nonce must never sign two messages/,
+      ],
     ];
     for (const [what, claim, message] of mismatches) {
       it(`refuses ${what}`, () => {
@@ -58,7 +75,10 @@ describe('DLC store', () => {
   describe('events and nonces', () => {
     it('refuses a nonce already used by another event, storing nothing of that event', () => {
       store.insertEvent(event('a', T0), [nonce(1), nonce(2)]);
-      expect(() => store.insertEvent(event('b', T0 + HOUR), [nonce(3), nonce(2)])).to.throw(InputError, /already stored/);
+      expect(() => store.insertEvent(event('b', T0 + HOUR), [nonce(3), nonce(2)])).to.throw(
+        InputError,
+        /already stored/,
+      );
       expect(store.event('b')).to.equal(null);
       expect(store.event('a')?.announcement).to.deep.equal(new Uint8Array([1, 2, 3]));
       expect(store.event('a')?.nonceBinding).to.equal('v2');
@@ -81,16 +101,34 @@ describe('DLC store', () => {
   });
 
   describe('attestations', () => {
-    const attestation = { eventId: 'a', attestation: new Uint8Array([9]), value: 65_432n, indexObservedAt: T0 + 1, indexSequence: '7', late: false, attestedAt: T0 + 2 };
+    const attestation = {
+      eventId: 'a',
+      attestation: new Uint8Array([9]),
+      value: 65_432n,
+      indexObservedAt: T0 + 1,
+      indexSequence: '7',
+      late: false,
+      attestedAt: T0 + 2,
+    };
     const view = '{"hex":"09"}';
 
     it('stores one attestation per event and refuses a second', () => {
       store.insertEvent(event('a', T0), [nonce(1)]);
       store.insertAttestation({ ...attestation, view });
-      expect(() => store.insertAttestation({ ...attestation, attestation: new Uint8Array([8]), view })).to.throw(InputError, /already attested/);
+      expect(() => store.insertAttestation({ ...attestation, attestation: new Uint8Array([8]), view })).to.throw(
+        InputError,
+        /already attested/,
+      );
       expect(store.attestation('a')).to.deep.equal(attestation);
       expect(store.attestedEventIds()).to.deep.equal(['a']);
-      expect(store.served('a')).to.deep.equal({ eventId: 'a', maturity: T0, head: '{"eventId":"a"}', attestation: view, late: false, indexObservedAt: T0 + 1 });
+      expect(store.served('a')).to.deep.equal({
+        eventId: 'a',
+        maturity: T0,
+        head: '{"eventId":"a"}',
+        attestation: view,
+        late: false,
+        indexObservedAt: T0 + 1,
+      });
     });
 
     it('lists matured events without an attestation as unattested', () => {
@@ -104,7 +142,16 @@ describe('DLC store', () => {
 
   describe('pruning', () => {
     const attest = (id: string) =>
-      store.insertAttestation({ eventId: id, attestation: new Uint8Array([9]), value: 1n, indexObservedAt: T0, indexSequence: '1', late: false, attestedAt: T0, view: '{}' });
+      store.insertAttestation({
+        eventId: id,
+        attestation: new Uint8Array([9]),
+        value: 1n,
+        indexObservedAt: T0,
+        indexSequence: '1',
+        late: false,
+        attestedAt: T0,
+        view: '{}',
+      });
 
     it('deletes attested events maturing before the cut, never one not attested, and raises the watermark', () => {
       store.createIdentity(identity, 'ee'.repeat(32));

@@ -48,7 +48,13 @@ describe('dlc/tlv', () => {
       const a = decodeAnnouncement(bytes(vectors.atomic_deribit!.announcement));
       expect(a.event.eventId).to.equal('atomic-deribit-BTC-20JUN25');
       expect(a.event.eventMaturityEpoch).to.equal(1750406400);
-      expect(a.event.descriptor).to.deep.equal({ base: 2, isSigned: false, unit: 'BTCUSD', precision: 0, nbDigits: 18 });
+      expect(a.event.descriptor).to.deep.equal({
+        base: 2,
+        isSigned: false,
+        unit: 'BTCUSD',
+        precision: 0,
+        nbDigits: 18,
+      });
       expect(toHex(a.event.nonces[0]!)).to.equal('05df86bd325d15f56dea823bc687e29b4891ef88eea325babf0f2536991fbd34');
       expect(a.event.nonces).to.have.length(18);
     });
@@ -65,9 +71,12 @@ describe('dlc/tlv', () => {
   it('writes the descriptor field by field (base as u16, as deployed)', () => {
     const hex = toHex(encodeDescriptor({ base: 2, isSigned: false, unit: 'BTCUSD', precision: -2, nbDigits: 20 }));
     expect(hex).to.equal(
-      'fdd80a' + '10' + // type 55306, length 16
-        '0002' + '00' + // base u16, is_signed
-        '06' + Buffer.from('BTCUSD').toString('hex') + // unit
+      'fdd80a' +
+        '10' + // type 55306, length 16
+        '0002' +
+        '00' + // base u16, is_signed
+        '06' +
+        Buffer.from('BTCUSD').toString('hex') + // unit
         'fffffffe' + // precision int32 -2
         '0014', // nb_digits
     );
@@ -75,9 +84,7 @@ describe('dlc/tlv', () => {
   });
 
   it('round-trips every TLV of random valid events (property)', () => {
-    const secret = fc
-      .uint8Array({ minLength: 32, maxLength: 32 })
-      .filter((s) => isValidSecretKey(s));
+    const secret = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((s) => isValidSecretKey(s));
     const event = fc
       .record({
         base: fc.integer({ min: 2, max: 0xffff }),
@@ -120,7 +127,11 @@ describe('dlc/tlv', () => {
     const eventStart = (3 + 3 + 64 + 32) * 2;
     const nonceStart = eventStart + (3 + 1 + 2) * 2;
     const cases: Array<[string, () => unknown, RegExp]> = [
-      ['trailing byte after the announcement', () => decodeAnnouncement(bytes(ann + '00')), /announcement: 1 trailing bytes/],
+      [
+        'trailing byte after the announcement',
+        () => decodeAnnouncement(bytes(ann + '00')),
+        /announcement: 1 trailing bytes/,
+      ],
       ['truncated announcement', () => decodeAnnouncement(bytes(ann.slice(0, -2))), /announcement value/],
       ['attestation given as announcement', () => decodeAnnouncement(bytes(att)), /expected TLV type 55332, got 55400/],
       ['announcement given as attestation', () => decodeAttestation(bytes(ann)), /expected TLV type 55400, got 55332/],
@@ -142,7 +153,11 @@ describe('dlc/tlv', () => {
         () => decodeDescriptor(bytes('fdd80a1000020005756e69747300000000000600')),
         /descriptor value: 1 trailing bytes/,
       ],
-      ['invalid UTF-8 in the unit', () => decodeDescriptor(bytes('fdd80a0f00020005ff6e697473000000000006')), /descriptor unit is not valid UTF-8/],
+      [
+        'invalid UTF-8 in the unit',
+        () => decodeDescriptor(bytes('fdd80a0f00020005ff6e697473000000000006')),
+        /descriptor unit is not valid UTF-8/,
+      ],
       [
         'nonce that is not a curve point',
         () => decodeAnnouncement(bytes(ann.slice(0, nonceStart) + 'ff'.repeat(32) + ann.slice(nonceStart + 64))),

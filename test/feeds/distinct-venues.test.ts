@@ -112,10 +112,12 @@ describe('startOracle with two sources of one venue in a market', () => {
     generateKeyFile(config.oracle.keyFile);
     const index = { ...config.index, sources: [...config.index.sources, { exchange: 'coinbase', symbol: 'BTC/USD' }] };
     const started = startOracle({ ...config, index }, { logger: silentLogger });
-    const err = await rejection(started.then(async (oracle) => {
-      await oracle.close();
-      return oracle;
-    }));
+    const err = await rejection(
+      started.then(async (oracle) => {
+        await oracle.close();
+        return oracle;
+      }),
+    );
     expect(err).to.be.instanceOf(ConfigError);
     expect(err.message).to.include('coinbase.com');
     expect(existsSync(join(config.oracle.dataDir, 'oracle.lock'))).to.equal(false);

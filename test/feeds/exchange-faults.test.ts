@@ -28,7 +28,10 @@ describe('createMarketClient under simulator faults', function () {
           markets: {
             'BTC/USDT': {
               spreadBps: 2,
-              path: [{ atMs: 0, price: '97000' }, { atMs: 10_000, price: '98000' }],
+              path: [
+                { atMs: 0, price: '97000' },
+                { atMs: 10_000, price: '98000' },
+              ],
               faults: [
                 { kind: 'http', fromMs: 1_000, toMs: 2_000, status: 503 },
                 { kind: 'timeout', fromMs: 2_000, toMs: 3_000 },
@@ -117,7 +120,10 @@ describe('createMarketClient when a whole venue is down', function () {
   before(async () => {
     const down = [{ kind: 'http', toMs: 1_000, status: 503 }];
     const exchanges = Object.fromEntries(
-      VENUES.map(([id, symbol]) => [id, { faults: down, markets: { [symbol]: { path: [{ atMs: 0, price: '97000' }] } } }]),
+      VENUES.map(([id, symbol]) => [
+        id,
+        { faults: down, markets: { [symbol]: { path: [{ atMs: 0, price: '97000' }] } } },
+      ]),
     );
     sim = await startSimulator(parseScenario({ exchanges }), { clock });
   });
@@ -125,7 +131,9 @@ describe('createMarketClient when a whole venue is down', function () {
 
   it('each venue rejects while down (its own error body), then loads markets again once back', async () => {
     const clients = await Promise.all(
-      VENUES.map(([id]) => createMarketClient(id, { baseUrl: sim.baseUrlFor(id), options: {} }, { timeoutMs: TIMEOUT_MS, clock })),
+      VENUES.map(([id]) =>
+        createMarketClient(id, { baseUrl: sim.baseUrlFor(id), options: {} }, { timeoutMs: TIMEOUT_MS, clock }),
+      ),
     );
     try {
       clock.set(START);

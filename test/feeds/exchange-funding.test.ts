@@ -18,8 +18,17 @@ const CONFIG = loadConfig('config/default.json');
 
 /** A perpetual: mark from `mark0` to `mark1` and rate from `rate0` to `rate1` over 10 s. */
 const perp = (mark0: string, mark1: string, rate0: string, rate1: string, intervalMs: number) => ({
-  path: [{ atMs: 0, price: mark0 }, { atMs: 10_000, price: mark1 }],
-  funding: { intervalMs, path: [{ atMs: 0, rate: rate0 }, { atMs: 10_000, rate: rate1 }] },
+  path: [
+    { atMs: 0, price: mark0 },
+    { atMs: 10_000, price: mark1 },
+  ],
+  funding: {
+    intervalMs,
+    path: [
+      { atMs: 0, rate: rate0 },
+      { atMs: 10_000, rate: rate1 },
+    ],
+  },
 });
 
 // Each default source at 0 s and 2.5 s (a quarter of the ramp); marks on the venue's tick.
@@ -32,16 +41,51 @@ const CASES: {
   timestamped: boolean;
 }[] = [
   // 4 h (from fundingInfo): 0.0001 -> 0.0002 per 8 h; 0.0002 at 2.5 s -> 0.0004.
-  { exchange: 'binance', symbol: 'BTC/USDT:USDT', intervalMs: 4 * H, at0: { rate: 2_000_000n, mark: 9_700_050_000_000n }, at2500: { rate: 4_000_000n, mark: 9_700_150_000_000n }, timestamped: true },
+  {
+    exchange: 'binance',
+    symbol: 'BTC/USDT:USDT',
+    intervalMs: 4 * H,
+    at0: { rate: 2_000_000n, mark: 9_700_050_000_000n },
+    at2500: { rate: 4_000_000n, mark: 9_700_150_000_000n },
+    timestamped: true,
+  },
   // 8 h, negative then zero: shorts pay longs.
-  { exchange: 'bybit', symbol: 'BTC/USDT:USDT', intervalMs: 8 * H, at0: { rate: -1_000_000n, mark: 9_700_120_000_000n }, at2500: { rate: 0n, mark: 9_700_220_000_000n }, timestamped: true },
+  {
+    exchange: 'bybit',
+    symbol: 'BTC/USDT:USDT',
+    intervalMs: 8 * H,
+    at0: { rate: -1_000_000n, mark: 9_700_120_000_000n },
+    at2500: { rate: 0n, mark: 9_700_220_000_000n },
+    timestamped: true,
+  },
   // 1 h: 0.00001 -> 0.00008 per 8 h; no mark price, no timestamp.
-  { exchange: 'okx', symbol: 'BTC/USDT:USDT', intervalMs: H, at0: { rate: 800_000n, mark: null }, at2500: { rate: 1_600_000n, mark: null }, timestamped: false },
+  {
+    exchange: 'okx',
+    symbol: 'BTC/USDT:USDT',
+    intervalMs: H,
+    at0: { rate: 800_000n, mark: null },
+    at2500: { rate: 1_600_000n, mark: null },
+    timestamped: false,
+  },
   // 8 h inverse (settled in BTC); no mark price, no timestamp.
-  { exchange: 'deribit', symbol: 'BTC/USD:BTC', intervalMs: 8 * H, at0: { rate: 2_000_000n, mark: null }, at2500: { rate: 3_000_000n, mark: null }, timestamped: false },
+  {
+    exchange: 'deribit',
+    symbol: 'BTC/USD:BTC',
+    intervalMs: 8 * H,
+    at0: { rate: 2_000_000n, mark: null },
+    at2500: { rate: 3_000_000n, mark: null },
+    timestamped: false,
+  },
   // 1 h, published absolute (USD per contract) and made relative by ccxt: 0.0000125 -> 0.0001 per 8 h.
   // Its lastTime is the last trade's, not the quote's: no exchange timestamp.
-  { exchange: 'krakenfutures', symbol: 'BTC/USD:USD', intervalMs: H, at0: { rate: 1_000_000n, mark: 9_700_000_000_000n }, at2500: { rate: 1_800_000n, mark: 9_701_000_000_000n }, timestamped: false },
+  {
+    exchange: 'krakenfutures',
+    symbol: 'BTC/USD:USD',
+    intervalMs: H,
+    at0: { rate: 1_000_000n, mark: 9_700_000_000_000n },
+    at2500: { rate: 1_800_000n, mark: 9_701_000_000_000n },
+    timestamped: false,
+  },
 ];
 
 const SCENARIO = {
@@ -74,7 +118,10 @@ describe('fetchFunding against the simulator', function () {
     sim = await startSimulator(parseScenario(SCENARIO), { clock });
     for (const { exchange } of CONFIG.funding?.sources ?? []) {
       const options = CONFIG.exchanges[exchange]?.options ?? {};
-      clients.set(exchange, await createMarketClient(exchange, { baseUrl: sim.baseUrlFor(exchange), options }, { timeoutMs: 1_000, clock }));
+      clients.set(
+        exchange,
+        await createMarketClient(exchange, { baseUrl: sim.baseUrlFor(exchange), options }, { timeoutMs: 1_000, clock }),
+      );
     }
   });
   after(async () => {
@@ -87,7 +134,10 @@ describe('fetchFunding against the simulator', function () {
     expect(configured).to.have.members(CASES.map((c) => `${c.exchange}:${c.symbol}`));
   });
 
-  for (const [label, elapsed, pick] of [['at start', 0, 'at0'], ['2.5 s into the ramp', 2_500, 'at2500']] as const) {
+  for (const [label, elapsed, pick] of [
+    ['at start', 0, 'at0'],
+    ['2.5 s into the ramp', 2_500, 'at2500'],
+  ] as const) {
     describe(label, () => {
       const results = new Map<string, PromiseSettledResult<FundingObservation>>();
       before(async () => {
@@ -149,9 +199,16 @@ describe('fetchFunding under simulator faults', function () {
       { kind: 'frozen', fromMs: 7_000, toMs: 9_000 },
       { kind: 'latency', fromMs: 9_000, toMs: 10_000, delayMs: 5_000 },
     ];
-    sim = await startSimulator(parseScenario({ exchanges: { bybit: { markets: { 'BTC/USDT:USDT': { ...market, faults } } } } }), { clock });
+    sim = await startSimulator(
+      parseScenario({ exchanges: { bybit: { markets: { 'BTC/USDT:USDT': { ...market, faults } } } } }),
+      { clock },
+    );
     const options = CONFIG.exchanges['bybit']?.options ?? {};
-    client = await createMarketClient('bybit', { baseUrl: sim.baseUrlFor('bybit'), options }, { timeoutMs: 400, clock });
+    client = await createMarketClient(
+      'bybit',
+      { baseUrl: sim.baseUrlFor('bybit'), options },
+      { timeoutMs: 400, clock },
+    );
   });
   after(async () => {
     await client.close();
@@ -226,7 +283,11 @@ describe('fetchFunding when a whole perpetual venue is down', function () {
   it('each venue rejects while down, then loads markets again once back', async () => {
     const clients = await Promise.all(
       SOURCES.map(({ exchange }) =>
-        createMarketClient(exchange, { baseUrl: sim.baseUrlFor(exchange), options: CONFIG.exchanges[exchange]?.options ?? {} }, { timeoutMs: 400, clock }),
+        createMarketClient(
+          exchange,
+          { baseUrl: sim.baseUrlFor(exchange), options: CONFIG.exchanges[exchange]?.options ?? {} },
+          { timeoutMs: 400, clock },
+        ),
       ),
     );
     try {

@@ -36,7 +36,9 @@ describe('a class loaded alone behaves as the one from the full ccxt import', fu
   it('same markets and the same ticker from the simulator (bitstamp, binance)', async () => {
     const path = [{ atMs: 0, price: '97001' }];
     const sim = await startSimulator(
-      parseScenario({ exchanges: { bitstamp: { markets: { 'BTC/USD': { path } } }, binance: { markets: { 'BTC/USDT': { path } } } } }),
+      parseScenario({
+        exchanges: { bitstamp: { markets: { 'BTC/USD': { path } } }, binance: { markets: { 'BTC/USDT': { path } } } },
+      }),
       {},
     );
     const full = (await import('ccxt')) as unknown as Record<string, ExchangeClass>;
@@ -50,7 +52,10 @@ describe('a class loaded alone behaves as the one from the full ccxt import', fu
       return { shape, ticker: [ticker.last, ticker.bid, ticker.ask] };
     };
     try {
-      for (const [id, symbol] of [['bitstamp', 'BTC/USD'], ['binance', 'BTC/USDT']] as const) {
+      for (const [id, symbol] of [
+        ['bitstamp', 'BTC/USD'],
+        ['binance', 'BTC/USDT'],
+      ] as const) {
         const alone = await read(await loadExchangeClass(id), id, symbol);
         const fromFull = full[id];
         if (!fromFull) throw new Error(`full ccxt has no ${id}`);

@@ -15,7 +15,13 @@ const START = 1_700_000_000_123; // not a whole second: bitstamp sends whole sec
 const TIMEOUT_MS = 1_000;
 
 /** A path from `from` at 0 s to `to` at 10 s. */
-const ramp = (from: string, to: string, spreadBps = 2) => ({ spreadBps, path: [{ atMs: 0, price: from }, { atMs: 10_000, price: to }] });
+const ramp = (from: string, to: string, spreadBps = 2) => ({
+  spreadBps,
+  path: [
+    { atMs: 0, price: from },
+    { atMs: 10_000, price: to },
+  ],
+});
 
 // Every default source, with the price at 0 s and at 2.5 s (a quarter of the ramp, on the venue's tick),
 // and the quote time that reaches exchangeTs: none from a venue whose timestamp means something else
@@ -72,7 +78,10 @@ describe('createMarketClient against the simulator', function () {
   const expectedTs = (kind: 'ms' | 's' | null, now: number): number | null =>
     kind === null ? null : kind === 'ms' ? now : Math.floor(now / 1000) * 1000;
 
-  for (const [label, elapsed, pick] of [['at start', 0, 'at0'], ['2.5 s into the ramp', 2_500, 'at2500']] as const) {
+  for (const [label, elapsed, pick] of [
+    ['at start', 0, 'at0'],
+    ['2.5 s into the ramp', 2_500, 'at2500'],
+  ] as const) {
     describe(label, () => {
       // Fetched together: exchanges are independent, and each one's rate limiter is the slow part.
       const results = new Map<string, PromiseSettledResult<Observation>>();
@@ -113,15 +122,20 @@ describe('createMarketClient against the simulator', function () {
 
 describe('createMarketClient', () => {
   it('rejects an unknown exchange with ConfigError', async () => {
-    const err = await rejection(createMarketClient('nosuchexchange', { options: {} }, { timeoutMs: 100, clock: new ManualClock(0) }));
+    const err = await rejection(
+      createMarketClient('nosuchexchange', { options: {} }, { timeoutMs: 100, clock: new ManualClock(0) }),
+    );
     expect(err).to.be.instanceOf(ConfigError);
   });
 
   it('rejects after close', async () => {
-    const client = await createMarketClient('kraken', { baseUrl: 'http://127.0.0.1:9/kraken', options: {} }, { timeoutMs: 100, clock: new ManualClock(0) });
+    const client = await createMarketClient(
+      'kraken',
+      { baseUrl: 'http://127.0.0.1:9/kraken', options: {} },
+      { timeoutMs: 100, clock: new ManualClock(0) },
+    );
     await client.close();
     const err = await rejection(client.fetchObservation('BTC/USD'));
     expect(err.message).to.include('closed');
   });
 });
-

@@ -11,7 +11,11 @@ describe('feeds/failure: describeFailure (messages shown for failed fetches)', (
     ['plain Error keeps its message', new Error('connection refused'), 'connection refused'],
     ['named error keeps its class name', new NetworkError('socket hang up'), 'NetworkError: socket hang up'],
     ['only the first non-empty line', new Error('\nfirst line\n    at foo (x.js:1:1)'), 'first line'],
-    ['our own error classes add no name', new PeerStablesError('feed_error', 'kraken:BTC/USD: cannot load markets'), 'kraken:BTC/USD: cannot load markets'],
+    [
+      'our own error classes add no name',
+      new PeerStablesError('feed_error', 'kraken:BTC/USD: cannot load markets'),
+      'kraken:BTC/USD: cannot load markets',
+    ],
     ['string rejection', 'boom', 'boom'],
     ['non-error rejection', { weird: true }, 'unknown failure'],
     ['undefined rejection', undefined, 'unknown failure'],

@@ -53,7 +53,9 @@ describe('feeds/poller: since when a value stands still', () => {
 
   it('starts afresh when the value changes, even back to an earlier value', async () => {
     const { pollAt } = pollerOf([5n, 6n, 6n, 5n], samePrice);
-    expect([await pollAt(0), await pollAt(2_000), await pollAt(4_000), await pollAt(6_000)]).to.deep.equal([0, 2_000, 2_000, 6_000]);
+    expect([await pollAt(0), await pollAt(2_000), await pollAt(4_000), await pollAt(6_000)]).to.deep.equal([
+      0, 2_000, 2_000, 6_000,
+    ]);
   });
 
   it('keeps it through failed fetches, and compares the next value with the last good one', async () => {

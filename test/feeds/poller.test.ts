@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { Poller, type PolledSource, type PollerOptions, type PollerTimers, type PollOutcome } from '../../src/feeds/poller.js';
+import {
+  Poller,
+  type PolledSource,
+  type PollerOptions,
+  type PollerTimers,
+  type PollOutcome,
+} from '../../src/feeds/poller.js';
 import type { ObservationFetcher, SourceSpec } from '../../src/feeds/types.js';
 import type { Observation } from '../../src/index/readings.js';
 
@@ -76,7 +82,9 @@ class ScriptedFetcher implements ObservationFetcher {
 }
 
 /** A fetcher answering at once from a function. */
-function instantFetcher(answer: (symbol: string, call: number) => Observation | Error): ObservationFetcher & { count: number } {
+function instantFetcher(
+  answer: (symbol: string, call: number) => Observation | Error,
+): ObservationFetcher & { count: number } {
   const fetcher = {
     count: 0,
     fetchObservation(symbol: string): Promise<Observation> {
@@ -144,10 +152,7 @@ describe('feeds/poller: Poller', () => {
     it('keeps configured order even when later sources answer first', async () => {
       const slow = new ScriptedFetcher();
       const fast = new ScriptedFetcher();
-      const { poller } = makePoller([
-        from(KRAKEN, slow),
-        from(BINANCE, fast),
-      ]);
+      const { poller } = makePoller([from(KRAKEN, slow), from(BINANCE, fast)]);
       const done = poller.pollOnce();
       await settle();
       fast.last().resolve(obs('binance:BTC/USDT', 2n, 10));
@@ -163,10 +168,7 @@ describe('feeds/poller: Poller', () => {
     it('asks each fetcher for its own symbol', async () => {
       const a = new ScriptedFetcher();
       const b = new ScriptedFetcher();
-      const { poller } = makePoller([
-        from(KRAKEN, a),
-        from(BINANCE, b),
-      ]);
+      const { poller } = makePoller([from(KRAKEN, a), from(BINANCE, b)]);
       void poller.pollOnce();
       await settle();
       expect([a.symbols, b.symbols]).to.deep.equal([['BTC/USD'], ['BTC/USDT']]);
@@ -176,7 +178,9 @@ describe('feeds/poller: Poller', () => {
   describe('outcomes of one attempt', () => {
     it('a failure after a good observation keeps the observation and sets lastError; success clears it', async () => {
       let fail = false;
-      const fetcher = instantFetcher((_s, call) => (fail ? new Error('HTTP 503') : obs('kraken:BTC/USD', BigInt(call), call)));
+      const fetcher = instantFetcher((_s, call) =>
+        fail ? new Error('HTTP 503') : obs('kraken:BTC/USD', BigInt(call), call),
+      );
       const { poller, results } = makePoller([from(KRAKEN, fetcher)]);
 
       await poller.pollOnce();
@@ -184,7 +188,10 @@ describe('feeds/poller: Poller', () => {
 
       fail = true;
       await poller.pollOnce();
-      expect(poller.readings()[0]).to.deep.include({ observation: obs('kraken:BTC/USD', 1n, 1), lastError: 'HTTP 503' });
+      expect(poller.readings()[0]).to.deep.include({
+        observation: obs('kraken:BTC/USD', 1n, 1),
+        lastError: 'HTTP 503',
+      });
 
       fail = false;
       await poller.pollOnce();
@@ -219,7 +226,9 @@ describe('feeds/poller: Poller', () => {
       ],
       [
         'an error carrying credentials and a stack',
-        instantFetcher(() => new Error('GET https://bob:hunter2@mirror.test/ticker?key=k 500\n    at fetch (x.js:1:1)')),
+        instantFetcher(
+          () => new Error('GET https://bob:hunter2@mirror.test/ticker?key=k 500\n    at fetch (x.js:1:1)'),
+        ),
         /^GET https:\/\/mirror\.test\/ticker 500$/,
       ],
     ];
@@ -320,10 +329,7 @@ describe('feeds/poller: Poller', () => {
     it('a hung source does not block the others', async () => {
       const hung = new ScriptedFetcher();
       const healthy = instantFetcher((_s, call) => obs('binance:BTC/USDT', BigInt(call), call));
-      const { poller, timers } = makePoller([
-        from(KRAKEN, hung),
-        from(BINANCE, healthy),
-      ]);
+      const { poller, timers } = makePoller([from(KRAKEN, hung), from(BINANCE, healthy)]);
       poller.start();
       for (let round = 0; round < 3; round++) {
         timers.fireLoops();
@@ -352,7 +358,11 @@ describe('feeds/poller: Poller', () => {
       }
       expect(delays).to.deep.equal([
         INTERVAL, // ok
-        100, 200, 400, 800, 800, // five failures: doubling, capped at BACKOFF_MAX
+        100,
+        200,
+        400,
+        800,
+        800, // five failures: doubling, capped at BACKOFF_MAX
         INTERVAL, // ok: back-off reset
         100, // a new streak starts from the initial delay
         INTERVAL,
@@ -405,7 +415,10 @@ describe('feeds/poller: Poller', () => {
       const fetcher = new ScriptedFetcher();
       const { poller, timers } = makePoller([
         from(KRAKEN, fetcher),
-        from(BINANCE, instantFetcher(() => obs('binance:BTC/USDT', 1n, 1))),
+        from(
+          BINANCE,
+          instantFetcher(() => obs('binance:BTC/USDT', 1n, 1)),
+        ),
       ]);
       poller.start();
       timers.fireLoops();

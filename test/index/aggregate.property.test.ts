@@ -82,10 +82,26 @@ const honestArb: fc.Arbitrary<Honest> = fc.record({
 });
 
 const unacceptableArb: fc.Arbitrary<Fault> = fc.oneof(
-  fc.record({ kind: fc.constant('staleReceive' as const), price: anyPrice, ago: fc.integer({ min: BASE.maxAgeMs + 1, max: 10 ** 9 }) }),
-  fc.record({ kind: fc.constant('staleExchange' as const), price: anyPrice, ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }) }),
-  fc.record({ kind: fc.constant('frozen' as const), ppmOfCentre: fc.bigInt({ min: 990_000n, max: 1_010_000n }), ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }) }),
-  fc.record({ kind: fc.constant('future' as const), price: anyPrice, ahead: fc.integer({ min: BASE.maxFutureSkewMs + 1, max: 10 ** 9 }) }),
+  fc.record({
+    kind: fc.constant('staleReceive' as const),
+    price: anyPrice,
+    ago: fc.integer({ min: BASE.maxAgeMs + 1, max: 10 ** 9 }),
+  }),
+  fc.record({
+    kind: fc.constant('staleExchange' as const),
+    price: anyPrice,
+    ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }),
+  }),
+  fc.record({
+    kind: fc.constant('frozen' as const),
+    ppmOfCentre: fc.bigInt({ min: 990_000n, max: 1_010_000n }),
+    ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }),
+  }),
+  fc.record({
+    kind: fc.constant('future' as const),
+    price: anyPrice,
+    ahead: fc.integer({ min: BASE.maxFutureSkewMs + 1, max: 10 ** 9 }),
+  }),
   fc.record({ kind: fc.constant('offline' as const), lastError: fc.option(fc.string(), { nil: null }) }),
   fc.record({ kind: fc.constant('absurd' as const), price: absurd }),
   fc.record({ kind: fc.constant('unconvertible' as const), price: anyPrice }),
@@ -97,14 +113,21 @@ const anyFaultArb: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({ kind: fc.constant('nearby' as const), bps: fc.integer({ min: -2_000, max: 2_000 }) }),
   fc.constant({ kind: 'collude' as const }),
   fc.constant({ kind: 'collude' as const }),
-  fc.record({ kind: fc.constant('stuck' as const), ppmOfCentre: fc.bigInt({ min: 980_000n, max: 1_020_000n }), sinceAgo: fc.integer({ min: 0, max: 10 ** 8 }) }),
+  fc.record({
+    kind: fc.constant('stuck' as const),
+    ppmOfCentre: fc.bigInt({ min: 980_000n, max: 1_020_000n }),
+    sinceAgo: fc.integer({ min: 0, max: 10 ** 8 }),
+  }),
 );
 
 /** A figure's history: distinct times up to a day ago, values anywhere from a tenth to three times the centre. */
-const historyArb = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.bigInt({ min: 100_000n, max: 3_000_000n })), {
-  maxLength: 20,
-  selector: ([ago]) => ago,
-});
+const historyArb = fc.uniqueArray(
+  fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.bigInt({ min: 100_000n, max: 3_000_000n })),
+  {
+    maxLength: 20,
+    selector: ([ago]) => ago,
+  },
+);
 
 /** Deviations of the colluders' common value from the centre, with the band edges made likely. */
 function colludeArb(maxDev: number): fc.Arbitrary<number> {
@@ -178,23 +201,45 @@ const offset = (s: Scenario, bps: number): bigint => s.centre + (s.centre * BigI
 
 function faultyReading(s: Scenario, f: Fault, source: string): SourceReading {
   const fresh = (price: bigint, quote = 'USD'): SourceReading => ({
-    source, quote, lastError: null, observation: { source, price, exchangeTs: NOW, receivedAt: NOW },
+    source,
+    quote,
+    lastError: null,
+    observation: { source, price, exchangeTs: NOW, receivedAt: NOW },
   });
   const at = (price: bigint, receivedAgo: number, exchangeAgo: number | null): SourceReading => ({
-    source, quote: 'USD', lastError: null, observation: { source, price, receivedAt: NOW - receivedAgo, exchangeTs: exchangeAgo === null ? null : NOW - exchangeAgo },
+    source,
+    quote: 'USD',
+    lastError: null,
+    observation: {
+      source,
+      price,
+      receivedAt: NOW - receivedAgo,
+      exchangeTs: exchangeAgo === null ? null : NOW - exchangeAgo,
+    },
   });
   switch (f.kind) {
-    case 'staleReceive': return at(f.price, f.ago, null);
-    case 'staleExchange': return at(f.price, 0, f.ago);
-    case 'frozen': return at((s.centre * f.ppmOfCentre) / 1_000_000n, 0, f.ago);
-    case 'future': return at(f.price, 0, -f.ahead);
-    case 'offline': return { source, quote: 'USD', observation: null, lastError: f.lastError };
-    case 'absurd': return fresh(f.price);
-    case 'unconvertible': return fresh(f.price, 'EUR');
-    case 'wild': return fresh(f.price);
-    case 'nearby': return fresh(offset(s, f.bps));
-    case 'collude': return fresh(offset(s, s.colludeBps));
-    case 'stuck': return { ...fresh((s.centre * f.ppmOfCentre) / 1_000_000n), valueSince: NOW - f.sinceAgo };
+    case 'staleReceive':
+      return at(f.price, f.ago, null);
+    case 'staleExchange':
+      return at(f.price, 0, f.ago);
+    case 'frozen':
+      return at((s.centre * f.ppmOfCentre) / 1_000_000n, 0, f.ago);
+    case 'future':
+      return at(f.price, 0, -f.ahead);
+    case 'offline':
+      return { source, quote: 'USD', observation: null, lastError: f.lastError };
+    case 'absurd':
+      return fresh(f.price);
+    case 'unconvertible':
+      return fresh(f.price, 'EUR');
+    case 'wild':
+      return fresh(f.price);
+    case 'nearby':
+      return fresh(offset(s, f.bps));
+    case 'collude':
+      return fresh(offset(s, s.colludeBps));
+    case 'stuck':
+      return { ...fresh((s.centre * f.ppmOfCentre) / 1_000_000n), valueSince: NOW - f.sinceAgo };
   }
 }
 
@@ -207,7 +252,9 @@ function honestSince(s: Scenario, h: Honest): { valueSince?: number } {
 
 /** The scenario's history as the aggregator takes it: oldest first, values in prices. */
 function historyOf(s: Scenario): FigurePoint[] {
-  return [...s.history].sort((a, b) => b[0] - a[0]).map(([ago, ppm]) => ({ at: NOW - ago, value: (s.centre * ppm) / 1_000_000n }));
+  return [...s.history]
+    .sort((a, b) => b[0] - a[0])
+    .map(([ago, ppm]) => ({ at: NOW - ago, value: (s.centre * ppm) / 1_000_000n }));
 }
 
 /** The scenario as aggregator input, honest and faulty sources interleaved by `order`. */
@@ -215,16 +262,29 @@ function inputOf(s: Scenario): AggregateInput {
   const honest = s.honest.map((h, i): SourceReading => {
     const source = `honest${i}:BTC/USD`;
     return {
-      source, quote: 'USD', lastError: null, ...honestSince(s, h),
-      observation: { source, price: honestPrice(s, h), receivedAt: NOW - h.receivedAgo, exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo },
+      source,
+      quote: 'USD',
+      lastError: null,
+      ...honestSince(s, h),
+      observation: {
+        source,
+        price: honestPrice(s, h),
+        receivedAt: NOW - h.receivedAgo,
+        exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo,
+      },
     };
   });
   const faulty = s.faults.map((f, i) => faultyReading(s, f, `faulty${i}:BTC/USD`));
   const all = [...honest, ...faulty];
   // Only USDT has a rate: the 'EUR' sources test the missing-rate path.
   return {
-    pair: 'BTC/USD', target: 'USD', readings: interleave(all, s.order), rules: rulesOf(s),
-    conversions: new Map([['USDT', PRICE_ONE]]), now: NOW, history: historyOf(s),
+    pair: 'BTC/USD',
+    target: 'USD',
+    readings: interleave(all, s.order),
+    rules: rulesOf(s),
+    conversions: new Map([['USDT', PRICE_ONE]]),
+    now: NOW,
+    history: historyOf(s),
   };
 }
 
@@ -236,12 +296,15 @@ describe('aggregate: robustness properties', () => {
         const out = aggregate(input);
         expectOneVerdictEach(input, out);
         const honestPrices = s.honest.map((h) => honestPrice(s, h));
-        for (const v of out.verdicts.filter((x) => x.source.startsWith('honest'))) expect(v.verdict, v.reason).to.equal('accepted');
+        for (const v of out.verdicts.filter((x) => x.source.startsWith('honest')))
+          expect(v.verdict, v.reason).to.equal('accepted');
         if (s.honest.length >= s.quorum) expect(out.ok, out.ok ? '' : out.reason).to.equal(true);
         if (!out.ok) return;
         const lo = honestPrices.reduce((a, b) => (b < a ? b : a));
         const hi = honestPrices.reduce((a, b) => (b > a ? b : a));
-        expect(out.price >= lo && out.price <= hi, `index ${out.price} outside honest range ${lo}..${hi}`).to.equal(true);
+        expect(out.price >= lo && out.price <= hi, `index ${out.price} outside honest range ${lo}..${hi}`).to.equal(
+          true,
+        );
         expect(out.accepted.length).to.be.at.least(s.quorum);
         expect(out.accepted.length).to.equal(out.verdicts.filter((v) => v.verdict === 'accepted').length);
       }),
@@ -256,22 +319,26 @@ describe('aggregate: robustness properties', () => {
         const out = aggregate(input);
         expectOneVerdictEach(input, out);
         expect(out.ok).to.equal(false);
-        expect(out.verdicts.filter((v) => v.verdict === 'accepted').map((v) => v.source).sort())
-          .to.deep.equal(s.honest.map((_, i) => `honest${i}:BTC/USD`).sort());
+        expect(
+          out.verdicts
+            .filter((v) => v.verdict === 'accepted')
+            .map((v) => v.source)
+            .sort(),
+        ).to.deep.equal(s.honest.map((_, i) => `honest${i}:BTC/USD`).sort());
       }),
       { numRuns: RUNS },
     );
   });
 
   it('never calls a source frozen whose value moved within frozenAfterMs, whatever the history and the other sources', () => {
-    const anySources = fc
-      .integer({ min: 1, max: 12 })
-      .chain((n) => scenarioArb(100, n, {
+    const anySources = fc.integer({ min: 1, max: 12 }).chain((n) =>
+      scenarioArb(100, n, {
         colludeBps: fc.constant(0),
         quorum: fc.constant(1),
         faults: fc.array(anyFaultArb, { maxLength: n }),
         honest: fc.array(honestArb, { maxLength: n }),
-      }));
+      }),
+    );
     fc.assert(
       fc.property(anySources, (s) => {
         const input = inputOf(s);

@@ -109,7 +109,10 @@ const honestArb: fc.Arbitrary<Honest> = fc.record({
 });
 
 const anyRate = fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n });
-const absurdRate = fc.oneof(fc.bigInt({ min: -(10n ** 20n), max: BASE.minRate - 1n }), fc.bigInt({ min: BASE.maxRate + 1n, max: 10n ** 20n }));
+const absurdRate = fc.oneof(
+  fc.bigInt({ min: -(10n ** 20n), max: BASE.minRate - 1n }),
+  fc.bigInt({ min: BASE.maxRate + 1n, max: 10n ** 20n }),
+);
 
 const markFaultArb: fc.Arbitrary<MarkFault> = fc.oneof(
   fc.constant({ kind: 'none' as const }),
@@ -118,18 +121,40 @@ const markFaultArb: fc.Arbitrary<MarkFault> = fc.oneof(
   fc.constant({ kind: 'collude' as const }),
   fc.constant({ kind: 'collude' as const }),
   fc.record({ kind: fc.constant('unconvertible' as const), mark: fc.bigInt({ min: 1n, max: 10n ** 15n }) }),
-  fc.constantFrom({ kind: 'unit' as const, times: 1000n, per: 1n }, { kind: 'unit' as const, times: 100n, per: 1n }, { kind: 'unit' as const, times: 1n, per: 1000n }),
+  fc.constantFrom(
+    { kind: 'unit' as const, times: 1000n, per: 1n },
+    { kind: 'unit' as const, times: 100n, per: 1n },
+    { kind: 'unit' as const, times: 1n, per: 1000n },
+  ),
   fc.record({
     kind: fc.constant('near' as const),
-    ppmOfLimit: fc.oneof(fc.bigInt({ min: -3_000_000n, max: 3_000_000n }), fc.constantFrom(-1_000_000n, 1_000_000n, -1_000_001n, 1_000_001n, 2_000_000n)),
+    ppmOfLimit: fc.oneof(
+      fc.bigInt({ min: -3_000_000n, max: 3_000_000n }),
+      fc.constantFrom(-1_000_000n, 1_000_000n, -1_000_001n, 1_000_001n, 2_000_000n),
+    ),
   }),
 );
 
 const unacceptableArb: fc.Arbitrary<RateFault> = fc.oneof(
-  fc.record({ kind: fc.constant('staleReceive' as const), rate: anyRate, ago: fc.integer({ min: BASE.maxAgeMs + 1, max: 10 ** 9 }) }),
-  fc.record({ kind: fc.constant('staleExchange' as const), rate: anyRate, ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }) }),
-  fc.record({ kind: fc.constant('frozen' as const), ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }) }),
-  fc.record({ kind: fc.constant('future' as const), rate: anyRate, ahead: fc.integer({ min: BASE.maxFutureSkewMs + 1, max: 10 ** 9 }) }),
+  fc.record({
+    kind: fc.constant('staleReceive' as const),
+    rate: anyRate,
+    ago: fc.integer({ min: BASE.maxAgeMs + 1, max: 10 ** 9 }),
+  }),
+  fc.record({
+    kind: fc.constant('staleExchange' as const),
+    rate: anyRate,
+    ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }),
+  }),
+  fc.record({
+    kind: fc.constant('frozen' as const),
+    ago: fc.integer({ min: BASE.maxExchangeAgeMs + 1, max: 10 ** 9 }),
+  }),
+  fc.record({
+    kind: fc.constant('future' as const),
+    rate: anyRate,
+    ahead: fc.integer({ min: BASE.maxFutureSkewMs + 1, max: 10 ** 9 }),
+  }),
   fc.record({ kind: fc.constant('offline' as const), lastError: fc.option(fc.string(), { nil: null }) }),
   fc.record({ kind: fc.constant('absurd' as const), rate: absurdRate }),
 );
@@ -141,7 +166,11 @@ const anyRateFaultArb: fc.Arbitrary<RateFault> = fc.oneof(
   fc.constant({ kind: 'collude' as const }),
   fc.constant({ kind: 'collude' as const }),
   fc.record({ kind: fc.constant('goodRate' as const), ppmOfBand: fc.bigInt({ min: 0n, max: 1_000_000n }) }),
-  fc.record({ kind: fc.constant('stuck' as const), offset: fc.bigInt({ min: -(10n ** 7n), max: 10n ** 7n }), sinceAgo: fc.integer({ min: 0, max: 10 ** 8 }) }),
+  fc.record({
+    kind: fc.constant('stuck' as const),
+    offset: fc.bigInt({ min: -(10n ** 7n), max: 10n ** 7n }),
+    sinceAgo: fc.integer({ min: 0, max: 10 ** 8 }),
+  }),
 );
 
 const faultArb = (rate: fc.Arbitrary<RateFault>): fc.Arbitrary<Fault> => fc.record({ rate, mark: markFaultArb });
@@ -182,10 +211,13 @@ function scenarioArb(
       // At least maxAgeMs, so that any fresh honest observation can have moved within it.
       frozenAfterMs: fc.integer({ min: BASE.maxAgeMs, max: 36_000_000 }),
       frozenMove: fc.bigInt({ min: 0n, max: 10_000_000n }),
-      history: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.bigInt({ min: -(10n ** 8n), max: 10n ** 8n })), {
-        maxLength: 20,
-        selector: ([ago]) => ago,
-      }),
+      history: fc.uniqueArray(
+        fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.bigInt({ min: -(10n ** 8n), max: 10n ** 8n })),
+        {
+          maxLength: 20,
+          selector: ([ago]) => ago,
+        },
+      ),
       order: fc.array(fc.nat(), { minLength: size, maxLength: size }),
       ...parts,
     }),
@@ -243,35 +275,65 @@ const honestMark = (s: Scenario, h: Honest): bigint =>
 function faultyMark(s: Scenario, m: MarkFault): { quote: string; mark: bigint | null } {
   const honestUsd = (s.index * (RATE_ONE + s.premium)) / RATE_ONE;
   switch (m.kind) {
-    case 'none': return { quote: 'USD', mark: null };
-    case 'value': return { quote: 'USD', mark: m.mark };
-    case 'offIndex': return { quote: 'USD', mark: (s.index * m.ppm) / 1_000_000n };
-    case 'collude': return { quote: 'USD', mark: (s.index * s.colludeMarkPpm) / 1_000_000n };
-    case 'unconvertible': return { quote: 'EUR', mark: m.mark };
-    case 'unit': return { quote: 'USD', mark: (honestUsd * m.times) / m.per };
-    case 'near': return { quote: 'USD', mark: (s.index * (RATE_ONE + s.premium + (s.maxPremiumDeviation * m.ppmOfLimit) / 1_000_000n)) / RATE_ONE };
+    case 'none':
+      return { quote: 'USD', mark: null };
+    case 'value':
+      return { quote: 'USD', mark: m.mark };
+    case 'offIndex':
+      return { quote: 'USD', mark: (s.index * m.ppm) / 1_000_000n };
+    case 'collude':
+      return { quote: 'USD', mark: (s.index * s.colludeMarkPpm) / 1_000_000n };
+    case 'unconvertible':
+      return { quote: 'EUR', mark: m.mark };
+    case 'unit':
+      return { quote: 'USD', mark: (honestUsd * m.times) / m.per };
+    case 'near':
+      return {
+        quote: 'USD',
+        mark: (s.index * (RATE_ONE + s.premium + (s.maxPremiumDeviation * m.ppmOfLimit) / 1_000_000n)) / RATE_ONE,
+      };
   }
 }
 
 function faultyReading(s: Scenario, f: Fault, source: string): FundingReading {
   const { quote, mark } = faultyMark(s, f.mark);
   const at = (rate: bigint, receivedAgo: number, exchangeAgo: number | null): FundingReading => ({
-    source, quote, lastError: null,
-    observation: { source, rate, intervalMs: 8 * HOUR, markPrice: mark, receivedAt: NOW - receivedAgo, exchangeTs: exchangeAgo === null ? null : NOW - exchangeAgo },
+    source,
+    quote,
+    lastError: null,
+    observation: {
+      source,
+      rate,
+      intervalMs: 8 * HOUR,
+      markPrice: mark,
+      receivedAt: NOW - receivedAgo,
+      exchangeTs: exchangeAgo === null ? null : NOW - exchangeAgo,
+    },
   });
   const r = f.rate;
   switch (r.kind) {
-    case 'staleReceive': return at(r.rate, r.ago, null);
-    case 'staleExchange': return at(r.rate, 0, r.ago);
-    case 'frozen': return at(s.centre, 0, r.ago);
-    case 'future': return at(r.rate, 0, -r.ahead);
-    case 'offline': return { source, quote, observation: null, lastError: r.lastError };
-    case 'absurd': return at(r.rate, 0, 0);
-    case 'wild': return at(r.rate, 0, 0);
-    case 'nearby': return at(s.centre + r.offset, 0, 0);
-    case 'collude': return at(s.centre + s.colludeOffset, 0, 0);
-    case 'goodRate': return at(ofBand(s, r.ppmOfBand), 0, 0);
-    case 'stuck': return { ...at(s.centre + r.offset, 0, null), valueSince: NOW - r.sinceAgo };
+    case 'staleReceive':
+      return at(r.rate, r.ago, null);
+    case 'staleExchange':
+      return at(r.rate, 0, r.ago);
+    case 'frozen':
+      return at(s.centre, 0, r.ago);
+    case 'future':
+      return at(r.rate, 0, -r.ahead);
+    case 'offline':
+      return { source, quote, observation: null, lastError: r.lastError };
+    case 'absurd':
+      return at(r.rate, 0, 0);
+    case 'wild':
+      return at(r.rate, 0, 0);
+    case 'nearby':
+      return at(s.centre + r.offset, 0, 0);
+    case 'collude':
+      return at(s.centre + s.colludeOffset, 0, 0);
+    case 'goodRate':
+      return at(ofBand(s, r.ppmOfBand), 0, 0);
+    case 'stuck':
+      return { ...at(s.centre + r.offset, 0, null), valueSince: NOW - r.sinceAgo };
   }
 }
 
@@ -284,7 +346,9 @@ function honestSince(s: Scenario, h: Honest): { valueSince?: number } {
 
 /** The scenario's history as the aggregator takes it: oldest first, rates around the centre. */
 function historyOf(s: Scenario): FigurePoint[] {
-  return [...s.history].sort((a, b) => b[0] - a[0]).map(([ago, offset]) => ({ at: NOW - ago, value: s.centre + offset }));
+  return [...s.history]
+    .sort((a, b) => b[0] - a[0])
+    .map(([ago, offset]) => ({ at: NOW - ago, value: s.centre + offset }));
 }
 
 /** The scenario as aggregator input, honest and faulty sources interleaved by `order`. */
@@ -292,10 +356,17 @@ function inputOf(s: Scenario): FundingInput {
   const honest = s.honest.map((h, i): FundingReading => {
     const source = `honest${i}`;
     return {
-      source, quote: h.quote, lastError: null, ...honestSince(s, h),
+      source,
+      quote: h.quote,
+      lastError: null,
+      ...honestSince(s, h),
       observation: {
-        source, rate: honestRate(s, h), intervalMs: h.intervalMs, markPrice: honestMark(s, h),
-        receivedAt: NOW - h.receivedAgo, exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo,
+        source,
+        rate: honestRate(s, h),
+        intervalMs: h.intervalMs,
+        markPrice: honestMark(s, h),
+        receivedAt: NOW - h.receivedAgo,
+        exchangeTs: h.exchangeAgo === null ? null : NOW - h.exchangeAgo,
       },
     };
   });
@@ -303,8 +374,14 @@ function inputOf(s: Scenario): FundingInput {
   const all = [...honest, ...faulty];
   // Only USDT has a rate: the 'EUR' marks test the missing-rate path.
   return {
-    pair: 'BTC/USD', target: 'USD', readings: interleave(all, s.order), rules: rulesOf(s),
-    index: s.index, conversions: new Map([['USDT', USDT_RATE]]), now: NOW, history: historyOf(s),
+    pair: 'BTC/USD',
+    target: 'USD',
+    readings: interleave(all, s.order),
+    rules: rulesOf(s),
+    index: s.index,
+    conversions: new Map([['USDT', USDT_RATE]]),
+    now: NOW,
+    history: historyOf(s),
   };
 }
 
@@ -316,7 +393,8 @@ function inputOf(s: Scenario): FundingInput {
 function expectMarkVerdict(s: Scenario, v: SourceVerdict, lo: bigint, hi: bigint): void {
   const premium = v.price as bigint;
   const limit = s.maxPremiumDeviation;
-  if ((v.rawPrice ?? 0n) <= 0n || premium < BASE.minPremium || premium > BASE.maxPremium) expect(v.verdict, v.reason).to.equal('implausible');
+  if ((v.rawPrice ?? 0n) <= 0n || premium < BASE.minPremium || premium > BASE.maxPremium)
+    expect(v.verdict, v.reason).to.equal('implausible');
   else if (premium < lo - limit || premium > hi + limit) expect(v.verdict, v.reason).to.equal('outlier');
   else if (premium >= hi - limit && premium <= lo + limit) expect(v.verdict, v.reason).to.equal('accepted');
   else expect(v.verdict, v.reason).to.be.oneOf(['accepted', 'outlier']);
@@ -334,7 +412,10 @@ function expectPremiumOfMark(s: Scenario, h: Honest, premium: bigint): void {
   // 2 * 10^8 * |(p + 1) * index - mark * rate / 10^8| <= 10^8 * index + rate * RATE_ONE
   const gap = 2n * PRICE_ONE * (premium + RATE_ONE) * s.index - 2n * honestMark(s, h) * rate * RATE_ONE;
   const slack = PRICE_ONE * s.index + rate * RATE_ONE;
-  expect(gap >= -slack && gap <= slack, `premium ${premium} does not match mark ${honestMark(s, h)} ${h.quote}`).to.equal(true);
+  expect(
+    gap >= -slack && gap <= slack,
+    `premium ${premium} does not match mark ${honestMark(s, h)} ${h.quote}`,
+  ).to.equal(true);
 }
 
 describe('aggregateFunding: robustness properties', () => {
@@ -344,7 +425,8 @@ describe('aggregateFunding: robustness properties', () => {
         const input = inputOf(s);
         const out = aggregateFunding(input);
         expectOneVerdictEach(input, out);
-        for (const v of out.verdicts.filter((x) => x.source.startsWith('honest'))) expect(v.verdict, v.reason).to.equal('accepted');
+        for (const v of out.verdicts.filter((x) => x.source.startsWith('honest')))
+          expect(v.verdict, v.reason).to.equal('accepted');
         if (s.honest.length >= s.quorum) expect(out.ok, out.ok ? '' : out.reason).to.equal(true);
         if (!out.ok) return;
         const rates = s.honest.map((h) => honestRate(s, h));
@@ -361,14 +443,19 @@ describe('aggregateFunding: robustness properties', () => {
       fc.property(minorityFaulty, (s) => {
         const out = aggregateFunding(inputOf(s));
         if (!out.ok) return;
-        if (s.honest.length >= s.premiumQuorum) expect(out.premium.ok, out.premium.ok ? '' : out.premium.reason).to.equal(true);
+        if (s.honest.length >= s.premiumQuorum)
+          expect(out.premium.ok, out.premium.ok ? '' : out.premium.reason).to.equal(true);
         if (!out.premium.ok) return;
         const honest = out.premium.contributions.filter((c) => c.source.startsWith('honest'));
         expect(honest.length).to.equal(s.honest.length);
-        for (const c of honest) expectPremiumOfMark(s, s.honest[Number(c.source.slice('honest'.length))] as Honest, c.premium);
+        for (const c of honest)
+          expectPremiumOfMark(s, s.honest[Number(c.source.slice('honest'.length))] as Honest, c.premium);
         const premiums = honest.map((c) => c.premium);
         const [lo, hi] = [lowest(premiums), highest(premiums)];
-        expect(out.premium.value >= lo && out.premium.value <= hi, `premium ${out.premium.value} outside honest range ${lo}..${hi}`).to.equal(true);
+        expect(
+          out.premium.value >= lo && out.premium.value <= hi,
+          `premium ${out.premium.value} outside honest range ${lo}..${hi}`,
+        ).to.equal(true);
       }),
       { numRuns: RUNS },
     );
@@ -407,8 +494,12 @@ describe('aggregateFunding: robustness properties', () => {
         expectOneVerdictEach(input, out);
         expect(out.ok).to.equal(false);
         expect(out.premium.ok).to.equal(false);
-        expect(out.verdicts.filter((v) => v.verdict === 'accepted').map((v) => v.source).sort())
-          .to.deep.equal(s.honest.map((_, i) => `honest${i}`).sort());
+        expect(
+          out.verdicts
+            .filter((v) => v.verdict === 'accepted')
+            .map((v) => v.source)
+            .sort(),
+        ).to.deep.equal(s.honest.map((_, i) => `honest${i}`).sort());
       }),
       { numRuns: RUNS },
     );

@@ -35,7 +35,10 @@ export function expectJudged(
 
 /** Asserts that a signed outcome's accepted list is exactly its accepted verdicts, sorted by source id. */
 export function expectAcceptedListed(out: Judged): void {
-  const acceptedIds = out.verdicts.filter((v) => v.verdict === 'accepted').map((v) => v.source).sort();
+  const acceptedIds = out.verdicts
+    .filter((v) => v.verdict === 'accepted')
+    .map((v) => v.source)
+    .sort();
   expect((out.accepted ?? []).map((o) => o.source)).to.deep.equal(acceptedIds);
 }
 

@@ -19,7 +19,10 @@ export function interleave<T>(items: readonly T[], order: readonly number[]): T[
 }
 
 /** Asserts one verdict per reading, in the readings' order. */
-export function expectOneVerdictEach(input: { readonly readings: readonly { readonly source: string }[] }, out: Judged): void {
+export function expectOneVerdictEach(
+  input: { readonly readings: readonly { readonly source: string }[] },
+  out: Judged,
+): void {
   expect(out.verdicts.map((v) => v.source)).to.deep.equal(input.readings.map((r) => r.source));
 }
 
@@ -33,7 +36,9 @@ export function checkOrderIndependence<S extends { readonly order: readonly numb
   runs: number,
 ): void {
   const withPermutation = scenarios.chain((s) =>
-    fc.array(fc.nat(), { minLength: s.order.length, maxLength: s.order.length }).map((order) => [s, { ...s, order }] as const),
+    fc
+      .array(fc.nat(), { minLength: s.order.length, maxLength: s.order.length })
+      .map((order) => [s, { ...s, order }] as const),
   );
   fc.assert(
     fc.property(withPermutation, ([s, shuffled]) => {
@@ -48,7 +53,12 @@ export function checkOrderIndependence<S extends { readonly order: readonly numb
  * orders of the same readings compare equal.
  */
 function canonical(out: Judged): Judged {
-  const sorted = (vs: readonly SourceVerdict[]) => [...vs].sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
+  const sorted = (vs: readonly SourceVerdict[]) =>
+    [...vs].sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
   const premium = (out as { premium?: Judged }).premium;
-  return { ...out, verdicts: sorted(out.verdicts), ...(premium ? { premium: { ...premium, verdicts: sorted(premium.verdicts) } } : {}) };
+  return {
+    ...out,
+    verdicts: sorted(out.verdicts),
+    ...(premium ? { premium: { ...premium, verdicts: sorted(premium.verdicts) } } : {}),
+  };
 }

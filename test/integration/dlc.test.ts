@@ -25,7 +25,12 @@ const MATURITY = 494_444 * HOUR; // an hour boundary in 2026
 
 function verifyCli(url: string, pubkey: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }),
+    );
   });
 }
 
@@ -49,9 +54,20 @@ describe('DLC oracle inside the running oracle', function () {
   const eventId = eventIdFor('BTC/USD', 'hourly', MATURITY);
 
   before(async () => {
-    sim = await startSimulator(loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))), { clock });
+    sim = await startSimulator(
+      loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))),
+      { clock },
+    );
     const dir = mkdtempSync(join(tmpdir(), 'ps-dlc-'));
-    config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, tickIntervalMs: 200, pollIntervalMs: 100, dlc: true, dlcPassMs: 100, logLevel: 'silent' });
+    config = simulatedConfig({
+      baseUrlFor: (id) => sim.baseUrlFor(id),
+      dir,
+      tickIntervalMs: 200,
+      pollIntervalMs: 100,
+      dlc: true,
+      dlcPassMs: 100,
+      logLevel: 'silent',
+    });
     publicKey = generateKeyFile(config.oracle.keyFile).publicKeyHex;
     generateKeyFile(config.dlc.nonceSecretFile);
     oracle = await startOracle(config, { logger: silentLogger, clock });
@@ -63,7 +79,10 @@ describe('DLC oracle inside the running oracle', function () {
   });
 
   it('announces the coming events ahead, with the oracle key, and has not attested them', async () => {
-    const pub = (await (await fetch(`${oracle!.url}/dlc/pubkey`)).json()) as { publicKey: string; signingVersion: string };
+    const pub = (await (await fetch(`${oracle!.url}/dlc/pubkey`)).json()) as {
+      publicKey: string;
+      signingVersion: string;
+    };
     expect(pub).to.deep.equal({ publicKey, signingVersion: 'tagged-v0' });
     const view = await eventually(async () => {
       const res = await fetch(`${oracle!.url}/dlc/announcements/${encodeURIComponent(eventId)}`);
@@ -73,7 +92,9 @@ describe('DLC oracle inside the running oracle', function () {
     expect(view.announcement.json.oracleEvent.oracleNonces).to.have.length(20);
     expect((await fetch(`${oracle!.url}/dlc/attestations/${encodeURIComponent(eventId)}`)).status).to.equal(404);
     const verified = await verifyCli(`${oracle!.url}/dlc/announcements/${encodeURIComponent(eventId)}`, publicKey);
-    expect(verified.out).to.match(/^valid DLC announcement of btcusd-hourly-.* \(signing version tagged-v0, .*\); not attested yet/);
+    expect(verified.out).to.match(
+      /^valid DLC announcement of btcusd-hourly-.* \(signing version tagged-v0, .*\); not attested yet/,
+    );
   });
 
   it('attests at maturity from the first index signed at or after it, and verify accepts it', async () => {
@@ -93,7 +114,9 @@ describe('DLC oracle inside the running oracle', function () {
   });
 
   it('attests an event once, ever: later ticks and a restart serve the same bytes', async () => {
-    const read = async () => ((await (await fetch(`${oracle!.url}/dlc/attestations/${encodeURIComponent(eventId)}`)).json()) as DlcEventView).attestation!.hex;
+    const read = async () =>
+      ((await (await fetch(`${oracle!.url}/dlc/attestations/${encodeURIComponent(eventId)}`)).json()) as DlcEventView)
+        .attestation!.hex;
     const first = await read();
     clock.set(MATURITY + 30_000); // the price has moved on
     await new Promise((r) => setTimeout(r, 500));

@@ -32,7 +32,9 @@ interface RawMarket {
 /** The calm scenario with every BTC spot market drifting up 0.5 % over 120 s, and Kraken's frozen from 10 s. */
 function driftingWithKrakenFrozen(): unknown {
   const file = fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url));
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { exchanges: Record<string, { markets: Record<string, RawMarket> }> };
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+    exchanges: Record<string, { markets: Record<string, RawMarket> }>;
+  };
   for (const [exchange, { markets }] of Object.entries(raw.exchanges)) {
     for (const [symbol, market] of Object.entries(markets)) {
       if (!SPOT.has(symbol)) continue;
@@ -52,7 +54,11 @@ async function sources(url: string): Promise<SourcesReport> {
 }
 
 /** Polls /sources until the index market satisfies `accept`, or fails after `ms`. */
-async function eventually(url: string, accept: (index: readonly SourceReport[]) => boolean, ms = 15_000): Promise<SourceReport[]> {
+async function eventually(
+  url: string,
+  accept: (index: readonly SourceReport[]) => boolean,
+  ms = 15_000,
+): Promise<SourceReport[]> {
   const until = Date.now() + ms;
   let last: SourceReport[] = [];
   while (Date.now() < until) {
@@ -64,7 +70,8 @@ async function eventually(url: string, accept: (index: readonly SourceReport[]) 
 }
 
 const verdictOf = (index: readonly SourceReport[], source: string) => index.find((s) => s.source === source)?.verdict;
-const allFresh = (index: readonly SourceReport[]) => index.length === 6 && index.every((s) => s.verdict === 'accepted' || s.verdict === 'frozen');
+const allFresh = (index: readonly SourceReport[]) =>
+  index.length === 6 && index.every((s) => s.verdict === 'accepted' || s.verdict === 'frozen');
 
 describe('a frozen venue against the exchange simulator', function () {
   this.timeout(60_000);
@@ -75,7 +82,14 @@ describe('a frozen venue against the exchange simulator', function () {
   before(async () => {
     sim = await startSimulator(parseScenario(driftingWithKrakenFrozen()), { clock });
     const dir = mkdtempSync(join(tmpdir(), 'ps-frozen-'));
-    const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, tickIntervalMs: 200, pollIntervalMs: 100, timeoutMs: 2000, logLevel: 'silent' });
+    const config = simulatedConfig({
+      baseUrlFor: (id) => sim.baseUrlFor(id),
+      dir,
+      tickIntervalMs: 200,
+      pollIntervalMs: 100,
+      timeoutMs: 2000,
+      logLevel: 'silent',
+    });
     generateKeyFile(config.oracle.keyFile);
     clock.set(T0 + 10_000); // Kraken's answer stops here
     oracle = await startOracle(config, { logger: silentLogger, clock });
@@ -89,7 +103,10 @@ describe('a frozen venue against the exchange simulator', function () {
   it('accepts the venue while its answer has stood still for less than frozenAfterMs', async () => {
     await eventually(oracle.url, (index) => allFresh(index) && verdictOf(index, 'kraken:BTC/USD') === 'accepted');
     clock.set(T0 + 40_000); // 30 s still, the median up 0.125 %
-    const index = await eventually(oracle.url, (i) => allFresh(i) && i.every((s) => (s.receivedAt ?? 0) >= T0 + 40_000));
+    const index = await eventually(
+      oracle.url,
+      (i) => allFresh(i) && i.every((s) => (s.receivedAt ?? 0) >= T0 + 40_000),
+    );
     expect(verdictOf(index, 'kraken:BTC/USD')).to.equal('accepted');
   });
 
@@ -97,11 +114,15 @@ describe('a frozen venue against the exchange simulator', function () {
     clock.set(T0 + 75_000); // 65 s still, the median up about 0.27 %, Kraken within 0.3 % of it
     const index = await eventually(oracle.url, (i) => allFresh(i) && verdictOf(i, 'kraken:BTC/USD') === 'frozen');
     const kraken = index.find((s) => s.source === 'kraken:BTC/USD') as SourceReport;
-    expect(kraken.reason).to.match(/^value unchanged for 65(\.\d)? s \(limit 60 s\) while the preliminary median moved 0\.2\d% \(limit 0\.20%\), from 970\d\d\.\d\d on the tick 65 s ago to 973\d\d\.\d\d$/);
+    expect(kraken.reason).to.match(
+      /^value unchanged for 65(\.\d)? s \(limit 60 s\) while the preliminary median moved 0\.2\d% \(limit 0\.20%\), from 970\d\d\.\d\d on the tick 65 s ago to 973\d\d\.\d\d$/,
+    );
     expect(index.filter((s) => s.verdict === 'accepted')).to.have.length(5);
     const price = (await (await fetch(`${oracle.url}/price`)).json()) as AttestationJson;
     expect(price.sourceCount).to.equal(5);
     const metrics = await (await fetch(`${oracle.url}/metrics`)).text();
-    expect(metrics).to.contain('peer_stables_source_verdict{kind="index_price",source="kraken:BTC/USD",verdict="frozen"} 1');
+    expect(metrics).to.contain(
+      'peer_stables_source_verdict{kind="index_price",source="kraken:BTC/USD",verdict="frozen"} 1',
+    );
   });
 });

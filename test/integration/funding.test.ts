@@ -23,13 +23,22 @@ const T0 = 1_780_000_000_000;
 
 function verifyCli(url: string, pubkey: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? 1 : 0, out: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? 1 : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
-async function eventually(url: string, accept: (status: number, body: string) => boolean, ms = 15_000): Promise<string> {
+async function eventually(
+  url: string,
+  accept: (status: number, body: string) => boolean,
+  ms = 15_000,
+): Promise<string> {
   const until = Date.now() + ms;
   let last = '';
   while (Date.now() < until) {
@@ -41,18 +50,34 @@ async function eventually(url: string, accept: (status: number, body: string) =>
   throw new Error(`gave up on ${url}; last answer ${last}`);
 }
 
-async function runOracleOn(scenarioName: string, at: number): Promise<{ sim: Simulator; oracle: RunningOracle; publicKey: string }> {
+async function runOracleOn(
+  scenarioName: string,
+  at: number,
+): Promise<{ sim: Simulator; oracle: RunningOracle; publicKey: string }> {
   const clock = new ManualClock(T0);
-  const sim = await startSimulator(loadScenario(fileURLToPath(new URL(`../../config/scenarios/${scenarioName}.json`, import.meta.url))), { clock });
+  const sim = await startSimulator(
+    loadScenario(fileURLToPath(new URL(`../../config/scenarios/${scenarioName}.json`, import.meta.url))),
+    { clock },
+  );
   clock.set(at);
   const dir = mkdtempSync(join(tmpdir(), 'ps-funding-'));
-  const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, tickIntervalMs: 200, pollIntervalMs: 100, fundingTickIntervalMs: 300, fundingPollIntervalMs: 100, timeoutMs: 2000, logLevel: 'silent' });
+  const config = simulatedConfig({
+    baseUrlFor: (id) => sim.baseUrlFor(id),
+    dir,
+    tickIntervalMs: 200,
+    pollIntervalMs: 100,
+    fundingTickIntervalMs: 300,
+    fundingPollIntervalMs: 100,
+    timeoutMs: 2000,
+    logLevel: 'silent',
+  });
   const publicKey = generateKeyFile(config.oracle.keyFile).publicKeyHex;
   const oracle = await startOracle(config, { logger: silentLogger, clock });
   return { sim, oracle, publicKey };
 }
 
-const fundingMarket = (report: SourcesReport, kind: MarketReport['kind']) => report.markets.find((m) => m.kind === kind)!;
+const fundingMarket = (report: SourcesReport, kind: MarketReport['kind']) =>
+  report.markets.find((m) => m.kind === kind)!;
 
 describe('funding against the exchange simulator', function () {
   this.timeout(60_000);
@@ -68,7 +93,10 @@ describe('funding against the exchange simulator', function () {
     });
 
     it('signs the median rate per 8 h of five perpetuals, 1 h and 8 h venues alike', async () => {
-      const body = await eventually(`${run.oracle.url}/funding`, (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 5);
+      const body = await eventually(
+        `${run.oracle.url}/funding`,
+        (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 5,
+      );
       const rate = JSON.parse(body) as AttestationJson;
       // 0.0001, 0.0001, 0.00009, 0.00011 per 8 h and Kraken's 0.0000125 per hour (= 0.0001 per 8 h)
       expect([rate.kind, rate.value, rate.exponent]).to.deep.equal(['funding_rate', '1000000', -10]);
@@ -96,7 +124,10 @@ describe('funding against the exchange simulator', function () {
         ['deribit:BTC/USD:BTC', 'accepted'],
         ['krakenfutures:BTC/USD:USD', 'accepted'],
       ]);
-      const info = (await (await fetch(`${run.oracle.url}/oracle`)).json()) as { kinds: string[]; config: { funding: { periodMs: number } } };
+      const info = (await (await fetch(`${run.oracle.url}/oracle`)).json()) as {
+        kinds: string[];
+        config: { funding: { periodMs: number } };
+      };
       expect(info.kinds).to.deep.equal(['index_price', 'funding_rate', 'perp_premium']);
       expect(info.config.funding.periodMs).to.equal(8 * 3_600_000);
     });
@@ -115,8 +146,18 @@ describe('funding against the exchange simulator', function () {
     it('refuses the rate below quorum and says which venue failed how', async () => {
       const body = await eventually(`${run.oracle.url}/funding`, (status, b) => status === 503 && b.includes('quorum'));
       expect((JSON.parse(body) as { error: { code: string } }).error.code).to.equal('no_trustworthy_funding');
-      const report = JSON.parse(await eventually(`${run.oracle.url}/sources`, (_s, b) => fundingMarket(JSON.parse(b) as SourcesReport, 'funding_rate')?.sources.some((s) => s.verdict === 'implausible') ?? false)) as SourcesReport;
-      const verdicts = Object.fromEntries(fundingMarket(report, 'funding_rate').sources.map((s) => [s.source, s.verdict]));
+      const report = JSON.parse(
+        await eventually(
+          `${run.oracle.url}/sources`,
+          (_s, b) =>
+            fundingMarket(JSON.parse(b) as SourcesReport, 'funding_rate')?.sources.some(
+              (s) => s.verdict === 'implausible',
+            ) ?? false,
+        ),
+      ) as SourcesReport;
+      const verdicts = Object.fromEntries(
+        fundingMarket(report, 'funding_rate').sources.map((s) => [s.source, s.verdict]),
+      );
       expect(verdicts).to.deep.equal({
         'binance:BTC/USDT:USDT': 'stale',
         'bybit:BTC/USDT:USDT': 'error',

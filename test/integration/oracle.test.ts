@@ -23,19 +23,29 @@ import { simulatedConfig } from '../../src/sim/oracle-config.js';
 import type { OracleConfig } from '../../src/config/schema.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const scenario = (name: string) => loadScenario(fileURLToPath(new URL(`../../config/scenarios/${name}.json`, import.meta.url)));
+const scenario = (name: string) =>
+  loadScenario(fileURLToPath(new URL(`../../config/scenarios/${name}.json`, import.meta.url)));
 const T0 = 1_780_000_000_000;
 
 function verifyCli(url: string, pubkey: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? 1 : 0, out: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? 1 : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
 /** Polls `url` until `accept` is satisfied by a response, or fails after `ms`. */
-async function eventually(url: string, accept: (status: number, body: string) => boolean, ms = 10_000): Promise<{ status: number; body: string }> {
+async function eventually(
+  url: string,
+  accept: (status: number, body: string) => boolean,
+  ms = 10_000,
+): Promise<{ status: number; body: string }> {
   const until = Date.now() + ms;
   let last = { status: 0, body: '' };
   while (Date.now() < until) {
@@ -47,7 +57,8 @@ async function eventually(url: string, accept: (status: number, body: string) =>
   throw new Error(`gave up on ${url}; last answer ${last.status} ${last.body}`);
 }
 
-const verdicts = (report: SourcesReport) => Object.fromEntries(report.markets[0]!.sources.map((s) => [s.source, s.verdict]));
+const verdicts = (report: SourcesReport) =>
+  Object.fromEntries(report.markets[0]!.sources.map((s) => [s.source, s.verdict]));
 
 describe('oracle against the exchange simulator', function () {
   this.timeout(60_000);
@@ -60,7 +71,14 @@ describe('oracle against the exchange simulator', function () {
   before(async () => {
     sim = await startSimulator(scenario('faults'), { clock });
     const dir = mkdtempSync(join(tmpdir(), 'ps-int-'));
-    config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, tickIntervalMs: 200, pollIntervalMs: 100, timeoutMs: 2000, logLevel: 'silent' });
+    config = simulatedConfig({
+      baseUrlFor: (id) => sim.baseUrlFor(id),
+      dir,
+      tickIntervalMs: 200,
+      pollIntervalMs: 100,
+      timeoutMs: 2000,
+      logLevel: 'silent',
+    });
     publicKey = generateKeyFile(config.oracle.keyFile).publicKeyHex;
   });
 
@@ -72,12 +90,17 @@ describe('oracle against the exchange simulator', function () {
   it('signs a verifiable index from the healthy venues and says why it left out the others', async () => {
     clock.set(T0 + 15_000); // bitfinex answers 503, bitstamp's ticker is 5 minutes old
     oracle = await startOracle(config, { logger: silentLogger, clock });
-    const { body } = await eventually(`${oracle.url}/price`, (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 4);
+    const { body } = await eventually(
+      `${oracle.url}/price`,
+      (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 4,
+    );
     const attestation = JSON.parse(body) as AttestationJson;
     expect(attestation.publicKey).to.equal(publicKey);
     expect(attestation.kind).to.equal('index_price');
     // Within the honest venues' range, around 97000 USD
-    expect(BigInt(attestation.value) > 9_690_000_000_000n && BigInt(attestation.value) < 9_710_000_000_000n).to.equal(true);
+    expect(BigInt(attestation.value) > 9_690_000_000_000n && BigInt(attestation.value) < 9_710_000_000_000n).to.equal(
+      true,
+    );
 
     const verified = await verifyCli(`${oracle.url}/price`, publicKey);
     expect(verified.out).to.match(/^valid index_price BTC\/USD = 970\d\d\.\d{8} .*4 sources/);
@@ -103,8 +126,13 @@ describe('oracle against the exchange simulator', function () {
     // Now also gemini absurd and kraken malformed: 2 of 6 left once the poller has caught up
     // (right after the jump every observation is briefly stale, which refuses too).
     clock.set(T0 + 50_000);
-    const refused = await eventually(`${oracle!.url}/price`, (status, b) => status === 503 && b.includes('2 of 6 sources accepted'));
-    const error = (JSON.parse(refused.body) as { error: { code: string; message: string; lastSignedAgeMs: number | null } }).error;
+    const refused = await eventually(
+      `${oracle!.url}/price`,
+      (status, b) => status === 503 && b.includes('2 of 6 sources accepted'),
+    );
+    const error = (
+      JSON.parse(refused.body) as { error: { code: string; message: string; lastSignedAgeMs: number | null } }
+    ).error;
     expect(error.code).to.equal('no_trustworthy_index');
     expect(error.message).to.match(/2 of 6 sources accepted, quorum is 3/);
     expect(error.lastSignedAgeMs).to.be.at.least(30_000);
@@ -129,24 +157,33 @@ describe('oracle against the exchange simulator', function () {
   });
 
   it('publishes every rule it applies on /oracle, so an auditor sees the whole method', async () => {
-    const info = (await (await fetch(`${oracle!.url}/oracle`)).json()) as { config: Record<string, Record<string, unknown>> };
+    const info = (await (await fetch(`${oracle!.url}/oracle`)).json()) as {
+      config: Record<string, Record<string, unknown>>;
+    };
     const published = (section: Record<string, unknown> | undefined) => Object.keys(section ?? {});
     expect(published(info.config['index'])).to.include.members(Object.keys(config.index.rules));
     for (const [quote, market] of Object.entries(config.conversions)) {
-      expect(published((info.config['conversions'] as Record<string, Record<string, unknown>>)[quote])).to.include.members(Object.keys(market.rules));
+      expect(
+        published((info.config['conversions'] as Record<string, Record<string, unknown>>)[quote]),
+      ).to.include.members(Object.keys(market.rules));
     }
     expect(published(info.config['funding'])).to.include.members(Object.keys(config.funding!.rules));
   });
 
   it('keeps its sequence increasing across a restart on the same data', async () => {
-    const history = (await (await fetch(`${oracle!.url}/history?from=0&limit=1000`)).json()) as { attestations: AttestationJson[] };
+    const history = (await (await fetch(`${oracle!.url}/history?from=0&limit=1000`)).json()) as {
+      attestations: AttestationJson[];
+    };
     expect(history.attestations.length).to.be.greaterThan(0);
     const highest = history.attestations.map((a) => BigInt(a.sequence)).reduce((a, b) => (a > b ? a : b));
     await oracle!.close();
     oracle = undefined;
     clock.set(T0 + 15_000); // even with the clock set back, numbers are not reused
     oracle = await startOracle(config, { logger: silentLogger, clock });
-    const { body } = await eventually(`${oracle.url}/price`, (status, b) => status === 200 && BigInt((JSON.parse(b) as AttestationJson).sequence) > highest);
+    const { body } = await eventually(
+      `${oracle.url}/price`,
+      (status, b) => status === 200 && BigInt((JSON.parse(b) as AttestationJson).sequence) > highest,
+    );
     expect(BigInt((JSON.parse(body) as AttestationJson).sequence) > highest).to.equal(true);
   });
 
@@ -154,7 +191,11 @@ describe('oracle against the exchange simulator', function () {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
     const port = (busy.address() as AddressInfo).port;
-    const taken = { ...config, server: { ...config.server, port }, oracle: { ...config.oracle, dataDir: join(config.oracle.dataDir, 'other') } };
+    const taken = {
+      ...config,
+      server: { ...config.server, port },
+      oracle: { ...config.oracle, dataDir: join(config.oracle.dataDir, 'other') },
+    };
     try {
       await startOracle(taken, { logger: silentLogger, clock }).then(
         () => expect.fail('should not start'),
@@ -166,4 +207,3 @@ describe('oracle against the exchange simulator', function () {
     }
   });
 });
-

@@ -37,7 +37,9 @@ const T0 = Date.now() - 600_000;
 
 function cli(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? 1 : 0, out: stdout + stderr }),
+    );
   });
 }
 
@@ -71,12 +73,29 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
   }
 
   const round = (side: typeof receiver): Promise<RoundReport> =>
-    runRound({ config: side.config, backend: side.backend, ledger: side.ledger, clock, logger: silentLogger, dryRun: false, fetchQuotes: (path) => fetchQuotes(side.config.oracles, path, { timeoutMs: 5_000 }) });
+    runRound({
+      config: side.config,
+      backend: side.backend,
+      ledger: side.ledger,
+      clock,
+      logger: silentLogger,
+      dryRun: false,
+      fetchQuotes: (path) => fetchQuotes(side.config.oracles, path, { timeoutMs: 5_000 }),
+    });
 
   before(async () => {
-    sim = await startSimulator(loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))), { clock });
+    sim = await startSimulator(
+      loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))),
+      { clock },
+    );
     for (const name of ['a', 'b']) {
-      const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir: join(dir, `oracle-${name}`), tickIntervalMs: 100, pollIntervalMs: 50, logLevel: 'silent' });
+      const config = simulatedConfig({
+        baseUrlFor: (id) => sim.baseUrlFor(id),
+        dir: join(dir, `oracle-${name}`),
+        tickIntervalMs: 100,
+        pollIntervalMs: 50,
+        logLevel: 'silent',
+      });
       const publicKey = generateKeyFile(config.oracle.keyFile).publicKeyHex;
       oracles.push({ oracle: await startOracle(config, { logger: silentLogger, clock }), publicKey });
     }
@@ -89,7 +108,10 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     channel = network.openChannel(receiverNode, providerNode, 103_000_000n, 400_000_000n);
     const cln = await startFakeClnRpc(receiverNode);
     const lnd = await startFakeLnd(providerNode);
-    closers.push(() => cln.close(), () => lnd.close());
+    closers.push(
+      () => cln.close(),
+      () => lnd.close(),
+    );
     const macaroonFile = join(dir, 'settle.macaroon');
     writeFileSync(macaroonFile, lnd.macaroon, { mode: 0o600 });
     const caFile = join(dir, 'tls.cert');
@@ -113,10 +135,19 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
       });
     const receiverConfig = agreement('receiver', providerNode.id, { kind: 'cln-rpc', socket: cln.socketPath });
     const providerRaw = {
-      role: 'provider', stableUsd: '100.00', channel: { id: channel.shortChannelId, peerId: receiverNode.id },
-      oracles: oracles.map(({ oracle, publicKey }) => ({ url: oracle.url, publicKey })), threshold: 2, maxQuoteAgeMs: 3_600_000, maxSpreadBps: 50,
-      minPaymentMsat: '1000', maxFeeMsat: '5000', paymentTimeoutMs: 5_000, ledgerFile: join(dir, 'provider.sqlite3'),
-      lightning: { kind: 'lnd-rest', url: lnd.url, macaroonFile, caFile }, log: { level: 'silent' },
+      role: 'provider',
+      stableUsd: '100.00',
+      channel: { id: channel.shortChannelId, peerId: receiverNode.id },
+      oracles: oracles.map(({ oracle, publicKey }) => ({ url: oracle.url, publicKey })),
+      threshold: 2,
+      maxQuoteAgeMs: 3_600_000,
+      maxSpreadBps: 50,
+      minPaymentMsat: '1000',
+      maxFeeMsat: '5000',
+      paymentTimeoutMs: 5_000,
+      ledgerFile: join(dir, 'provider.sqlite3'),
+      lightning: { kind: 'lnd-rest', url: lnd.url, macaroonFile, caFile },
+      log: { level: 'silent' },
     };
     providerConfigFile = join(dir, 'provider.json');
     writeFileSync(providerConfigFile, JSON.stringify(providerRaw));
@@ -127,7 +158,10 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     ] as const) {
       const backend = await createBackend(config.lightning, { logger: silentLogger });
       const ledger = Ledger.open(config.ledgerFile);
-      closers.push(async () => { ledger.close(); await backend.close(); });
+      closers.push(async () => {
+        ledger.close();
+        await backend.close();
+      });
       set({ config, backend, ledger });
     }
   });
@@ -168,7 +202,7 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     expect(paidBy(provider.ledger)).to.be.greaterThan(0);
   });
 
-  it('a settle process killed between its intent and the payment\'s outcome pays once after a restart', async () => {
+  it("a settle process killed between its intent and the payment's outcome pays once after a restart", async () => {
     clock.set(T0 + 200_000);
     await oraclesCaughtUp();
     // The receiver's balance drops 2 000 000 msat below its target: the provider owes it.
@@ -177,7 +211,11 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     const providerNode = channel.b;
     const sentBefore = providerNode.payments.size;
     providerNode.nextFault = { kind: 'hang' }; // the node takes the payment and goes quiet
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'settle', '--config', providerConfigFile, '--once'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'settle', '--config', providerConfigFile, '--once'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; providerNode.payments.size === sentBefore; i += 1) {
       if (i > 400) throw new Error('the settle process never sent its payment');
       await new Promise((r) => setTimeout(r, 25));

@@ -16,7 +16,8 @@ import { startFakeClnRest, startFakeClnRpc, type FakeClnServer } from '../suppor
 import { FakeLightningNetwork, type FakeChannel, type FakeNode } from '../support/fake-lightning.js';
 
 const NOW = 1_750_000_000_000;
-const RUNE = 'tU-RLjMiDpY2U0o3W1oFowar36RFGpWloPbW9-RuZdo9MyZpZD0wMjRiOWExZmE4ZTAwNmYxZTM5MzdmNjVmNjZjNDA4ZTZkYThlMWNhNzI4ZWE0MzIyMmE3MzgxZGYxY2M0NDk2MDUmbWV0aG9kPWxpc3RwZWVyY2hhbm5lbHM=';
+const RUNE =
+  'tU-RLjMiDpY2U0o3W1oFowar36RFGpWloPbW9-RuZdo9MyZpZD0wMjRiOWExZmE4ZTAwNmYxZTM5MzdmNjVmNjZjNDA4ZTZkYThlMWNhNzI4ZWE0MzIyMmE3MzgxZGYxY2M0NDk2MDUmbWV0aG9kPWxpc3RwZWVyY2hhbm5lbHM=';
 const TLV_TYPE = '5262155';
 const DIGEST = 'aa'.repeat(32);
 
@@ -40,7 +41,11 @@ const transports: { name: string; start(node: FakeNode): Promise<Harness> }[] = 
       const runeFile = path.join(dir, 'rune');
       fs.writeFileSync(runeFile, `${RUNE}\n`, { mode: 0o600 });
       const backend = createClnRestBackend({ url: server.url, runeFile });
-      return { backend, server, close: async () => (await backend.close(), await server.close(), fs.rmSync(dir, { recursive: true })) };
+      return {
+        backend,
+        server,
+        close: async () => (await backend.close(), await server.close(), fs.rmSync(dir, { recursive: true })),
+      };
     },
   },
 ];
@@ -101,13 +106,24 @@ for (const transport of transports) {
       };
       expect(await ours.backend.getChannel(channel.shortChannelId)).to.deep.equal(expected);
       expect(await ours.backend.getChannel(channel.channelId)).to.deep.equal(expected);
-      expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 400_000_000n, peerId: alice.id });
+      expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({
+        localBalanceMsat: 400_000_000n,
+        peerId: alice.id,
+      });
       expect(await ours.backend.getChannel('999x9x9')).to.equal(null);
     });
 
     const states: { case: string; arrange(): void; expect: Record<string, unknown> }[] = [
-      { case: 'channel closing', arrange: () => (channel.state = 'closing'), expect: { normal: false, peerConnected: true } },
-      { case: 'peer disconnected', arrange: () => (bob.connected = false), expect: { normal: true, peerConnected: false } },
+      {
+        case: 'channel closing',
+        arrange: () => (channel.state = 'closing'),
+        expect: { normal: false, peerConnected: true },
+      },
+      {
+        case: 'peer disconnected',
+        arrange: () => (bob.connected = false),
+        expect: { normal: true, peerConnected: false },
+      },
     ];
     for (const row of states) {
       it(`maps ${row.case}`, async () => {
@@ -121,10 +137,18 @@ for (const transport of transports) {
       const result = await ours.backend.keysend(req);
 
       const [payment] = [...alice.payments.values()];
-      expect(result).to.deep.equal({ paymentHash: payment!.paymentHash, status: 'complete', feeMsat: 1_000n, failure: null });
+      expect(result).to.deep.equal({
+        paymentHash: payment!.paymentHash,
+        status: 'complete',
+        feeMsat: 1_000n,
+        failure: null,
+      });
       // lightningd draws its own preimage: the hash is not sha256 of ours.
       expect(result.paymentHash).to.not.equal(sha256(req.preimage));
-      expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 549_999_000n, remoteBalanceMsat: 450_000_000n });
+      expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({
+        localBalanceMsat: 549_999_000n,
+        remoteBalanceMsat: 450_000_000n,
+      });
       expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_000_000n });
       expect(bob.receipts[0]!.customRecords).to.deep.equal({ [TLV_TYPE]: DIGEST });
       const sent = ours.server.cln.calls.find((c) => c.method === 'keysend')!.params;
@@ -141,12 +165,14 @@ for (const transport of transports) {
     it('lists keysends received since a time, from paid keysend invoices (lightningd keeps no TLVs there)', async () => {
       await ours.backend.keysend(request(bob.id, { amountMsat: 12_345n }));
       const received = await theirs.backend.listReceived(NOW - 1000);
-      expect(received).to.deep.equal([{ paymentHash: [...alice.payments.keys()][0], amountMsat: 12_345n, settledAt: NOW, customRecords: {} }]);
+      expect(received).to.deep.equal([
+        { paymentHash: [...alice.payments.keys()][0], amountMsat: 12_345n, settledAt: NOW, customRecords: {} },
+      ]);
       expect(await theirs.backend.listReceived(NOW + 1000)).to.deep.equal([]);
       expect(await ours.backend.listReceived(0)).to.deep.equal([]);
     });
 
-    it('looks a payment up by the node\'s hash or by ours; unknown is null', async () => {
+    it("looks a payment up by the node's hash or by ours; unknown is null", async () => {
       const req = request(bob.id);
       const sent = await ours.backend.keysend(req);
       expect(await ours.backend.lookupPayment(sent.paymentHash)).to.deep.equal(sent);
@@ -164,10 +190,20 @@ for (const transport of transports) {
     });
 
     const failures: { case: string; arrange(): void; req: Partial<KeysendRequest>; code: string }[] = [
-      { case: 'a permanent failure at the destination', arrange: () => (alice.nextFault = { kind: 'fail', message: 'unknown payment details' }), req: {}, code: 'code 203' },
+      {
+        case: 'a permanent failure at the destination',
+        arrange: () => (alice.nextFault = { kind: 'fail', message: 'unknown payment details' }),
+        req: {},
+        code: 'code 203',
+      },
       { case: 'a route above the fee cap', arrange: () => undefined, req: { maxFeeMsat: 999n }, code: 'code 206' },
       { case: 'no route (peer offline)', arrange: () => (alice.connected = false), req: {}, code: 'code 205' },
-      { case: 'an error from lightningd without any payment', arrange: () => (alice.nextFault = { kind: 'rpc_error', code: 205, message: 'Unable to find a route' }), req: {}, code: 'code 205' },
+      {
+        case: 'an error from lightningd without any payment',
+        arrange: () => (alice.nextFault = { kind: 'rpc_error', code: 205, message: 'Unable to find a route' }),
+        req: {},
+        code: 'code 205',
+      },
     ];
     for (const row of failures) {
       it(`reports ${row.case} as failed, moving nothing`, async () => {
@@ -188,7 +224,12 @@ for (const transport of transports) {
       const req = request(bob.id, { timeoutMs: 150 });
       const result = await ours.backend.keysend(req);
       const [payment] = [...alice.payments.values()];
-      expect(result).to.deep.equal({ paymentHash: payment!.paymentHash, status: 'pending', feeMsat: null, failure: null });
+      expect(result).to.deep.equal({
+        paymentHash: payment!.paymentHash,
+        status: 'pending',
+        feeMsat: null,
+        failure: null,
+      });
       expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({ pendingOutgoingHtlcs: 1 });
       expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ pendingOutgoingHtlcs: 0 });
       // A retry while it is in flight must not pay again.
@@ -196,8 +237,15 @@ for (const transport of transports) {
       expect(alice.payments.size).to.equal(1);
 
       alice.resolvePending(payment!.paymentHash, 'complete');
-      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.deep.equal({ ...result, status: 'complete', feeMsat: 1_000n });
-      expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({ pendingOutgoingHtlcs: 0, localBalanceMsat: 549_999_000n });
+      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.deep.equal({
+        ...result,
+        status: 'complete',
+        feeMsat: 1_000n,
+      });
+      expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({
+        pendingOutgoingHtlcs: 0,
+        localBalanceMsat: 549_999_000n,
+      });
     });
 
     it('reports a pending keysend that later fails as failed on lookup', async () => {
@@ -216,7 +264,10 @@ for (const transport of transports) {
       );
       expect(err).to.be.instanceOf(ClnError);
       expect(err).to.include({ kind: 'rpc', rpcCode: -32602, code: 'cln_rpc' });
-      expect((err as Error).message).to.include('keysend').and.include('-32602').and.include('maxfee');
+      expect((err as Error).message)
+        .to.include('keysend')
+        .and.include('-32602')
+        .and.include('maxfee');
     });
 
     const badRequests: { case: string; req: Partial<KeysendRequest> }[] = [

@@ -57,7 +57,13 @@ describe('lightning/cln-rest', () => {
 
   const refusals: { case: string; rune: string; allowed?: string[]; status: number; code: number }[] = [
     { case: 'a rune not derived from the node master secret', rune: OTHER_RUNE, status: 401, code: 1501 },
-    { case: 'a rune whose restrictions forbid the method', rune: RUNE, allowed: ['listpeerchannels'], status: 401, code: 1502 },
+    {
+      case: 'a rune whose restrictions forbid the method',
+      rune: RUNE,
+      allowed: ['listpeerchannels'],
+      status: 401,
+      code: 1502,
+    },
   ];
   for (const row of refusals) {
     it(`rejects ${row.case} as unauthorized, without the rune text`, async () => {
@@ -72,14 +78,22 @@ describe('lightning/cln-rest', () => {
     });
   }
 
-  it('maps an RPC error in clnrest\'s HTTP 500 body to a ClnError with lightningd\'s code', async () => {
+  it("maps an RPC error in clnrest's HTTP 500 body to a ClnError with lightningd's code", async () => {
     const server = await fake({ rune: RUNE });
     const backend = createClnRestBackend({ url: server.url, runeFile: file('rune', RUNE) });
     closers.push(() => backend.close());
     node.nextFault = { kind: 'rpc_error', code: -32602, message: 'extratlvs: should be an object' };
     const destination = new FakeLightningNetwork().addNode('bob').id;
     const err = await rejectionOf(
-      backend.keysend({ destination, amountMsat: 1000n, maxFeeMsat: 10n, preimage: '00'.repeat(32), customRecords: {}, label: 'x', timeoutMs: 1000 }),
+      backend.keysend({
+        destination,
+        amountMsat: 1000n,
+        maxFeeMsat: 10n,
+        preimage: '00'.repeat(32),
+        customRecords: {},
+        label: 'x',
+        timeoutMs: 1000,
+      }),
     );
     expect(err).to.include({ kind: 'rpc', rpcCode: -32602 });
     expect(err.message).to.include('HTTP 500');
@@ -106,10 +120,32 @@ describe('lightning/cln-rest', () => {
     beforeEach(() => {
       key = path.join(dir, 'server.key');
       cert = path.join(dir, 'server.pem');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=cln', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=cln',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
     });
 
-    it('trusts the node\'s self-signed certificate through the configured CA file', async () => {
+    it("trusts the node's self-signed certificate through the configured CA file", async () => {
       const server = await fake({ rune: RUNE, tls: { key: fs.readFileSync(key), cert: fs.readFileSync(cert) } });
       expect(server.url).to.match(/^https:/);
       const backend = createClnRestBackend({ url: server.url, runeFile: file('rune', RUNE), caFile: cert });
@@ -128,12 +164,35 @@ describe('lightning/cln-rest', () => {
     });
   });
 
-  const badSetups: { case: string; url?: string; rune?: string; mode?: number; ca?: string; error: typeof ConfigError | typeof KeyError; match: RegExp }[] = [
-    { case: 'plain http to a remote host', url: 'http://node.example:3010', error: ConfigError, match: /must be https/ },
-    { case: 'credentials in the url', url: 'https://user:pw@node.example:3010', error: ConfigError, match: /credentials/ },
+  const badSetups: {
+    case: string;
+    url?: string;
+    rune?: string;
+    mode?: number;
+    ca?: string;
+    error: typeof ConfigError | typeof KeyError;
+    match: RegExp;
+  }[] = [
+    {
+      case: 'plain http to a remote host',
+      url: 'http://node.example:3010',
+      error: ConfigError,
+      match: /must be https/,
+    },
+    {
+      case: 'credentials in the url',
+      url: 'https://user:pw@node.example:3010',
+      error: ConfigError,
+      match: /credentials/,
+    },
     { case: 'not a url', url: 'node:3010', error: ConfigError, match: /must be https/ },
     { case: 'a rune file others can read', mode: 0o644, error: KeyError, match: /mode 0644.*chmod 600/ },
-    { case: 'a rune file that holds no rune', rune: 'not a rune!\nsecond line', error: KeyError, match: /does not hold a rune/ },
+    {
+      case: 'a rune file that holds no rune',
+      rune: 'not a rune!\nsecond line',
+      error: KeyError,
+      match: /does not hold a rune/,
+    },
     { case: 'a CA file without a certificate', ca: 'hello', error: KeyError, match: /no PEM certificate/ },
   ];
   for (const row of badSetups) {
@@ -147,7 +206,10 @@ describe('lightning/cln-rest', () => {
         caught = err;
       }
       expect(caught).to.be.instanceOf(row.error);
-      expect((caught as Error).message).to.match(row.match).and.not.include(RUNE).and.not.include('not a rune');
+      expect((caught as Error).message)
+        .to.match(row.match)
+        .and.not.include(RUNE)
+        .and.not.include('not a rune');
     });
   }
 });

@@ -20,8 +20,16 @@ describe('lightning/cln-rpc', () => {
   describe('JsonObjectSplitter', () => {
     const cases: { case: string; chunks: string[]; objects: string[] }[] = [
       { case: 'one object in one chunk', chunks: ['{"a":1}'], objects: ['{"a":1}'] },
-      { case: 'lightningd framing: objects followed by blank lines', chunks: ['{"a":1}\n\n{"b":2}\n\n'], objects: ['{"a":1}', '{"b":2}'] },
-      { case: 'an object cut across chunks', chunks: ['{"a":{"b"', ':[1,2]}', '}\n\n'], objects: ['{"a":{"b":[1,2]}}'] },
+      {
+        case: 'lightningd framing: objects followed by blank lines',
+        chunks: ['{"a":1}\n\n{"b":2}\n\n'],
+        objects: ['{"a":1}', '{"b":2}'],
+      },
+      {
+        case: 'an object cut across chunks',
+        chunks: ['{"a":{"b"', ':[1,2]}', '}\n\n'],
+        objects: ['{"a":{"b":[1,2]}}'],
+      },
       { case: 'braces and quotes inside strings', chunks: ['{"m":"a } \\" {"', '}'], objects: ['{"m":"a } \\" {"}'] },
       { case: 'an escaped backslash before a closing quote', chunks: ['{"m":"\\\\"}'], objects: ['{"m":"\\\\"}'] },
       { case: 'an unfinished object', chunks: ['{"a":'], objects: [] },
@@ -52,12 +60,16 @@ describe('lightning/cln-rpc', () => {
     });
 
     /** A socket server whose every connection is handled by `onRequest`. */
-    async function serve(onRequest: (socket: net.Socket, request: { id: unknown; method: string }) => void): Promise<string> {
+    async function serve(
+      onRequest: (socket: net.Socket, request: { id: unknown; method: string }) => void,
+    ): Promise<string> {
       const socketPath = path.join(dir, 'lightning-rpc');
       server = net.createServer((socket) => {
         const splitter = new JsonObjectSplitter(10_000);
         socket.setEncoding('utf8');
-        socket.on('data', (chunk: string) => splitter.push(chunk).forEach((t) => onRequest(socket, JSON.parse(t) as { id: unknown; method: string })));
+        socket.on('data', (chunk: string) =>
+          splitter.push(chunk).forEach((t) => onRequest(socket, JSON.parse(t) as { id: unknown; method: string })),
+        );
       });
       await new Promise<void>((resolve) => server!.listen(socketPath, resolve));
       return socketPath;
@@ -84,7 +96,9 @@ describe('lightning/cln-rpc', () => {
 
     it('skips notifications and answers for other ids, and takes the answer split over writes', async () => {
       const socketPath = await serve((socket, req) => {
-        socket.write('{"jsonrpc":"2.0","method":"log","params":{"level":"info"}}\n\n{"jsonrpc":"2.0","id":"other","result":{}}\n\n');
+        socket.write(
+          '{"jsonrpc":"2.0","method":"log","params":{"level":"info"}}\n\n{"jsonrpc":"2.0","id":"other","result":{}}\n\n',
+        );
         const answer = JSON.stringify({ jsonrpc: '2.0', id: req.id, result: { id: `02${'ab'.repeat(32)}` } });
         socket.write(answer.slice(0, 20));
         setTimeout(() => socket.write(`${answer.slice(20)}\n\n`), 10);
@@ -94,10 +108,19 @@ describe('lightning/cln-rpc', () => {
     });
 
     const badAnswers: { case: string; body: (id: unknown) => string; kind: string }[] = [
-      { case: 'a result in the wrong shape', body: (id) => JSON.stringify({ jsonrpc: '2.0', id, result: { id: 'not-a-node-id' } }), kind: 'bad_response' },
+      {
+        case: 'a result in the wrong shape',
+        body: (id) => JSON.stringify({ jsonrpc: '2.0', id, result: { id: 'not-a-node-id' } }),
+        kind: 'bad_response',
+      },
       { case: 'neither result nor error', body: (id) => JSON.stringify({ jsonrpc: '2.0', id }), kind: 'bad_response' },
       { case: 'malformed JSON', body: () => '{"jsonrpc":2.0,,}', kind: 'bad_response' },
-      { case: 'an error object', body: (id) => JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32601, message: "Unknown command 'getinfo'" } }), kind: 'rpc' },
+      {
+        case: 'an error object',
+        body: (id) =>
+          JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32601, message: "Unknown command 'getinfo'" } }),
+        kind: 'rpc',
+      },
     ];
     for (const row of badAnswers) {
       it(`rejects ${row.case} as ${row.kind}`, async () => {

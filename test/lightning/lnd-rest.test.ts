@@ -36,11 +36,25 @@ describe('LND REST backend against a fake lnd', () => {
     counter += 1;
     const file = join(dir, `admin-${counter}.macaroon`);
     writeFileSync(file, overrides.macaroon ?? lnd.macaroon, { mode: 0o600 });
-    return createLndRestBackend({ url: overrides.url ?? lnd.url, macaroonFile: file, caFile: overrides.caFile ?? caFile, requestTimeoutMs: 2000 });
+    return createLndRestBackend({
+      url: overrides.url ?? lnd.url,
+      macaroonFile: file,
+      caFile: overrides.caFile ?? caFile,
+      requestTimeoutMs: 2000,
+    });
   }
 
   function keysend(n: number, amountMsat: bigint, extra: Partial<KeysendRequest> = {}): KeysendRequest {
-    return { destination: bob.id, amountMsat, maxFeeMsat: 5_000n, preimage: preimage(n), customRecords: { [DIGEST_RECORD]: 'abcd01' }, label: `round-${n}`, timeoutMs: 2000, ...extra };
+    return {
+      destination: bob.id,
+      amountMsat,
+      maxFeeMsat: 5_000n,
+      preimage: preimage(n),
+      customRecords: { [DIGEST_RECORD]: 'abcd01' },
+      label: `round-${n}`,
+      timeoutMs: 2000,
+      ...extra,
+    };
   }
 
   beforeEach(async () => {
@@ -64,11 +78,51 @@ describe('LND REST backend against a fake lnd', () => {
   });
 
   describe('getChannel', () => {
-    const cases: { name: string; local: bigint; remote: bigint; expectLocal: bigint; expectRemote: bigint; spendable: bigint; receivable: bigint }[] = [
-      { name: 'whole sats convert exactly x1000', local: 600_000_000n, remote: 400_000_000n, expectLocal: 600_000_000n, expectRemote: 400_000_000n, spendable: 590_000_000n, receivable: 390_000_000n },
-      { name: 'lnd truncates msat remainders to sat', local: 600_000_999n, remote: 399_999_001n, expectLocal: 600_000_000n, expectRemote: 399_999_000n, spendable: 590_000_000n, receivable: 389_999_000n },
-      { name: 'below the reserve nothing is spendable', local: 5_000_000n, remote: 995_000_000n, expectLocal: 5_000_000n, expectRemote: 995_000_000n, spendable: 0n, receivable: 985_000_000n },
-      { name: 'amounts beyond 2^53 msat stay exact', local: 9_007_199_254_740_993_000n, remote: 1_000n, expectLocal: 9_007_199_254_740_993_000n, expectRemote: 1_000n, spendable: 9_007_199_254_730_993_000n, receivable: 0n },
+    const cases: {
+      name: string;
+      local: bigint;
+      remote: bigint;
+      expectLocal: bigint;
+      expectRemote: bigint;
+      spendable: bigint;
+      receivable: bigint;
+    }[] = [
+      {
+        name: 'whole sats convert exactly x1000',
+        local: 600_000_000n,
+        remote: 400_000_000n,
+        expectLocal: 600_000_000n,
+        expectRemote: 400_000_000n,
+        spendable: 590_000_000n,
+        receivable: 390_000_000n,
+      },
+      {
+        name: 'lnd truncates msat remainders to sat',
+        local: 600_000_999n,
+        remote: 399_999_001n,
+        expectLocal: 600_000_000n,
+        expectRemote: 399_999_000n,
+        spendable: 590_000_000n,
+        receivable: 389_999_000n,
+      },
+      {
+        name: 'below the reserve nothing is spendable',
+        local: 5_000_000n,
+        remote: 995_000_000n,
+        expectLocal: 5_000_000n,
+        expectRemote: 995_000_000n,
+        spendable: 0n,
+        receivable: 985_000_000n,
+      },
+      {
+        name: 'amounts beyond 2^53 msat stay exact',
+        local: 9_007_199_254_740_993_000n,
+        remote: 1_000n,
+        expectLocal: 9_007_199_254_740_993_000n,
+        expectRemote: 1_000n,
+        spendable: 9_007_199_254_730_993_000n,
+        receivable: 0n,
+      },
     ];
     for (const c of cases) {
       it(`balances: ${c.name}`, async () => {
@@ -113,7 +167,14 @@ describe('LND REST backend against a fake lnd', () => {
       alice.nextFault = { kind: 'pending' };
       await backend.keysend(keysend(1, 1_000_000n, { timeoutMs: 100 }));
       bob.nextFault = { kind: 'pending' };
-      bob.keysend({ destination: alice.id, amountMsat: 2_000_000n, maxFeeMsat: 5_000n, preimage: preimage(2), customRecords: {}, label: 'in' });
+      bob.keysend({
+        destination: alice.id,
+        amountMsat: 2_000_000n,
+        maxFeeMsat: 5_000n,
+        preimage: preimage(2),
+        customRecords: {},
+        label: 'in',
+      });
       expect((await backend.getChannel(channel.lndChanId))?.pendingOutgoingHtlcs).to.equal(1);
     });
   });
@@ -130,7 +191,12 @@ describe('LND REST backend against a fake lnd', () => {
 
     it('moves msat to the peer and carries the preimage record and our TLV record', async () => {
       const result = await backend.keysend(keysend(1, 12_345_678n));
-      expect(result).to.deep.equal({ paymentHash: hashOf(preimage(1)), status: 'complete', feeMsat: 1_000n, failure: null });
+      expect(result).to.deep.equal({
+        paymentHash: hashOf(preimage(1)),
+        status: 'complete',
+        feeMsat: 1_000n,
+        failure: null,
+      });
       expect(channel.balanceA).to.equal(600_000_000n - 12_345_678n - 1_000n);
       expect(channel.balanceB).to.equal(400_000_000n + 12_345_678n);
       const sent = lnd.sendRequests[0] as Record<string, unknown>;
@@ -138,20 +204,43 @@ describe('LND REST backend against a fake lnd', () => {
       expect(sent.amt_msat).to.equal('12345678');
       expect(sent.fee_limit_msat).to.equal('5000');
       expect(sent.payment_hash).to.equal(Buffer.from(hashOf(preimage(1)), 'hex').toString('base64'));
-      expect(sent.dest_custom_records).to.deep.equal({ '5482373484': Buffer.from(preimage(1), 'hex').toString('base64'), [DIGEST_RECORD]: Buffer.from('abcd01', 'hex').toString('base64') });
+      expect(sent.dest_custom_records).to.deep.equal({
+        '5482373484': Buffer.from(preimage(1), 'hex').toString('base64'),
+        [DIGEST_RECORD]: Buffer.from('abcd01', 'hex').toString('base64'),
+      });
       expect(bob.receipts[0]?.customRecords).to.deep.equal({ [DIGEST_RECORD]: 'abcd01' });
     });
 
     const failures: { name: string; arrange: () => void; amount: bigint; reason: string }[] = [
-      { name: 'no route (peer offline)', arrange: () => (alice.connected = false), amount: 1_000_000n, reason: 'FAILURE_REASON_NO_ROUTE' },
-      { name: 'insufficient balance', arrange: () => {}, amount: 595_000_000n, reason: 'FAILURE_REASON_INSUFFICIENT_BALANCE' },
-      { name: 'timeout reported by lnd', arrange: () => (alice.nextFault = { kind: 'fail', message: 'FAILURE_REASON_TIMEOUT' }), amount: 1_000_000n, reason: 'FAILURE_REASON_TIMEOUT' },
+      {
+        name: 'no route (peer offline)',
+        arrange: () => (alice.connected = false),
+        amount: 1_000_000n,
+        reason: 'FAILURE_REASON_NO_ROUTE',
+      },
+      {
+        name: 'insufficient balance',
+        arrange: () => {},
+        amount: 595_000_000n,
+        reason: 'FAILURE_REASON_INSUFFICIENT_BALANCE',
+      },
+      {
+        name: 'timeout reported by lnd',
+        arrange: () => (alice.nextFault = { kind: 'fail', message: 'FAILURE_REASON_TIMEOUT' }),
+        amount: 1_000_000n,
+        reason: 'FAILURE_REASON_TIMEOUT',
+      },
     ];
     for (const f of failures) {
       it(`reports a failed payment with lnd's reason: ${f.name}`, async () => {
         f.arrange();
         const result = await backend.keysend(keysend(3, f.amount));
-        expect(result).to.deep.equal({ paymentHash: hashOf(preimage(3)), status: 'failed', feeMsat: null, failure: f.reason });
+        expect(result).to.deep.equal({
+          paymentHash: hashOf(preimage(3)),
+          status: 'failed',
+          feeMsat: null,
+          failure: f.reason,
+        });
         expect(channel.balanceA).to.equal(600_000_000n);
       });
     }
@@ -162,7 +251,12 @@ describe('LND REST backend against a fake lnd', () => {
       expect(result.status).to.equal('pending');
       expect(await backend.lookupPayment(result.paymentHash)).to.deep.include({ status: 'pending' });
       alice.resolvePending(result.paymentHash, 'complete');
-      expect(await backend.lookupPayment(result.paymentHash)).to.deep.equal({ paymentHash: result.paymentHash, status: 'complete', feeMsat: 1_000n, failure: null });
+      expect(await backend.lookupPayment(result.paymentHash)).to.deep.equal({
+        paymentHash: result.paymentHash,
+        status: 'complete',
+        feeMsat: 1_000n,
+        failure: null,
+      });
     });
 
     it('waits through IN_FLIGHT updates for the final state within timeoutMs', async () => {
@@ -171,14 +265,26 @@ describe('LND REST backend against a fake lnd', () => {
       const resolver = setInterval(() => {
         if (alice.payments.get(hash)?.status === 'pending') alice.resolvePending(hash, 'failed');
       }, 20);
-      const result = await backend.keysend(keysend(9, 1_000_000n, { timeoutMs: 5000 })).finally(() => clearInterval(resolver));
-      expect(result).to.deep.equal({ paymentHash: hash, status: 'failed', feeMsat: null, failure: 'FAILURE_REASON_ERROR' });
+      const result = await backend
+        .keysend(keysend(9, 1_000_000n, { timeoutMs: 5000 }))
+        .finally(() => clearInterval(resolver));
+      expect(result).to.deep.equal({
+        paymentHash: hash,
+        status: 'failed',
+        feeMsat: null,
+        failure: 'FAILURE_REASON_ERROR',
+      });
     });
 
     it('returns pending when lnd accepts the request and says nothing at all', async () => {
       alice.nextFault = { kind: 'hang' };
       const result = await backend.keysend(keysend(5, 1_000_000n, { timeoutMs: 150 }));
-      expect(result).to.deep.equal({ paymentHash: hashOf(preimage(5)), status: 'pending', feeMsat: null, failure: null });
+      expect(result).to.deep.equal({
+        paymentHash: hashOf(preimage(5)),
+        status: 'pending',
+        feeMsat: null,
+        failure: null,
+      });
       expect(alice.payments.get(result.paymentHash)?.status).to.equal('pending');
     });
 
@@ -202,7 +308,11 @@ describe('LND REST backend against a fake lnd', () => {
       { name: 'bad destination', request: { destination: 'zz' }, message: /destination/ },
       { name: 'zero amount', request: { amountMsat: 0n }, message: /amountMsat/ },
       { name: 'record below the custom range', request: { customRecords: { '1000': 'ab' } }, message: /65536/ },
-      { name: 'preimage record overridden', request: { customRecords: { '5482373484': 'ab' } }, message: /preimage record/ },
+      {
+        name: 'preimage record overridden',
+        request: { customRecords: { '5482373484': 'ab' } },
+        message: /preimage record/,
+      },
       { name: 'odd hex record', request: { customRecords: { [DIGEST_RECORD]: 'abc' } }, message: /hex/ },
     ];
     for (const b of bad) {
@@ -221,8 +331,18 @@ describe('LND REST backend against a fake lnd', () => {
       await backend.keysend(keysend(10, 1_000_000n));
       alice.nextFault = { kind: 'fail', message: 'FAILURE_REASON_NO_ROUTE' };
       await backend.keysend(keysend(11, 1_000_000n));
-      expect(await backend.lookupPayment(hashOf(preimage(10)))).to.deep.equal({ paymentHash: hashOf(preimage(10)), status: 'complete', feeMsat: 1_000n, failure: null });
-      expect(await backend.lookupPayment(hashOf(preimage(11)))).to.deep.equal({ paymentHash: hashOf(preimage(11)), status: 'failed', feeMsat: null, failure: 'FAILURE_REASON_NO_ROUTE' });
+      expect(await backend.lookupPayment(hashOf(preimage(10)))).to.deep.equal({
+        paymentHash: hashOf(preimage(10)),
+        status: 'complete',
+        feeMsat: 1_000n,
+        failure: null,
+      });
+      expect(await backend.lookupPayment(hashOf(preimage(11)))).to.deep.equal({
+        paymentHash: hashOf(preimage(11)),
+        status: 'failed',
+        feeMsat: null,
+        failure: 'FAILURE_REASON_NO_ROUTE',
+      });
       expect(await backend.lookupPayment(hashOf(preimage(12)))).to.equal(null);
     });
 
@@ -236,7 +356,14 @@ describe('LND REST backend against a fake lnd', () => {
   describe('listReceived', () => {
     function pay(n: number, amountMsat: bigint, at: number): void {
       now = at;
-      bob.keysend({ destination: alice.id, amountMsat, maxFeeMsat: 5_000n, preimage: preimage(n), customRecords: { [DIGEST_RECORD]: n.toString(16).padStart(2, '0') }, label: '' });
+      bob.keysend({
+        destination: alice.id,
+        amountMsat,
+        maxFeeMsat: 5_000n,
+        preimage: preimage(n),
+        customRecords: { [DIGEST_RECORD]: n.toString(16).padStart(2, '0') },
+        label: '',
+      });
     }
 
     it('returns settled keysends since the given time with their records as hex', async () => {
@@ -244,12 +371,23 @@ describe('LND REST backend against a fake lnd', () => {
       pay(21, 2_500_001n, 1_700_000_100_000);
       const received = await backend.listReceived(1_700_000_050_000);
       expect(received).to.deep.equal([
-        { paymentHash: hashOf(preimage(21)), amountMsat: 2_500_001n, settledAt: 1_700_000_100_000, customRecords: { '5482373484': preimage(21), [DIGEST_RECORD]: '15' } },
+        {
+          paymentHash: hashOf(preimage(21)),
+          amountMsat: 2_500_001n,
+          settledAt: 1_700_000_100_000,
+          customRecords: { '5482373484': preimage(21), [DIGEST_RECORD]: '15' },
+        },
       ]);
     });
 
     it('pages through more invoices than one page holds', async () => {
-      for (let i = 0; i < 250; i += 1) alice.receipts.push({ paymentHash: hashOf(preimage(1000 + i)), amountMsat: BigInt(1000 + i), settledAt: 1_700_000_000_000 + i * 1000, customRecords: {} });
+      for (let i = 0; i < 250; i += 1)
+        alice.receipts.push({
+          paymentHash: hashOf(preimage(1000 + i)),
+          amountMsat: BigInt(1000 + i),
+          settledAt: 1_700_000_000_000 + i * 1000,
+          customRecords: {},
+        });
       const received = await backend.listReceived(1_700_000_000_000);
       expect(received).to.have.length(250);
       expect(received[249]?.amountMsat).to.equal(1249n);
@@ -260,7 +398,11 @@ describe('LND REST backend against a fake lnd', () => {
     it('reports a refused macaroon clearly, without the macaroon', async () => {
       const wrong = Buffer.alloc(64, 7);
       const other = backendWith({ macaroon: wrong });
-      for (const call of [() => other.getNodeId(), () => other.keysend(keysend(30, 1_000n)), () => other.lookupPayment(hashOf(preimage(30)))]) {
+      for (const call of [
+        () => other.getNodeId(),
+        () => other.keysend(keysend(30, 1_000n)),
+        () => other.lookupPayment(hashOf(preimage(30))),
+      ]) {
         let caught: unknown;
         await call().catch((e) => (caught = e));
         expect(caught).to.be.instanceOf(LndError);
@@ -308,13 +450,43 @@ describe('LND REST backend against a fake lnd', () => {
     writeFileSync(emptyMacaroon, '', { mode: 0o600 });
     const openMacaroon = join(dir, 'open.macaroon');
     writeFileSync(openMacaroon, 'secret-bytes', { mode: 0o644 });
-    const config: { name: string; options: { url: string; macaroonFile?: string; caFile?: string }; error: typeof ConfigError | typeof KeyError; message: RegExp }[] = [
-      { name: 'cleartext to a remote host', options: { url: 'http://lnd.example.com:8080' }, error: ConfigError, message: /https/ },
+    const config: {
+      name: string;
+      options: { url: string; macaroonFile?: string; caFile?: string };
+      error: typeof ConfigError | typeof KeyError;
+      message: RegExp;
+    }[] = [
+      {
+        name: 'cleartext to a remote host',
+        options: { url: 'http://lnd.example.com:8080' },
+        error: ConfigError,
+        message: /https/,
+      },
       { name: 'not a URL', options: { url: 'lnd:8080 x' }, error: ConfigError, message: /https/ },
-      { name: 'missing macaroon file', options: { url: 'https://127.0.0.1:8080', macaroonFile: join(dir, 'nope.macaroon') }, error: KeyError, message: /macaroon file .*does not exist/ },
-      { name: 'empty macaroon file', options: { url: 'https://127.0.0.1:8080', macaroonFile: emptyMacaroon }, error: KeyError, message: /empty/ },
-      { name: 'macaroon readable by others', options: { url: 'https://127.0.0.1:8080', macaroonFile: openMacaroon }, error: KeyError, message: /chmod 600/ },
-      { name: 'missing CA file', options: { url: 'https://127.0.0.1:8080', caFile: join(dir, 'nope.cert') }, error: KeyError, message: /CA file .*does not exist/ },
+      {
+        name: 'missing macaroon file',
+        options: { url: 'https://127.0.0.1:8080', macaroonFile: join(dir, 'nope.macaroon') },
+        error: KeyError,
+        message: /macaroon file .*does not exist/,
+      },
+      {
+        name: 'empty macaroon file',
+        options: { url: 'https://127.0.0.1:8080', macaroonFile: emptyMacaroon },
+        error: KeyError,
+        message: /empty/,
+      },
+      {
+        name: 'macaroon readable by others',
+        options: { url: 'https://127.0.0.1:8080', macaroonFile: openMacaroon },
+        error: KeyError,
+        message: /chmod 600/,
+      },
+      {
+        name: 'missing CA file',
+        options: { url: 'https://127.0.0.1:8080', caFile: join(dir, 'nope.cert') },
+        error: KeyError,
+        message: /CA file .*does not exist/,
+      },
     ];
     for (const c of config) {
       it(`refuses bad configuration: ${c.name}`, () => {

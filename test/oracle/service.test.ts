@@ -18,7 +18,17 @@ const SECRET = Uint8Array.from(Buffer.from('0b432b2677937381aef05bb02a66ecd01277
 const PK = Buffer.from(publicKeyOf(SECRET)).toString('hex');
 const T0 = 1_764_470_000_000;
 
-const rules: IndexRules = { maxAgeMs: 30_000, maxExchangeAgeMs: 60_000, maxFutureSkewMs: 5_000, minPrice: usd('1000'), maxPrice: usd('10000000'), maxDeviationBps: 100, quorum: 3, frozenAfterMs: 60_000, frozenMoveBps: 20 };
+const rules: IndexRules = {
+  maxAgeMs: 30_000,
+  maxExchangeAgeMs: 60_000,
+  maxFutureSkewMs: 5_000,
+  minPrice: usd('1000'),
+  maxPrice: usd('10000000'),
+  maxDeviationBps: 100,
+  quorum: 3,
+  frozenAfterMs: 60_000,
+  frozenMoveBps: 20,
+};
 const usdtRules: IndexRules = { ...rules, minPrice: usd('0.9'), maxPrice: usd('1.1'), quorum: 2, maxDeviationBps: 50 };
 
 /** An in-memory store with the same contract as the SQLite one. */
@@ -46,14 +56,35 @@ class MemoryStore implements AttestationStore {
   close(): void {}
 }
 
-function reading(source: string, price: string, receivedAt: number, exchangeTs: number | null = receivedAt): SourceReading {
-  return { source, quote: source.split('/')[1] ?? '', observation: { source, price: usd(price), exchangeTs, receivedAt }, lastError: null };
+function reading(
+  source: string,
+  price: string,
+  receivedAt: number,
+  exchangeTs: number | null = receivedAt,
+): SourceReading {
+  return {
+    source,
+    quote: source.split('/')[1] ?? '',
+    observation: { source, price: usd(price), exchangeTs, receivedAt },
+    lastError: null,
+  };
 }
 
 const ratio = (s: string) => parseDecimal(s, RATE_EXPONENT);
 const fundingRules: FundingRules = {
-  maxAgeMs: 120_000, maxExchangeAgeMs: 600_000, maxFutureSkewMs: 5_000, minRate: ratio('-0.01'), maxRate: ratio('0.01'), maxDeviation: ratio('0.0005'), quorum: 2,
-  premiumQuorum: 2, frozenAfterMs: 600_000, frozenMove: ratio('0.0005'), minPremium: ratio('-0.05'), maxPremium: ratio('0.05'), maxPremiumDeviation: ratio('0.005'),
+  maxAgeMs: 120_000,
+  maxExchangeAgeMs: 600_000,
+  maxFutureSkewMs: 5_000,
+  minRate: ratio('-0.01'),
+  maxRate: ratio('0.01'),
+  maxDeviation: ratio('0.0005'),
+  quorum: 2,
+  premiumQuorum: 2,
+  frozenAfterMs: 600_000,
+  frozenMove: ratio('0.0005'),
+  minPremium: ratio('-0.05'),
+  maxPremium: ratio('0.05'),
+  maxPremiumDeviation: ratio('0.005'),
 };
 
 function perp(source: string, rate: string, mark: string | null, receivedAt: number): FundingReading {
@@ -61,7 +92,14 @@ function perp(source: string, rate: string, mark: string | null, receivedAt: num
   return {
     source,
     quote,
-    observation: { source, rate: ratio(rate), intervalMs: FUNDING_PERIOD_MS, markPrice: mark === null ? null : usd(mark), exchangeTs: receivedAt, receivedAt },
+    observation: {
+      source,
+      rate: ratio(rate),
+      intervalMs: FUNDING_PERIOD_MS,
+      markPrice: mark === null ? null : usd(mark),
+      exchangeTs: receivedAt,
+      receivedAt,
+    },
     lastError: null,
   };
 }
@@ -71,7 +109,15 @@ function setup(readings: () => SourceReading[], store = new MemoryStore(), fundi
   const registry = new Registry();
   const service = new OracleService({
     ...(funding
-      ? { funding: { pair: 'BTC/USD', sourceIds: ['f1:BTC/USD:BTC', 'f2:BTC/USDT:USDT', 'f3:BTC/USD:USD'], rules: fundingRules, readings: funding, tickIntervalMs: 60_000 } }
+      ? {
+          funding: {
+            pair: 'BTC/USD',
+            sourceIds: ['f1:BTC/USD:BTC', 'f2:BTC/USDT:USDT', 'f3:BTC/USD:USD'],
+            rules: fundingRules,
+            readings: funding,
+            tickIntervalMs: 60_000,
+          },
+        }
       : {}),
     index: { pair: 'BTC/USD', sourceIds: ['a:BTC/USD', 'b:BTC/USD', 'c:BTC/USD', 'd:BTC/USDT'], rules },
     conversions: new Map([['USDT', { pair: 'USDT/USD', sourceIds: ['a:USDT/USD', 'b:USDT/USD'], rules: usdtRules }]]),
@@ -82,7 +128,18 @@ function setup(readings: () => SourceReading[], store = new MemoryStore(), fundi
     clock,
     logger: silentLogger,
     metrics: createOracleMetrics(registry),
-    info: { name: 'test', softwareVersion: '0', protocolVersion: 1, tag: 't', kinds: ['index_price'], pair: 'BTC/USD', exponent: -8, tickIntervalMs: 5000, methodology: 'm', config: {} },
+    info: {
+      name: 'test',
+      softwareVersion: '0',
+      protocolVersion: 1,
+      tag: 't',
+      kinds: ['index_price'],
+      pair: 'BTC/USD',
+      exponent: -8,
+      tickIntervalMs: 5000,
+      methodology: 'm',
+      config: {},
+    },
   });
   return { service, clock, store, registry };
 }
@@ -142,7 +199,10 @@ describe('oracle/service tick', () => {
     expect(report.at).to.equal(T0 + 60_000);
     expect(report.markets[0]!.ok).to.equal(false);
     expect(report.markets[0]!.sources.map((s) => s.verdict)).to.deep.equal(['stale', 'stale', 'stale', 'stale']);
-    readings = healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 + 59_000, exchangeTs: T0 + 59_000 } }));
+    readings = healthy().map((r) => ({
+      ...r,
+      observation: { ...r.observation!, receivedAt: T0 + 59_000, exchangeTs: T0 + 59_000 },
+    }));
     expect(service.tick()!.ok).to.equal(true);
     expect(service.lastRefusal('index_price')).to.equal(null);
   });
@@ -154,7 +214,10 @@ describe('oracle/service tick', () => {
     const usdt = outcome.verdicts.find((v) => v.source === 'd:BTC/USDT')!;
     expect(usdt.verdict).to.equal('error');
     const report = service.sources();
-    expect(report.markets.map((m) => [m.pair, m.ok])).to.deep.equal([['BTC/USD', true], ['USDT/USD', false]]);
+    expect(report.markets.map((m) => [m.pair, m.ok])).to.deep.equal([
+      ['BTC/USD', true],
+      ['USDT/USD', false],
+    ]);
   });
 
   it('publishes nothing when storing fails: what is served is always what is stored', () => {
@@ -163,7 +226,9 @@ describe('oracle/service tick', () => {
     const { service } = setup(healthy, store);
     service.tick();
     expect(service.latest('index_price')).to.equal(null);
-    expect(service.lastRefusal('index_price')!.reason).to.equal('signing or storing failed; details are in the oracle log');
+    expect(service.lastRefusal('index_price')!.reason).to.equal(
+      'signing or storing failed; details are in the oracle log',
+    );
   });
 
   it('counts a tick whose signature could not be stored as failed, not signed', async () => {
@@ -184,12 +249,15 @@ describe('oracle/service tick', () => {
     expect(again.latest('index_price')!.json).to.deep.equal(service.latest('index_price')!.json);
   });
 
-  it('remembers each tick\'s preliminary median, so a source stuck while the market moves is frozen a minute later', async () => {
+  it("remembers each tick's preliminary median, so a source stuck while the market moves is frozen a minute later", async () => {
     // Kraken-like: no exchange timestamp, fresh receive times, one value since T0.
     let price = 97000;
     const readings = () => [
       { ...reading('a:BTC/USD', '97000', clock.now() - 1000, null), valueSince: T0 - 1000 },
-      ...['b:BTC/USD', 'c:BTC/USD', 'd:BTC/USDT'].map((id) => ({ ...reading(id, String(price), clock.now() - 1000), valueSince: clock.now() - 1000 })),
+      ...['b:BTC/USD', 'c:BTC/USD', 'd:BTC/USDT'].map((id) => ({
+        ...reading(id, String(price), clock.now() - 1000),
+        valueSince: clock.now() - 1000,
+      })),
       reading('a:USDT/USD', '1', clock.now() - 1000),
       reading('b:USDT/USD', '1', clock.now() - 1000),
     ];
@@ -220,7 +288,9 @@ describe('oracle/service tick', () => {
   });
 
   it('refuses, and says so, when a reading is malformed instead of throwing out of the tick loop', () => {
-    const { service } = setup(() => healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 - 0.5 } })));
+    const { service } = setup(() =>
+      healthy().map((r) => ({ ...r, observation: { ...r.observation!, receivedAt: T0 - 0.5 } })),
+    );
     expect(service.tick()).to.equal(null);
     expect(service.lastRefusal('index_price')!.reason).to.equal('internal error; details are in the oracle log');
     expect(service.latest('index_price')).to.equal(null);
@@ -245,12 +315,27 @@ describe('oracle/service funding tick', () => {
     const outcome = service.fundingTick()!;
     expect(outcome.ok).to.equal(true);
     const rate = verifyJson(JSON.parse(service.latest('funding_rate')!.body.toString()), PK);
-    expect([rate.kind, rate.value, rate.exponent, rate.sourceCount]).to.deep.equal(['funding_rate', ratio('0.0002'), RATE_EXPONENT, 3]);
+    expect([rate.kind, rate.value, rate.exponent, rate.sourceCount]).to.deep.equal([
+      'funding_rate',
+      ratio('0.0002'),
+      RATE_EXPONENT,
+      3,
+    ]);
     const premium = verifyJson(JSON.parse(service.latest('perp_premium')!.body.toString()), PK);
     // median of 0.001 and 0, floored
-    expect([premium.kind, premium.value, premium.exponent, premium.sourceCount]).to.deep.equal(['perp_premium', ratio('0.0005'), RATE_EXPONENT, 2]);
+    expect([premium.kind, premium.value, premium.exponent, premium.sourceCount]).to.deep.equal([
+      'perp_premium',
+      ratio('0.0005'),
+      RATE_EXPONENT,
+      2,
+    ]);
     expect(premium.sequence > rate.sequence).to.equal(true);
-    expect(service.sources().markets.map((m) => [m.kind, m.ok])).to.deep.equal([['index_price', true], ['conversion', false], ['funding_rate', true], ['perp_premium', true]]);
+    expect(service.sources().markets.map((m) => [m.kind, m.ok])).to.deep.equal([
+      ['index_price', true],
+      ['conversion', false],
+      ['funding_rate', true],
+      ['perp_premium', true],
+    ]);
     const marks = service.sources().markets[3]!.sources;
     expect(marks.map((m) => [m.source, m.verdict, m.rawPrice, m.price])).to.deep.equal([
       ['f1:BTC/USD:BTC', 'accepted', usd('97102.005').toString(), ratio('0.001').toString()],
@@ -265,14 +350,22 @@ describe('oracle/service funding tick', () => {
     service.tick();
     expect(service.fundingTick()!.ok).to.equal(true);
     expect(service.latest('perp_premium')).to.equal(null);
-    expect(service.lastRefusal('perp_premium')!.reason).to.equal('mark prices: 1 of 3 sources accepted, quorum is 2 (1 accepted, 1 implausible, 1 error)');
+    expect(service.lastRefusal('perp_premium')!.reason).to.equal(
+      'mark prices: 1 of 3 sources accepted, quorum is 2 (1 accepted, 1 implausible, 1 error)',
+    );
     const marks = service.sources().markets.find((m) => m.kind === 'perp_premium')!;
     expect([marks.ok, marks.reason]).to.deep.equal([false, service.lastRefusal('perp_premium')!.reason]);
     expect(marks.sources.map((m) => m.verdict)).to.deep.equal(['accepted', 'error', 'implausible']);
-    expect(marks.sources[2]!.reason).to.match(/^premium -53\.0024\d*% \(mark 45590\.00 USD over index 97005\.00\) outside plausible range/);
+    expect(marks.sources[2]!.reason).to.match(
+      /^premium -53\.0024\d*% \(mark 45590\.00 USD over index 97005\.00\) outside plausible range/,
+    );
     const text = await registry.metrics();
-    expect(text).to.contain('peer_stables_source_verdict{kind="perp_premium",source="f3:BTC/USD:USD",verdict="implausible"} 1');
-    expect(text).to.contain('peer_stables_source_verdict{kind="funding_rate",source="f3:BTC/USD:USD",verdict="accepted"} 1');
+    expect(text).to.contain(
+      'peer_stables_source_verdict{kind="perp_premium",source="f3:BTC/USD:USD",verdict="implausible"} 1',
+    );
+    expect(text).to.contain(
+      'peer_stables_source_verdict{kind="funding_rate",source="f3:BTC/USD:USD",verdict="accepted"} 1',
+    );
   });
 
   it('signs the rate but refuses the premium when there is no recent index', () => {
@@ -300,4 +393,3 @@ describe('oracle/service funding tick', () => {
     expect(service.latest('funding_rate')).to.equal(null);
   });
 });
-

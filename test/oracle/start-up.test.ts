@@ -54,7 +54,10 @@ describe('oracle start-up', function () {
   let busyPort: number;
 
   before(async () => {
-    sim = await startSimulator(loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))), { clock });
+    sim = await startSimulator(
+      loadScenario(fileURLToPath(new URL('../../config/scenarios/calm.json', import.meta.url))),
+      { clock },
+    );
     busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
     busyPort = (busy.address() as AddressInfo).port;
@@ -67,7 +70,14 @@ describe('oracle start-up', function () {
 
   function freshConfig(dlc = false): { dir: string; config: OracleConfig } {
     const dir = mkdtempSync(join(tmpdir(), 'ps-startup-'));
-    const config = simulatedConfig({ baseUrlFor: (id) => sim.baseUrlFor(id), dir, tickIntervalMs: 200, pollIntervalMs: 100, dlc, logLevel: 'silent' });
+    const config = simulatedConfig({
+      baseUrlFor: (id) => sim.baseUrlFor(id),
+      dir,
+      tickIntervalMs: 200,
+      pollIntervalMs: 100,
+      dlc,
+      logLevel: 'silent',
+    });
     generateKeyFile(config.oracle.keyFile);
     return { dir, config };
   }
@@ -76,7 +86,10 @@ describe('oracle start-up', function () {
   const failures: { step: string; breakIt: (c: OracleConfig, dir: string) => OracleConfig; error: RegExp }[] = [
     {
       step: 'opening a client of an exchange ccxt does not know',
-      breakIt: (c) => ({ ...c, index: { ...c.index, sources: [...c.index.sources, { exchange: 'nosuchvenue', symbol: 'BTC/USD' }] } }),
+      breakIt: (c) => ({
+        ...c,
+        index: { ...c.index, sources: [...c.index.sources, { exchange: 'nosuchvenue', symbol: 'BTC/USD' }] },
+      }),
       error: /unknown exchange "nosuchvenue"/,
     },
     {

@@ -46,7 +46,11 @@ describe('HTTP API: endpoints, errors and protections', () => {
   it('/health is ok while the index is fresh and degraded otherwise', async () => {
     const before = await fetch(`${h.url}/health`);
     expect(before.status).to.equal(503);
-    expect(await before.json()).to.deep.equal({ status: 'degraded', reason: 'no attestation signed yet', lastSignedAgeMs: null });
+    expect(await before.json()).to.deep.equal({
+      status: 'degraded',
+      reason: 'no attestation signed yet',
+      lastSignedAgeMs: null,
+    });
 
     h.state.publish(attestation(7, T0));
     h.clock.advance(1_000);
@@ -102,7 +106,10 @@ describe('HTTP API: rate limit', () => {
     const res = await fetch(`${h.url}/oracle`);
     expect(res.status).to.equal(429);
     expect(res.headers.get('ratelimit')).to.match(/r=0/);
-    expect(await errorBody(res)).to.deep.equal({ code: 'rate_limited', message: 'too many requests: limit 3 per 60000 ms' });
+    expect(await errorBody(res)).to.deep.equal({
+      code: 'rate_limited',
+      message: 'too many requests: limit 3 per 60000 ms',
+    });
   });
 
   it('serves a fresh /price from the fast path even to a throttled client: answering costs less than counting', async () => {
@@ -138,15 +145,27 @@ describe('HTTP API: requests the HTTP parser rejects', () => {
 
   const cases: [string, string, RegExp, string][] = [
     ['an unknown method', 'FOO /price HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 /, 'malformed HTTP request'],
-    ['oversized headers', `GET /price HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /, 'request headers too large'],
-    ['conflicting framing', 'POST /price HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 400 /, 'malformed HTTP request'],
+    [
+      'oversized headers',
+      `GET /price HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      /^HTTP\/1\.1 431 /,
+      'request headers too large',
+    ],
+    [
+      'conflicting framing',
+      'POST /price HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      /^HTTP\/1\.1 400 /,
+      'malformed HTTP request',
+    ],
   ];
   for (const [what, request, status, message] of cases) {
     it(`answers ${what} in the one JSON error shape`, async () => {
       const response = await raw(request);
       expect(response).to.match(status);
       expect(response).to.match(/content-type: application\/json/i);
-      const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+      const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as {
+        error: { code: string; message: string };
+      };
       expect(body).to.deep.equal({ error: { code: 'bad_request', message } });
     });
   }

@@ -15,18 +15,28 @@ function browserAllows(res: Response, method: string, headers: readonly string[]
   if (res.status < 200 || res.status > 299) return false;
   const origin = res.headers.get('access-control-allow-origin');
   if (origin !== '*' && origin !== ORIGIN) return false;
-  const list = (name: string) => (res.headers.get(name) ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  const list = (name: string) =>
+    (res.headers.get(name) ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== '');
   const methods = list('access-control-allow-methods');
   // GET and HEAD are CORS-safelisted methods: they need no listing, but listing them is fine.
   if (!['GET', 'HEAD'].includes(method) && !methods.includes(method.toLowerCase())) return false;
   const allowed = list('access-control-allow-headers');
-  return headers.every((h) => allowed.includes(h.toLowerCase()) || (allowed.includes('*') && h.toLowerCase() !== 'authorization'));
+  return headers.every(
+    (h) => allowed.includes(h.toLowerCase()) || (allowed.includes('*') && h.toLowerCase() !== 'authorization'),
+  );
 }
 
 function preflight(h: Harness, path: string, requestHeaders: string): Promise<Response> {
   return fetch(`${h.url}${path}`, {
     method: 'OPTIONS',
-    headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': requestHeaders },
+    headers: {
+      Origin: ORIGIN,
+      'Access-Control-Request-Method': 'GET',
+      'Access-Control-Request-Headers': requestHeaders,
+    },
   });
 }
 
@@ -61,7 +71,10 @@ describe('HTTP API: cross-origin reads', () => {
   });
 
   it('never allows a method that writes', async () => {
-    const res = await fetch(`${h.url}/price`, { method: 'OPTIONS', headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } });
+    const res = await fetch(`${h.url}/price`, {
+      method: 'OPTIONS',
+      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(browserAllows(res, 'POST', [])).to.equal(false);
   });
 

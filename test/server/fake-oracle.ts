@@ -11,19 +11,17 @@ import { publish } from '../../src/oracle/publish.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createApp, startServer, type RunningServer, type ServerConfig } from '../../src/server/app.js';
 import type { HistoryPage, HistoryPageQuery, HistoryPages } from '../../src/store/types.js';
-import type {
-  OracleInfo,
-  OracleState,
-  PublishedAttestation,
-  Refusal,
-  SourcesReport,
-} from '../../src/server/types.js';
+import type { OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../../src/server/types.js';
 
 export const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 export const TICK_MS = 5_000;
 const PUBLIC_KEY = 'ab'.repeat(32);
 
-export function attestation(sequence: number, observedAt: number, kind: AttestationKind = 'index_price'): AttestationJson {
+export function attestation(
+  sequence: number,
+  observedAt: number,
+  kind: AttestationKind = 'index_price',
+): AttestationJson {
   return {
     version: 1,
     kind,
@@ -52,7 +50,21 @@ export class FakeState implements OracleState {
     return this.refusals.get(kind) ?? null;
   }
   sources(): SourcesReport {
-    return { at: T0, markets: [{ kind: 'index_price', pair: 'BTC/USD', at: T0, ok: true, price: '6543210000000', exponent: -8, reason: null, sources: [] }] };
+    return {
+      at: T0,
+      markets: [
+        {
+          kind: 'index_price',
+          pair: 'BTC/USD',
+          at: T0,
+          ok: true,
+          price: '6543210000000',
+          exponent: -8,
+          reason: null,
+          sources: [],
+        },
+      ],
+    };
   }
   info(): OracleInfo {
     return {
@@ -153,7 +165,12 @@ export async function errorBody(res: Response): Promise<{ code: string; message:
   if (/\bat .+:\d+:\d+|node_modules|\.ts\b/.test(text)) throw new Error(`error body leaks internals: ${text}`);
   const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
   const error = parsed.error;
-  if (error === undefined || typeof error.code !== 'string' || typeof error.message !== 'string' || Object.keys(parsed).length !== 1) {
+  if (
+    error === undefined ||
+    typeof error.code !== 'string' ||
+    typeof error.message !== 'string' ||
+    Object.keys(parsed).length !== 1
+  ) {
     throw new Error(`not the error shape: ${text}`);
   }
   return error as { code: string; message: string } & Record<string, unknown>;

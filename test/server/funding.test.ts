@@ -27,7 +27,10 @@ describe('GET /funding and /premium', () => {
     });
 
     it(`${path} answers 503 ${code} before the first one, and once older than three funding ticks`, async () => {
-      expect(await errorBody(await fetch(`${h.url}${path}`))).to.include({ code, message: 'no attestation signed yet' });
+      expect(await errorBody(await fetch(`${h.url}${path}`))).to.include({
+        code,
+        message: 'no attestation signed yet',
+      });
       h.state.publish(attestation(2, T0, kind));
       h.clock.advance(3 * FUNDING_TICK_MS);
       expect((await fetch(`${h.url}${path}`)).status).to.equal(200); // at the bound: still current
@@ -52,7 +55,8 @@ describe('an oracle that does not sign funding', () => {
   it('has no /funding or /premium', async () => {
     const h = await startHarness();
     try {
-      for (const path of ['/funding', '/premium']) expect((await errorBody(await fetch(`${h.url}${path}`))).code).to.equal('not_found');
+      for (const path of ['/funding', '/premium'])
+        expect((await errorBody(await fetch(`${h.url}${path}`))).code).to.equal('not_found');
     } finally {
       await h.close();
     }

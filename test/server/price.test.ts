@@ -55,7 +55,11 @@ describe('GET /price', () => {
     expect(res.status).to.equal(503);
     expect(res.headers.get('cache-control')).to.equal('no-store');
     const error = await errorBody(res);
-    expect(error).to.deep.equal({ code: 'no_trustworthy_index', message: 'no attestation signed yet', lastSignedAgeMs: null });
+    expect(error).to.deep.equal({
+      code: 'no_trustworthy_index',
+      message: 'no attestation signed yet',
+      lastSignedAgeMs: null,
+    });
   });
 
   it('refuses with 503 once the latest quote is older than three ticks, even for a matching ETag', async () => {
@@ -92,9 +96,17 @@ describe('GET /price', () => {
     const fast = await fetch(`${h.url}/price`);
     const viaExpress = await fetch(`${h.url}/oracle`);
     const named = (res: Response) =>
-      [...res.headers.keys()].filter((k) => /^(x-|cross-origin|content-security|strict-transport|referrer|origin-agent|access-control)/.test(k)).sort();
+      [...res.headers.keys()]
+        .filter((k) =>
+          /^(x-|cross-origin|content-security|strict-transport|referrer|origin-agent|access-control)/.test(k),
+        )
+        .sort();
     expect(named(fast)).to.deep.equal(named(viaExpress));
-    expect(named(fast)).to.include.members(['content-security-policy', 'x-content-type-options', 'access-control-allow-origin']);
+    expect(named(fast)).to.include.members([
+      'content-security-policy',
+      'x-content-type-options',
+      'access-control-allow-origin',
+    ]);
     for (const name of named(fast)) expect(fast.headers.get(name), name).to.equal(viaExpress.headers.get(name));
     expect(fast.headers.get('x-powered-by')).to.equal(null);
   });
@@ -108,4 +120,3 @@ describe('GET /price', () => {
     expect(text).to.match(/http_requests_total\{method="HEAD",route="\/price",status="200"\} 1/);
   });
 });
-

@@ -38,7 +38,8 @@ function parseFrame(frame: string): SseEvent | null {
     if (line.startsWith(':')) event.comment = line.slice(1).trim();
     else if (line.startsWith('id: ')) event.id = line.slice(4);
     else if (line.startsWith('event: ')) event.event = line.slice(7);
-    else if (line.startsWith('data: ')) event.data = (event.data === undefined ? '' : `${event.data}\n`) + line.slice(6);
+    else if (line.startsWith('data: '))
+      event.data = (event.data === undefined ? '' : `${event.data}\n`) + line.slice(6);
   }
   return Object.keys(event).length === 0 ? null : event;
 }
@@ -123,7 +124,10 @@ describe('GET /stream', () => {
     await until(() => h.state.listenerCount === 1);
     const res = await fetch(`${h.url}/stream`);
     expect(res.status).to.equal(503);
-    expect(await errorBody(res)).to.include({ code: 'too_many_streams', message: 'too many open streams (limit 1); retry later' });
+    expect(await errorBody(res)).to.include({
+      code: 'too_many_streams',
+      message: 'too many open streams (limit 1); retry later',
+    });
   });
 
   it('caps the streams one client may hold, and frees its slot when one closes', async () => {

@@ -7,18 +7,47 @@ import { parseScenario, startSimulator, type Simulator } from '../../src/sim/ind
 
 const H = 3_600_000;
 const perp = (intervalMs = 8 * H) => ({
-  path: [{ atMs: 0, price: '97000' }, { atMs: 10_000, price: '98000' }],
-  funding: { intervalMs, path: [{ atMs: 0, rate: '0.0001' }, { atMs: 10_000, rate: '-0.0003' }] },
+  path: [
+    { atMs: 0, price: '97000' },
+    { atMs: 10_000, price: '98000' },
+  ],
+  funding: {
+    intervalMs,
+    path: [
+      { atMs: 0, rate: '0.0001' },
+      { atMs: 10_000, rate: '-0.0003' },
+    ],
+  },
 });
 
 describe('scenario perpetuals', () => {
   const invalid: [string, unknown, string][] = [
     ['funding on a spot market', { kraken: { markets: { 'BTC/USD': perp() } } }, 'only perpetuals'],
-    ['a perpetual without funding', { okx: { markets: { 'BTC/USDT:USDT': { path: [{ atMs: 0, price: '97000' }] } } } }, 'needs funding'],
-    ['krakenfutures at 8 h (it funds hourly)', { krakenfutures: { markets: { 'BTC/USD:USD': perp() } } }, 'set intervalMs to 3600000'],
-    ['deribit at 4 h (ccxt assumes 8 h)', { deribit: { markets: { 'BTC/USD:BTC': perp(4 * H) } } }, 'set intervalMs to 28800000'],
-    ['an interval that is not whole hours', { bybit: { markets: { 'BTC/USDT:USDT': perp(1_800_000) } } }, 'whole hours'],
-    ['a rate that is a number', { bybit: { markets: { 'BTC/USDT:USDT': { ...perp(), funding: { path: [{ atMs: 0, rate: 0.0001 }] } } } } }, 'rate'],
+    [
+      'a perpetual without funding',
+      { okx: { markets: { 'BTC/USDT:USDT': { path: [{ atMs: 0, price: '97000' }] } } } },
+      'needs funding',
+    ],
+    [
+      'krakenfutures at 8 h (it funds hourly)',
+      { krakenfutures: { markets: { 'BTC/USD:USD': perp() } } },
+      'set intervalMs to 3600000',
+    ],
+    [
+      'deribit at 4 h (ccxt assumes 8 h)',
+      { deribit: { markets: { 'BTC/USD:BTC': perp(4 * H) } } },
+      'set intervalMs to 28800000',
+    ],
+    [
+      'an interval that is not whole hours',
+      { bybit: { markets: { 'BTC/USDT:USDT': perp(1_800_000) } } },
+      'whole hours',
+    ],
+    [
+      'a rate that is a number',
+      { bybit: { markets: { 'BTC/USDT:USDT': { ...perp(), funding: { path: [{ atMs: 0, rate: 0.0001 }] } } } } },
+      'rate',
+    ],
   ];
   for (const [name, exchanges, message] of invalid) {
     it(`refuses ${name}`, () => {
@@ -27,7 +56,8 @@ describe('scenario perpetuals', () => {
   }
 
   it('fundingAt interpolates the rate, floors, and pins everything under "frozen"', () => {
-    const market = parseScenario({ exchanges: { bybit: { markets: { 'BTC/USDT:USDT': perp() } } } }).exchanges['bybit']!.markets['BTC/USDT:USDT']!;
+    const market = parseScenario({ exchanges: { bybit: { markets: { 'BTC/USDT:USDT': perp() } } } }).exchanges['bybit']!
+      .markets['BTC/USDT:USDT']!;
     const now = 1_800_000_000_000;
     expect(fundingAt(market, 2_500, now, 1, [])).to.deep.equal({
       rate: '0',
@@ -72,7 +102,15 @@ describe('simulator funding endpoints', () => {
   it('binance fundingInfo lists an adjusted interval in hours', async () => {
     clock.set(1_800_000_000_000);
     const { body } = await get('binance', '/fapi/v1/fundingInfo');
-    expect(body).to.deep.include.members([{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.00300000', adjustedFundingRateFloor: '-0.00300000', fundingIntervalHours: 4, disclaimer: false }]);
+    expect(body).to.deep.include.members([
+      {
+        symbol: 'BTCUSDT',
+        adjustedFundingRateCap: '0.00300000',
+        adjustedFundingRateFloor: '-0.00300000',
+        fundingIntervalHours: 4,
+        disclaimer: false,
+      },
+    ]);
   });
 
   it('binance fundingInfo, like the real one, leaves out a contract at the default 8 h', async () => {
@@ -130,10 +168,22 @@ describe('simulator funding endpoints', () => {
   }
 
   const errorShapes: [string, string, unknown][] = [
-    ['bybit', '/v5/market/instruments-info?category=linear', { retCode: 10016, retMsg: 'Service Unavailable', result: {}, retExtInfo: {}, time: 0 }],
+    [
+      'bybit',
+      '/v5/market/instruments-info?category=linear',
+      { retCode: 10016, retMsg: 'Service Unavailable', result: {}, retExtInfo: {}, time: 0 },
+    ],
     ['okx', '/api/v5/public/instruments?instType=SWAP', { code: '50001', msg: 'Service Unavailable', data: [] }],
-    ['deribit', '/api/v2/public/get_instruments', { jsonrpc: '2.0', error: { message: 'Service Unavailable', code: 11098 }, testnet: false }],
-    ['krakenfutures', '/derivatives/api/v3/instruments', { result: 'error', error: 'Service Unavailable', serverTime: '1970-01-01T00:00:00.000Z' }],
+    [
+      'deribit',
+      '/api/v2/public/get_instruments',
+      { jsonrpc: '2.0', error: { message: 'Service Unavailable', code: 11098 }, testnet: false },
+    ],
+    [
+      'krakenfutures',
+      '/derivatives/api/v3/instruments',
+      { result: 'error', error: 'Service Unavailable', serverTime: '1970-01-01T00:00:00.000Z' },
+    ],
   ];
   for (const [exchange, path, body] of errorShapes) {
     it(`${exchange} answers an HTTP fault in its own error shape`, async () => {

@@ -3,11 +3,18 @@ import { activeFaults, priceAt, quoteAt } from '../../src/sim/quote.js';
 import { parseScenario, type Fault } from '../../src/sim/scenario.js';
 
 const market = (path: [number, string][], spreadBps = 0, faults: unknown[] = []) =>
-  parseScenario({ exchanges: { kraken: { markets: { 'BTC/USD': { spreadBps, faults, path: path.map(([atMs, price]) => ({ atMs, price })) } } } } })
-    .exchanges['kraken']!.markets['BTC/USD']!;
+  parseScenario({
+    exchanges: {
+      kraken: { markets: { 'BTC/USD': { spreadBps, faults, path: path.map(([atMs, price]) => ({ atMs, price })) } } },
+    },
+  }).exchanges['kraken']!.markets['BTC/USD']!;
 
 describe('priceAt', () => {
-  const ramp = market([[1_000, '100'], [3_000, '200'], [4_000, '150']]);
+  const ramp = market([
+    [1_000, '100'],
+    [3_000, '200'],
+    [4_000, '150'],
+  ]);
   const table: [number, bigint][] = [
     [0, 100_00000000n], // before the first point: the first price
     [1_000, 100_00000000n],
@@ -23,7 +30,15 @@ describe('priceAt', () => {
   }
 
   it('floors between points', () => {
-    expect(priceAt(market([[0, '0.00000001'], [3, '0.00000002']]), 1)).to.equal(1n);
+    expect(
+      priceAt(
+        market([
+          [0, '0.00000001'],
+          [3, '0.00000002'],
+        ]),
+        1,
+      ),
+    ).to.equal(1n);
   });
 });
 
@@ -43,22 +58,32 @@ describe('quoteAt', () => {
     expect(quoteAt(market([[0, '97000.5']], 0), 0, NOW, 0, []).last).to.equal('97000');
   });
   it('stale lags the timestamp only', () => {
-    const m = market([[0, '100'], [1_000, '200']]);
+    const m = market([
+      [0, '100'],
+      [1_000, '200'],
+    ]);
     const q = quoteAt(m, 500, NOW, 2, [{ kind: 'stale', fromMs: 0, lagMs: 60_000 }]);
     const lagged = NOW - 60_000;
     expect(q).to.deep.equal({ last: '150.00', bid: '150.00', ask: '150.00', timestampMs: lagged, lastTradeMs: lagged });
   });
   it('frozen pins price and timestamp at the window start', () => {
-    const m = market([[0, '100'], [1_000, '200']]);
+    const m = market([
+      [0, '100'],
+      [1_000, '200'],
+    ]);
     const q = quoteAt(m, 900, NOW, 2, [{ kind: 'frozen', fromMs: 200 }]);
     const pinned = NOW - 700;
     expect(q).to.deep.equal({ last: '120.00', bid: '120.00', ask: '120.00', timestampMs: pinned, lastTradeMs: pinned });
   });
   it('a quiet market shows its last trade, price and time, lastTradeAgeMs old beside a current book', () => {
-    const path = [{ atMs: 0, price: '100' }, { atMs: 1_000, price: '200' }];
+    const path = [
+      { atMs: 0, price: '100' },
+      { atMs: 1_000, price: '200' },
+    ];
     const quiet = { spreadBps: 0, lastTradeAgeMs: 400, path };
-    const m = parseScenario({ exchanges: { kraken: { markets: { 'BTC/USD': quiet } } } }).exchanges['kraken']!
-      .markets['BTC/USD']!;
+    const m = parseScenario({ exchanges: { kraken: { markets: { 'BTC/USD': quiet } } } }).exchanges['kraken']!.markets[
+      'BTC/USD'
+    ]!;
     expect(quoteAt(m, 900, NOW, 2, [])).to.deep.equal({
       last: '150.00', // the price 400 ms ago
       bid: '190.00',

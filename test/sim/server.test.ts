@@ -13,12 +13,18 @@ describe('simulator HTTP', () => {
     sim = await startSimulator(
       parseScenario({
         exchanges: {
-          coinbaseexchange: { faults: down, markets: { 'BTC/USD': { ...price, faults: [{ kind: 'malformed', mode: 'brokenJson' }] } } },
+          coinbaseexchange: {
+            faults: down,
+            markets: { 'BTC/USD': { ...price, faults: [{ kind: 'malformed', mode: 'brokenJson' }] } },
+          },
           kraken: { faults: down, markets: { 'BTC/USD': price } },
           bitstamp: { faults: down, markets: { 'BTC/USD': price } },
           gemini: { faults: down, markets: { 'BTC/USD': price } },
           bitfinex: { faults: down, markets: { 'BTC/USD': price } },
-          binance: { faults: down, markets: { 'BTC/USDT': { ...price, faults: [{ kind: 'timeout', fromMs: 0, toMs: 1_000 }] } } },
+          binance: {
+            faults: down,
+            markets: { 'BTC/USDT': { ...price, faults: [{ kind: 'timeout', fromMs: 0, toMs: 1_000 }] } },
+          },
         },
       }),
       { clock, port: 0 },
@@ -77,7 +83,9 @@ describe('simulator HTTP', () => {
 
   it('a hung request is dropped on close', async () => {
     clock.set(1_800_000_000_000);
-    const other = await startSimulator(parseScenario({ exchanges: { binance: { faults: [{ kind: 'timeout' }] } } }), { clock });
+    const other = await startSimulator(parseScenario({ exchanges: { binance: { faults: [{ kind: 'timeout' }] } } }), {
+      clock,
+    });
     const hung = fetch(`${other.baseUrlFor('binance')}/api/v3/exchangeInfo`).then(
       () => 'answered',
       () => 'dropped',

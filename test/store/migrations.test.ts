@@ -43,7 +43,10 @@ describe('store/migrations: migrate', () => {
 
   it('refuses a database newer than the migrations it knows', () => {
     migrate(db, [one, two]);
-    expect(() => migrate(db, [one])).to.throw(ConfigError, /schema version 2 is newer than this software supports \(1\)/);
+    expect(() => migrate(db, [one])).to.throw(
+      ConfigError,
+      /schema version 2 is newer than this software supports \(1\)/,
+    );
     expect(version(db)).to.equal(2);
   });
 

@@ -65,7 +65,10 @@ describe('store/sqlite: openStore', () => {
       try {
         expect(db.pragma('user_version', { simple: true })).to.equal(MIGRATIONS.length);
         expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
-        const names = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").pluck().all();
+        const names = db
+          .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name")
+          .pluck()
+          .all();
         expect(names).to.include.members(['attestations', 'sequences', 'attestations_kind_observed_at']);
       } finally {
         db.close();
@@ -97,7 +100,11 @@ describe('store/sqlite: openStore', () => {
     const badOptions: Array<[what: string, options: { dataDir: string; historyCacheSize: number }, message: RegExp]> = [
       ['an empty data dir', { dataDir: '', historyCacheSize: 10 }, /dataDir must be a non-empty path/],
       ['a zero cache size', { dataDir: '/tmp/x', historyCacheSize: 0 }, /historyCacheSize must be a positive integer/],
-      ['a fractional cache size', { dataDir: '/tmp/x', historyCacheSize: 1.5 }, /historyCacheSize must be a positive integer/],
+      [
+        'a fractional cache size',
+        { dataDir: '/tmp/x', historyCacheSize: 1.5 },
+        /historyCacheSize must be a positive integer/,
+      ],
     ];
     for (const [what, options, message] of badOptions) {
       it(`rejects ${what}`, () => {
@@ -115,7 +122,11 @@ describe('store/sqlite: openStore', () => {
   describe('nextSequence', () => {
     it('strictly increases, also across close and reopen', () => {
       const first = open();
-      expect([first.nextSequence(KEY_A), first.nextSequence(KEY_A), first.nextSequence(KEY_A)]).to.deep.equal([1n, 2n, 3n]);
+      expect([first.nextSequence(KEY_A), first.nextSequence(KEY_A), first.nextSequence(KEY_A)]).to.deep.equal([
+        1n,
+        2n,
+        3n,
+      ]);
       first.close();
       expect(open().nextSequence(KEY_A)).to.equal(4n);
     });
@@ -181,7 +192,10 @@ describe('store/sqlite: openStore', () => {
     it('rejects a (public key, sequence) pair already stored, but not the same sequence of another key', () => {
       const store = open();
       store.append(attestation({ sequence: '7' }));
-      expect(() => store.append(attestation({ sequence: '7', value: '1' }))).to.throw(InputError, /sequence 7 is already stored/);
+      expect(() => store.append(attestation({ sequence: '7', value: '1' }))).to.throw(
+        InputError,
+        /sequence 7 is already stored/,
+      );
       expect(() => store.append(attestation({ sequence: '7', publicKey: KEY_B }))).to.not.throw();
     });
 
@@ -226,7 +240,8 @@ describe('store/sqlite: openStore', () => {
         [5, 50, 'index_price'],
         [4, 40, 'funding_rate'],
       ];
-      for (const [seq, at, kind] of rows) store.append(attestation({ sequence: String(seq), observedAt: String(at), kind }));
+      for (const [seq, at, kind] of rows)
+        store.append(attestation({ sequence: String(seq), observedAt: String(at), kind }));
       return store;
     }
     const times = (rows: AttestationJson[]): number[] => rows.map((r) => Number(r.observedAt));
@@ -248,7 +263,13 @@ describe('store/sqlite: openStore', () => {
 
     it('returns the attestations exactly as appended', () => {
       const store = open();
-      const a = attestation({ sequence: '9', observedAt: '1700000000123', value: '-42', kind: 'funding_rate', exponent: -6 });
+      const a = attestation({
+        sequence: '9',
+        observedAt: '1700000000123',
+        value: '-42',
+        kind: 'funding_rate',
+        exponent: -6,
+      });
       store.append(a);
       expect(store.range({ from: 0, to: 2e12, limit: 10 })).to.deep.equal([a]);
     });
@@ -257,7 +278,11 @@ describe('store/sqlite: openStore', () => {
       ['a negative from', { from: -1, to: 10, limit: 1 }, /from must be a non-negative integer/],
       ['a fractional to', { from: 0, to: 1.5, limit: 1 }, /to must be a non-negative integer/],
       ['a zero limit', { from: 0, to: 10, limit: 0 }, /limit must be a positive integer/],
-      ['an unknown kind', { from: 0, to: 10, limit: 1, kind: 'volume' }, /kind must be one of index_price, funding_rate, perp_premium/],
+      [
+        'an unknown kind',
+        { from: 0, to: 10, limit: 1, kind: 'volume' },
+        /kind must be one of index_price, funding_rate, perp_premium/,
+      ],
     ];
     for (const [what, query, message] of badQueries) {
       it(`rejects ${what}`, () => {

@@ -2,10 +2,21 @@
  * A LightningBackend straight over a FakeNode, with no API in between: for testing the settlement
  * round's logic. The API adapters (CLN, LND) are tested against fake servers of their own.
  */
-import type { ChannelState, KeysendRequest, LightningBackend, PaymentResult, ReceivedPayment } from '../../src/lightning/types.js';
+import type {
+  ChannelState,
+  KeysendRequest,
+  LightningBackend,
+  PaymentResult,
+  ReceivedPayment,
+} from '../../src/lightning/types.js';
 import type { FakeNode, FakePayment } from './fake-lightning.js';
 
-const result = (p: FakePayment): PaymentResult => ({ paymentHash: p.paymentHash, status: p.status, feeMsat: p.status === 'complete' ? p.feeMsat : null, failure: p.failure });
+const result = (p: FakePayment): PaymentResult => ({
+  paymentHash: p.paymentHash,
+  status: p.status,
+  feeMsat: p.status === 'complete' ? p.feeMsat : null,
+  failure: p.failure,
+});
 
 export class FakeNodeBackend implements LightningBackend {
   /** Set to make the next keysend reject as if the node could not be reached. */

@@ -107,8 +107,12 @@ export class FakeClnNode {
       .map((c) => {
         const { local, remote, peer } = this.node.sides(c);
         const htlcs = [
-          ...[...this.node.payments.values()].filter((x) => x.status === 'pending' && x.destination === peer.id).map((x) => htlc('out', x)),
-          ...[...peer.payments.values()].filter((x) => x.status === 'pending' && x.destination === this.node.id).map((x) => htlc('in', x)),
+          ...[...this.node.payments.values()]
+            .filter((x) => x.status === 'pending' && x.destination === peer.id)
+            .map((x) => htlc('out', x)),
+          ...[...peer.payments.values()]
+            .filter((x) => x.status === 'pending' && x.destination === this.node.id)
+            .map((x) => htlc('in', x)),
         ];
         return {
           peer_id: peer.id,
@@ -134,10 +138,22 @@ export class FakeClnNode {
   }
 
   private async keysend(p: Record<string, unknown>): Promise<Answer> {
-    const allowed = new Set(['destination', 'amount_msat', 'label', 'maxfeepercent', 'retry_for', 'maxdelay', 'exemptfee', 'routehints', 'extratlvs', 'maxfee']);
+    const allowed = new Set([
+      'destination',
+      'amount_msat',
+      'label',
+      'maxfeepercent',
+      'retry_for',
+      'maxdelay',
+      'exemptfee',
+      'routehints',
+      'extratlvs',
+      'maxfee',
+    ]);
     const unknown = Object.keys(p).find((k) => !allowed.has(k));
     if (unknown) return rpcError(PARAMS_INVALID, `unknown parameter: ${unknown}`);
-    if (typeof p.destination !== 'string' || !/^0[23][0-9a-f]{64}$/.test(p.destination)) return rpcError(PARAMS_INVALID, 'destination: should be a node id');
+    if (typeof p.destination !== 'string' || !/^0[23][0-9a-f]{64}$/.test(p.destination))
+      return rpcError(PARAMS_INVALID, 'destination: should be a node id');
     const amount = parseMsat(p.amount_msat);
     if (amount === null) return rpcError(PARAMS_INVALID, 'amount_msat: should be a millisatoshi amount');
     const maxfee = p.maxfee === undefined ? 2n ** 63n : parseMsat(p.maxfee);
@@ -146,7 +162,12 @@ export class FakeClnNode {
       return rpcError(PARAMS_INVALID, 'maxfee: Cannot specify maxfee with maxfeepercent or exemptfee');
     }
     const tlvs = p.extratlvs ?? {};
-    if (typeof tlvs !== 'object' || tlvs === null || Array.isArray(tlvs) || Object.entries(tlvs).some(([k, v]) => !/^\d+$/.test(k) || typeof v !== 'string' || !/^([0-9a-f]{2})*$/.test(v))) {
+    if (
+      typeof tlvs !== 'object' ||
+      tlvs === null ||
+      Array.isArray(tlvs) ||
+      Object.entries(tlvs).some(([k, v]) => !/^\d+$/.test(k) || typeof v !== 'string' || !/^([0-9a-f]{2})*$/.test(v))
+    ) {
       return rpcError(PARAMS_INVALID, 'extratlvs: should be an object of fieldnumber: hexstring');
     }
     if (this.node.nextFault?.kind === 'rpc_error') {
@@ -193,7 +214,10 @@ export class FakeClnNode {
   }
 
   private listpays(p: Record<string, unknown>): Answer {
-    if (p.payment_hash !== undefined && (typeof p.payment_hash !== 'string' || !/^[0-9a-f]{64}$/.test(p.payment_hash))) {
+    if (
+      p.payment_hash !== undefined &&
+      (typeof p.payment_hash !== 'string' || !/^[0-9a-f]{64}$/.test(p.payment_hash))
+    ) {
       return rpcError(PARAMS_INVALID, 'payment_hash: should be a 32 byte hex value');
     }
     const pays = [...this.node.payments.values()]
@@ -242,14 +266,31 @@ function htlc(direction: 'in' | 'out', payment: FakePayment): Record<string, unk
 
 /** lightningd's keysend error for a failed payment, by what the fake network said. */
 function keysendFailure(payment: FakePayment): Answer {
-  const data = { payment_hash: payment.paymentHash, status: 'failed', amount_msat: msatNumber(payment.amountMsat), destination: payment.destination };
+  const data = {
+    payment_hash: payment.paymentHash,
+    status: 'failed',
+    amount_msat: msatNumber(payment.amountMsat),
+    destination: payment.destination,
+  };
   if (payment.failure === 'no route to destination' || payment.failure === 'insufficient balance') {
-    return { error: { code: PAY_ROUTE_NOT_FOUND, message: `Ran out of routes to try after 1 attempt: see \`paystatus\` (${payment.failure})`, data } };
+    return {
+      error: {
+        code: PAY_ROUTE_NOT_FOUND,
+        message: `Ran out of routes to try after 1 attempt: see \`paystatus\` (${payment.failure})`,
+        data,
+      },
+    };
   }
   if (payment.failure === 'fee exceeds maxfee') {
     return { error: { code: PAY_ROUTE_TOO_EXPENSIVE, message: 'Route too expensive: fee exceeds maxfee', data } };
   }
-  return { error: { code: PAY_DESTINATION_PERM_FAIL, message: `failed: WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS (${payment.failure ?? 'failed'})`, data } };
+  return {
+    error: {
+      code: PAY_DESTINATION_PERM_FAIL,
+      message: `failed: WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS (${payment.failure ?? 'failed'})`,
+      data,
+    },
+  };
 }
 
 function rpcError(code: number, message: string): Answer {
@@ -318,10 +359,15 @@ async function answerSocket(cln: FakeClnNode, socket: net.Socket, text: string):
   try {
     request = JSON.parse(text) as typeof request;
   } catch {
-    socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })}\n\n`);
+    socket.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })}\n\n`,
+    );
     return;
   }
-  const answer = typeof request.method === 'string' ? await cln.handle(request.method, request.params) : rpcError(-32600, 'Invalid request: no method');
+  const answer =
+    typeof request.method === 'string'
+      ? await cln.handle(request.method, request.params)
+      : rpcError(-32600, 'Invalid request: no method');
   if (!socket.destroyed) socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: request.id ?? null, ...answer })}\n\n`);
 }
 
@@ -335,7 +381,10 @@ export interface FakeClnRestOptions {
 }
 
 /** The clnrest plugin for `node` on 127.0.0.1, a free port; `url` is its base URL. */
-export async function startFakeClnRest(node: FakeNode, options: FakeClnRestOptions): Promise<FakeClnServer & { readonly url: string; readonly runeHeaders: (string | undefined)[] }> {
+export async function startFakeClnRest(
+  node: FakeNode,
+  options: FakeClnRestOptions,
+): Promise<FakeClnServer & { readonly url: string; readonly runeHeaders: (string | undefined)[] }> {
   const cln = new FakeClnNode(node);
   const runeHeaders: (string | undefined)[] = [];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -344,14 +393,19 @@ export async function startFakeClnRest(node: FakeNode, options: FakeClnRestOptio
     req.on('end', () => {
       void (async () => {
         const match = /^\/v1\/([a-z0-9_-]+)$/.exec(req.url ?? '');
-        if (req.method !== 'POST' || !match) return send(res, 404, { code: METHOD_NOT_FOUND, message: 'Path not registered' });
+        if (req.method !== 'POST' || !match)
+          return send(res, 404, { code: METHOD_NOT_FOUND, message: 'Path not registered' });
         const method = match[1]!;
         const rune = req.headers.rune;
         runeHeaders.push(typeof rune === 'string' ? rune : undefined);
         if (typeof rune !== 'string') return send(res, 403, { code: 1501, message: 'Not authorized: Missing rune' });
-        if (rune !== options.rune) return send(res, 401, { code: 1501, message: 'Not authorized: Not derived from master' });
+        if (rune !== options.rune)
+          return send(res, 401, { code: 1501, message: 'Not authorized: Not derived from master' });
         if (options.allowedMethods && !options.allowedMethods.includes(method)) {
-          return send(res, 401, { code: 1502, message: `Not permitted: method is not equal to ${options.allowedMethods[0] ?? ''}` });
+          return send(res, 401, {
+            code: 1502,
+            message: `Not permitted: method is not equal to ${options.allowedMethods[0] ?? ''}`,
+          });
         }
         let params: unknown;
         try {
@@ -365,7 +419,9 @@ export async function startFakeClnRest(node: FakeNode, options: FakeClnRestOptio
       })();
     });
   };
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -45,7 +45,11 @@ export interface FakeChannel {
 }
 
 /** What the next keysend from a node does; one-shot unless `sticky`. */
-export type KeysendFault = { kind: 'fail'; message: string } | { kind: 'pending' } | { kind: 'hang' } | { kind: 'rpc_error'; code: number; message: string };
+export type KeysendFault =
+  | { kind: 'fail'; message: string }
+  | { kind: 'pending' }
+  | { kind: 'hang' }
+  | { kind: 'rpc_error'; code: number; message: string };
 
 export class FakeNode {
   readonly payments = new Map<string, FakePayment>();
@@ -76,7 +80,14 @@ export class FakeNode {
    * Sends a keysend over the direct channel to `destination`: moves amount (the fee is charged to
    * us and vanishes into the fake route) unless a fault says otherwise. Returns the payment.
    */
-  keysend(req: { destination: string; amountMsat: bigint; maxFeeMsat: bigint; preimage: string; customRecords: Record<string, string>; label: string }): FakePayment {
+  keysend(req: {
+    destination: string;
+    amountMsat: bigint;
+    maxFeeMsat: bigint;
+    preimage: string;
+    customRecords: Record<string, string>;
+    label: string;
+  }): FakePayment {
     const paymentHash = createHash('sha256').update(Buffer.from(req.preimage, 'hex')).digest('hex');
     const existing = this.payments.get(paymentHash);
     if (existing) return existing;
@@ -100,7 +111,8 @@ export class FakeNode {
     if (!channel || channel.state !== 'normal' || !this.connected) return this.fail(payment, 'no route to destination');
     if (this.routeFeeMsat > req.maxFeeMsat) return this.fail(payment, 'fee exceeds maxfee');
     const { local, peer } = this.sides(channel);
-    if (local - channel.reserveMsat < req.amountMsat + this.routeFeeMsat) return this.fail(payment, 'insufficient balance');
+    if (local - channel.reserveMsat < req.amountMsat + this.routeFeeMsat)
+      return this.fail(payment, 'insufficient balance');
     if (fault?.kind === 'pending' || fault?.kind === 'hang') {
       channel.pendingHtlcs += 1;
       return payment;
@@ -129,7 +141,12 @@ export class FakeNode {
       channel.balanceA += payment.amountMsat;
     }
     payment.status = 'complete';
-    peer.receipts.push({ paymentHash: payment.paymentHash, amountMsat: payment.amountMsat, settledAt: this.network.now(), customRecords: payment.customRecords });
+    peer.receipts.push({
+      paymentHash: payment.paymentHash,
+      amountMsat: payment.amountMsat,
+      settledAt: this.network.now(),
+      customRecords: payment.customRecords,
+    });
   }
 
   private fail(payment: FakePayment, message: string): FakePayment {

@@ -46,7 +46,17 @@ xowsttt9KZrPYtJl
 
 const PREIMAGE_RECORD = '5482373484';
 /** grpc-gateway's HTTPStatusFromCode for the codes the fake uses. */
-const HTTP_STATUS: Record<number, number> = { 2: 500, 3: 400, 5: 404, 6: 409, 7: 403, 9: 400, 12: 501, 14: 503, 16: 401 };
+const HTTP_STATUS: Record<number, number> = {
+  2: 500,
+  3: 400,
+  5: 404,
+  6: 409,
+  7: 403,
+  9: 400,
+  12: 501,
+  14: 503,
+  16: 401,
+};
 
 export interface FakeLnd {
   /** Base URL, e.g. https://127.0.0.1:PORT. */
@@ -75,7 +85,9 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
     });
   };
   const tls = options.tls ?? true;
-  const server: Server = tls ? createHttpsServer({ cert: FAKE_LND_TLS_CERT, key: FAKE_LND_TLS_KEY }, handler) : createHttpServer(handler);
+  const server: Server = tls
+    ? createHttpsServer({ cert: FAKE_LND_TLS_CERT, key: FAKE_LND_TLS_KEY }, handler)
+    : createHttpServer(handler);
   // Pending payments finish when a test resolves them; open streams notice on the next poll.
   const poll = setInterval(() => watchers.forEach((w) => w()), 5);
 
@@ -84,19 +96,31 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
     const streaming = url.pathname === '/v2/router/send' || url.pathname.startsWith('/v2/router/track/');
     const given = req.headers['grpc-metadata-macaroon'];
     if (typeof given !== 'string' || given === '') return sendError(res, 2, 'expected 1 macaroon, got 0', streaming);
-    if (given !== macaroon.toString('hex')) return sendError(res, 2, 'verification failed: signature mismatch after caveat verification', streaming);
+    if (given !== macaroon.toString('hex'))
+      return sendError(res, 2, 'verification failed: signature mismatch after caveat verification', streaming);
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     if (req.method === 'GET' && url.pathname === '/v1/getinfo') return sendJson(res, getInfo());
     if (req.method === 'GET' && url.pathname === '/v1/channels') return sendJson(res, { channels: listChannels() });
     if (req.method === 'GET' && url.pathname === '/v1/invoices') return sendJson(res, listInvoices(url.searchParams));
     if (req.method === 'POST' && url.pathname === '/v2/router/send') return sendPayment(res, body);
-    if (req.method === 'GET' && url.pathname.startsWith('/v2/router/track/')) return trackPayment(res, decodeURIComponent(url.pathname.slice('/v2/router/track/'.length)));
+    if (req.method === 'GET' && url.pathname.startsWith('/v2/router/track/'))
+      return trackPayment(res, decodeURIComponent(url.pathname.slice('/v2/router/track/'.length)));
     return sendError(res, 12, `unknown method ${req.method} ${url.pathname}`);
   }
 
   function getInfo(): Record<string, unknown> {
     const active = node.channels().filter((c) => isActive(c)).length;
-    return { version: '0.18.0-beta', identity_pubkey: node.id, alias: node.alias, num_active_channels: active, num_peers: active, block_height: 800000, synced_to_chain: true, synced_to_graph: true, chains: [{ chain: 'bitcoin', network: 'regtest' }] };
+    return {
+      version: '0.18.0-beta',
+      identity_pubkey: node.id,
+      alias: node.alias,
+      num_active_channels: active,
+      num_peers: active,
+      block_height: 800000,
+      synced_to_chain: true,
+      synced_to_graph: true,
+      chains: [{ chain: 'bitcoin', network: 'regtest' }],
+    };
   }
 
   function isActive(c: ReturnType<FakeNode['channels']>[number]): boolean {
@@ -111,10 +135,30 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
       .map((c) => {
         const { local, remote, peer } = node.sides(c);
         const reserveSat = (c.reserveMsat / 1000n).toString();
-        const htlc = (p: FakePayment, incoming: boolean) => ({ incoming, amount: (p.amountMsat / 1000n).toString(), hashlock: b64(p.paymentHash), expiration_height: 800040, htlc_index: '0', forwarding_channel: '0', forwarding_htlc_index: '0', locked_in: true });
-        const pendingOut = [...node.payments.values()].filter((p) => p.status === 'pending' && p.destination === peer.id).map((p) => htlc(p, false));
-        const pendingIn = [...peer.payments.values()].filter((p) => p.status === 'pending' && p.destination === node.id).map((p) => htlc(p, true));
-        const constraints = { csv_delay: 144, chan_reserve_sat: reserveSat, dust_limit_sat: '354', max_pending_amt_msat: '99000000', min_htlc_msat: '1', max_accepted_htlcs: 483 };
+        const htlc = (p: FakePayment, incoming: boolean) => ({
+          incoming,
+          amount: (p.amountMsat / 1000n).toString(),
+          hashlock: b64(p.paymentHash),
+          expiration_height: 800040,
+          htlc_index: '0',
+          forwarding_channel: '0',
+          forwarding_htlc_index: '0',
+          locked_in: true,
+        });
+        const pendingOut = [...node.payments.values()]
+          .filter((p) => p.status === 'pending' && p.destination === peer.id)
+          .map((p) => htlc(p, false));
+        const pendingIn = [...peer.payments.values()]
+          .filter((p) => p.status === 'pending' && p.destination === node.id)
+          .map((p) => htlc(p, true));
+        const constraints = {
+          csv_delay: 144,
+          chan_reserve_sat: reserveSat,
+          dust_limit_sat: '354',
+          max_pending_amt_msat: '99000000',
+          min_htlc_msat: '1',
+          max_accepted_htlcs: 483,
+        };
         return {
           active: isActive(c),
           remote_pubkey: peer.id,
@@ -206,7 +250,9 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
     const offset = Number(params.get('index_offset') ?? '0');
     const max = Number(params.get('num_max_invoices') ?? '100') || 100;
     const createdFrom = Number(params.get('creation_date_start') ?? '0');
-    const all = node.receipts.map((r, i) => invoiceJson(r, i + 1)).filter((inv) => Number(inv.creation_date) >= createdFrom);
+    const all = node.receipts
+      .map((r, i) => invoiceJson(r, i + 1))
+      .filter((inv) => Number(inv.creation_date) >= createdFrom);
     const page = all.filter((inv) => Number(inv.add_index) > offset).slice(0, max);
     return {
       invoices: page,
@@ -215,7 +261,10 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
     };
   }
 
-  function invoiceJson(r: FakeNode['receipts'][number], index: number): Record<string, string | unknown> & { add_index: string; creation_date: string } {
+  function invoiceJson(
+    r: FakeNode['receipts'][number],
+    index: number,
+  ): Record<string, string | unknown> & { add_index: string; creation_date: string } {
     const payer = node.network.nodes.map((n) => n.payments.get(r.paymentHash)).find((p) => p !== undefined);
     const preimage = payer?.preimage ?? '00'.repeat(32);
     const records: Record<string, string> = { [PREIMAGE_RECORD]: b64(preimage) };
@@ -280,7 +329,15 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
   };
 }
 
-type CheckedSend = { destination: string; amountMsat: bigint; maxFeeMsat: bigint; preimage: string; customRecords: Record<string, string>; paymentHash: string; inflightUpdates: boolean };
+type CheckedSend = {
+  destination: string;
+  amountMsat: bigint;
+  maxFeeMsat: bigint;
+  preimage: string;
+  customRecords: Record<string, string>;
+  paymentHash: string;
+  inflightUpdates: boolean;
+};
 
 /** Checks a SendPaymentRequest as lnd's router would; returns lnd's error text for a bad one. */
 function checkSendRequest(body: unknown): CheckedSend | string {
@@ -302,10 +359,20 @@ function checkSendRequest(body: unknown): CheckedSend | string {
     decoded[type] = bytes.toString('hex');
   }
   const preimage = decoded[PREIMAGE_RECORD];
-  if (!preimage || createHash('sha256').update(Buffer.from(preimage, 'hex')).digest().compare(hash) !== 0) return 'keysend preimage does not match payment hash';
+  if (!preimage || createHash('sha256').update(Buffer.from(preimage, 'hex')).digest().compare(hash) !== 0)
+    return 'keysend preimage does not match payment hash';
   const { [PREIMAGE_RECORD]: _preimage, ...customRecords } = decoded;
-  for (const type of Object.keys(customRecords)) if (BigInt(type) < 65536n) return `custom record ${type} below the custom range`;
-  return { destination: dest.toString('hex'), amountMsat: BigInt(b.amt_msat), maxFeeMsat: BigInt(b.fee_limit_msat), preimage, customRecords, paymentHash: hash.toString('hex'), inflightUpdates: b.no_inflight_updates !== true };
+  for (const type of Object.keys(customRecords))
+    if (BigInt(type) < 65536n) return `custom record ${type} below the custom range`;
+  return {
+    destination: dest.toString('hex'),
+    amountMsat: BigInt(b.amt_msat),
+    maxFeeMsat: BigInt(b.fee_limit_msat),
+    preimage,
+    customRecords,
+    paymentHash: hash.toString('hex'),
+    inflightUpdates: b.no_inflight_updates !== true,
+  };
 }
 
 /** lnrpc.Payment for a fake payment. Fault messages that name a FAILURE_REASON_* are used as is. */

@@ -21,7 +21,9 @@ const MARKETS: readonly VenueMarket[] = [
   { symbol: 'BTC/USDC', id: 'BTCUSDC', base: 'BTC', quote: 'USDC', decimals: 2 },
 ];
 
-const PERPETUALS: readonly VenueMarket[] = [{ symbol: 'BTC/USDT:USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 }];
+const PERPETUALS: readonly VenueMarket[] = [
+  { symbol: 'BTC/USDT:USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 },
+];
 
 function futuresExchangeInfo(serverTime: number): unknown {
   return {
@@ -69,7 +71,15 @@ function futuresExchangeInfo(serverTime: number): unknown {
         { filterType: 'MIN_NOTIONAL', notional: '100' },
         { filterType: 'PERCENT_PRICE', multiplierUp: '1.0500', multiplierDown: '0.9500', multiplierDecimal: '4' },
       ],
-      orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
+      orderTypes: [
+        'LIMIT',
+        'MARKET',
+        'STOP',
+        'STOP_MARKET',
+        'TAKE_PROFIT',
+        'TAKE_PROFIT_MARKET',
+        'TRAILING_STOP_MARKET',
+      ],
       timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
     })),
   };
@@ -139,9 +149,21 @@ function exchangeInfo(serverTime: number): unknown {
       isSpotTradingAllowed: true,
       isMarginTradingAllowed: true,
       filters: [
-        { filterType: 'PRICE_FILTER', minPrice: tickSize(m.decimals), maxPrice: '1000000.00000000', tickSize: tickSize(m.decimals) },
+        {
+          filterType: 'PRICE_FILTER',
+          minPrice: tickSize(m.decimals),
+          maxPrice: '1000000.00000000',
+          tickSize: tickSize(m.decimals),
+        },
         { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
-        { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+        {
+          filterType: 'NOTIONAL',
+          minNotional: '5.00000000',
+          applyMinToMarket: true,
+          maxNotional: '9000000.00000000',
+          applyMaxToMarket: false,
+          avgPriceMins: 5,
+        },
       ],
       permissions: [],
       permissionSets: [['SPOT', 'MARGIN']],
@@ -159,7 +181,10 @@ export const binance: Venue = {
     if (path === '/fapi/v1/exchangeInfo') return { kind: 'static', body: futuresExchangeInfo(nowMs) };
     // With options.fetchMarkets.types including 'inverse' ccxt also lists COIN-M futures; none are simulated.
     if (path === '/dapi/v1/exchangeInfo') {
-      return { kind: 'static', body: { timezone: 'UTC', serverTime: nowMs, rateLimits: [], exchangeFilters: [], assets: [], symbols: [] } };
+      return {
+        kind: 'static',
+        body: { timezone: 'UTC', serverTime: nowMs, rateLimits: [], exchangeFilters: [], assets: [], symbols: [] },
+      };
     }
     if (path === '/api/v3/ticker/24hr') return tickerRoute(MARKETS, query.get('symbol') ?? '');
     if (path === '/fapi/v1/premiumIndex') return fundingRoute(PERPETUALS, query.get('symbol') ?? '');

@@ -15,7 +15,12 @@ const MARKETS: readonly VenueMarket[] = [
 const CONF: Record<string, unknown> = {
   'pub:list:currency': ['BTC', 'ETH', 'UST', 'USD'],
   'pub:map:currency:sym': [['UST', 'USDt']],
-  'pub:map:currency:label': [['BTC', 'Bitcoin'], ['ETH', 'Ethereum'], ['UST', 'Tether USDt'], ['USD', 'US Dollar']],
+  'pub:map:currency:label': [
+    ['BTC', 'Bitcoin'],
+    ['ETH', 'Ethereum'],
+    ['UST', 'Tether USDt'],
+    ['USD', 'US Dollar'],
+  ],
   'pub:map:currency:unit': [],
   'pub:map:currency:undl': [],
   'pub:map:currency:pool': [['UST', 'ETH']],
@@ -23,11 +28,25 @@ const CONF: Record<string, unknown> = {
     ['BTC', ['https://blockstream.info', 'https://blockstream.info/address/VAL', 'https://blockstream.info/tx/VAL']],
     ['ETH', ['https://etherscan.io', 'https://etherscan.io/address/VAL', 'https://etherscan.io/tx/VAL']],
   ],
-  'pub:map:currency:tx:fee': [['BTC', [0, 0.0004]], ['ETH', [0, 0.00135]], ['UST', [0, 1]]],
-  'pub:map:tx:method': [['BITCOIN', ['BTC']], ['ETHEREUM', ['ETH']], ['TETHERUSE', ['UST']]],
-  'pub:info:tx:status': [['BITCOIN', 1, 1, null, null, null, null, 0, 0, null, null, 3], ['ETHEREUM', 1, 1, null, null, null, null, 0, 0, null, null, 3]],
+  'pub:map:currency:tx:fee': [
+    ['BTC', [0, 0.0004]],
+    ['ETH', [0, 0.00135]],
+    ['UST', [0, 1]],
+  ],
+  'pub:map:tx:method': [
+    ['BITCOIN', ['BTC']],
+    ['ETHEREUM', ['ETH']],
+    ['TETHERUSE', ['UST']],
+  ],
+  'pub:info:tx:status': [
+    ['BITCOIN', 1, 1, null, null, null, null, 0, 0, null, null, 3],
+    ['ETHEREUM', 1, 1, null, null, null, null, 0, 0, null, null, 3],
+  ],
   'pub:list:currency:margin': ['BTC', 'ETH', 'UST', 'USD'],
-  'pub:info:pair': MARKETS.map((m) => [m.id.slice(1), [null, null, null, '0.00004', '2000.0', null, null, null, 0.2, 0.1, null, null]]),
+  'pub:info:pair': MARKETS.map((m) => [
+    m.id.slice(1),
+    [null, null, null, '0.00004', '2000.0', null, null, null, 0.2, 0.1, null, null],
+  ]),
   'pub:info:pair:futures': [],
   'pub:list:pair:securities': [],
   'pub:list:pair:margin': MARKETS.map((m) => m.id.slice(1)),

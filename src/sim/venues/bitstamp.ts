@@ -59,6 +59,10 @@ export const bitstamp: Venue = {
     };
   },
   error(status, message) {
-    return { status: 'error', reason: status === 404 ? 'Not found' : message, code: status >= 500 ? 'API5000' : 'API0001' };
+    return {
+      status: 'error',
+      reason: status === 404 ? 'Not found' : message,
+      code: status >= 500 ? 'API5000' : 'API0001',
+    };
   },
 };

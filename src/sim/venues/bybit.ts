@@ -5,7 +5,9 @@
  */
 import { fundingRoute, type Venue, type VenueContext, type VenueMarket } from './types.js';
 
-const PERPETUALS: readonly VenueMarket[] = [{ symbol: 'BTC/USDT:USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 }];
+const PERPETUALS: readonly VenueMarket[] = [
+  { symbol: 'BTC/USDT:USDT', id: 'BTCUSDT', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 },
+];
 
 /** Bybit wraps every answer as {retCode, retMsg, result, retExtInfo, time}. */
 function envelope(result: unknown, time: number, retCode = 0, retMsg = 'OK'): unknown {
@@ -18,30 +20,39 @@ function instruments(query: URLSearchParams, nowMs: number, context: VenueContex
   const list = listed.flatMap((m) => {
     const intervalMs = context.intervalMsOf(m.symbol);
     if (intervalMs === undefined) return [];
-    return [{
-      symbol: m.id,
-      contractType: 'LinearPerpetual',
-      status: 'Trading',
-      baseCoin: m.base,
-      quoteCoin: m.quote,
-      launchTime: '1585526400000',
-      deliveryTime: '0',
-      deliveryFeeRate: '',
-      priceScale: String(m.decimals),
-      leverageFilter: { minLeverage: '1', maxLeverage: '100.00', leverageStep: '0.01' },
-      priceFilter: { minPrice: '0.10', maxPrice: '1999999.80', tickSize: '0.10' },
-      lotSizeFilter: { maxOrderQty: '1190.000', minOrderQty: '0.001', qtyStep: '0.001', postOnlyMaxOrderQty: '1190.000', maxMktOrderQty: '500.000', minNotionalValue: '5' },
-      unifiedMarginTrade: true,
-      fundingInterval: intervalMs / 60_000,
-      settleCoin: m.settle,
-      copyTrading: 'both',
-      upperFundingRate: '0.005',
-      lowerFundingRate: '-0.005',
-      isPreListing: false,
-      preListingInfo: null,
-      riskParameters: { priceLimitRatioX: '0.005', priceLimitRatioY: '0.01' },
-      displayName: '',
-    }];
+    return [
+      {
+        symbol: m.id,
+        contractType: 'LinearPerpetual',
+        status: 'Trading',
+        baseCoin: m.base,
+        quoteCoin: m.quote,
+        launchTime: '1585526400000',
+        deliveryTime: '0',
+        deliveryFeeRate: '',
+        priceScale: String(m.decimals),
+        leverageFilter: { minLeverage: '1', maxLeverage: '100.00', leverageStep: '0.01' },
+        priceFilter: { minPrice: '0.10', maxPrice: '1999999.80', tickSize: '0.10' },
+        lotSizeFilter: {
+          maxOrderQty: '1190.000',
+          minOrderQty: '0.001',
+          qtyStep: '0.001',
+          postOnlyMaxOrderQty: '1190.000',
+          maxMktOrderQty: '500.000',
+          minNotionalValue: '5',
+        },
+        unifiedMarginTrade: true,
+        fundingInterval: intervalMs / 60_000,
+        settleCoin: m.settle,
+        copyTrading: 'both',
+        upperFundingRate: '0.005',
+        lowerFundingRate: '-0.005',
+        isPreListing: false,
+        preListingInfo: null,
+        riskParameters: { priceLimitRatioX: '0.005', priceLimitRatioY: '0.01' },
+        displayName: '',
+      },
+    ];
   });
   return envelope({ category, list, nextPageCursor: '' }, nowMs);
 }
@@ -51,7 +62,8 @@ export const bybit: Venue = {
   markets: PERPETUALS,
   route(path, query, nowMs, context) {
     if (path === '/v5/market/instruments-info') return { kind: 'static', body: instruments(query, nowMs, context) };
-    if (path === '/v5/market/tickers' && query.get('category') === 'linear') return fundingRoute(PERPETUALS, query.get('symbol') ?? '');
+    if (path === '/v5/market/tickers' && query.get('category') === 'linear')
+      return fundingRoute(PERPETUALS, query.get('symbol') ?? '');
     return { kind: 'notFound' };
   },
   ticker() {

@@ -43,7 +43,20 @@ function currencies(): unknown {
     },
     default_network: c.network ?? '',
     supported_networks: c.network
-      ? [{ id: c.network, name: c.network, status: 'online', contract_address: '', crypto_address_link: '', crypto_transaction_link: '', min_withdrawal_amount: Number(c.precision), max_withdrawal_amount: 1_000_000, network_confirmations: 2, processing_time_seconds: null }]
+      ? [
+          {
+            id: c.network,
+            name: c.network,
+            status: 'online',
+            contract_address: '',
+            crypto_address_link: '',
+            crypto_transaction_link: '',
+            min_withdrawal_amount: Number(c.precision),
+            max_withdrawal_amount: 1_000_000,
+            network_confirmations: 2,
+            processing_time_seconds: null,
+          },
+        ]
       : [],
   }));
 }

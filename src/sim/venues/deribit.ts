@@ -7,7 +7,15 @@
 import { EIGHT_HOURS_MS, fundingRoute, jsonNumber, type Venue, type VenueMarket } from './types.js';
 
 const PERPETUALS: readonly VenueMarket[] = [
-  { symbol: 'BTC/USD:BTC', id: 'BTC-PERPETUAL', base: 'BTC', quote: 'USD', settle: 'BTC', decimals: 1, fixedIntervalMs: EIGHT_HOURS_MS },
+  {
+    symbol: 'BTC/USD:BTC',
+    id: 'BTC-PERPETUAL',
+    base: 'BTC',
+    quote: 'USD',
+    settle: 'BTC',
+    decimals: 1,
+    fixedIntervalMs: EIGHT_HOURS_MS,
+  },
 ];
 
 /** Deribit wraps every answer as {jsonrpc, result, usIn, usOut, usDiff, testnet} (times in microseconds). */
@@ -24,7 +32,10 @@ const CURRENCIES = [
     min_confirmations: 1,
     min_withdrawal_fee: 0.0001,
     withdrawal_fee: 0.0001,
-    withdrawal_priorities: [{ value: 0.15, name: 'very_low' }, { value: 1.5, name: 'very_high' }],
+    withdrawal_priorities: [
+      { value: 0.15, name: 'very_low' },
+      { value: 1.5, name: 'very_high' },
+    ],
     network_fee: '0.00001',
     network_currency: 'BTC',
     apr: '0.0',
@@ -69,7 +80,8 @@ export const deribit: Venue = {
   route(path, query, nowMs) {
     if (path === '/api/v2/public/get_currencies') return { kind: 'static', body: envelope(CURRENCIES, nowMs) };
     if (path === '/api/v2/public/get_instruments') return { kind: 'static', body: envelope(instruments(), nowMs) };
-    if (path === '/api/v2/public/get_funding_rate_value') return fundingRoute(PERPETUALS, query.get('instrument_name') ?? '');
+    if (path === '/api/v2/public/get_funding_rate_value')
+      return fundingRoute(PERPETUALS, query.get('instrument_name') ?? '');
     return { kind: 'notFound' };
   },
   ticker() {

@@ -22,10 +22,15 @@ function webPage(): string {
     ['USDT', 'Tether', 60, 6, 2, 6, 6, false, null, 'ethereum'],
     ['USD', 'US Dollar', 0, 2, 2, 2, 2, true, '$', null],
   ];
-  const networks = [['bitcoin', 'BTC', 'Bitcoin'], ['ethereum', 'ETH', 'Ethereum']];
+  const networks = [
+    ['bitcoin', 'BTC', 'Bitcoin'],
+    ['ethereum', 'ETH', 'Ethereum'],
+  ];
   const data = JSON.stringify({ tradingPairs, currencies, networks });
-  return `<!DOCTYPE html><html><head><title>Gemini</title></head><body><div id="root"></div>` +
-    `<script type="application/json" id="currencyData">${data}</script></body></html>`;
+  return (
+    `<!DOCTYPE html><html><head><title>Gemini</title></head><body><div id="root"></div>` +
+    `<script type="application/json" id="currencyData">${data}</script></body></html>`
+  );
 }
 
 const TICKER = /^\/v1\/pubticker\/([a-z0-9]+)$/;
@@ -49,7 +54,8 @@ export const gemini: Venue = {
     };
   },
   error(status, message) {
-    if (status === 404) return { result: 'error', reason: 'InvalidSymbol', message: 'Supplied value is not a valid symbol' };
+    if (status === 404)
+      return { result: 'error', reason: 'InvalidSymbol', message: 'Supplied value is not a valid symbol' };
     return { result: 'error', reason: status >= 500 ? 'System' : 'Unknown', message };
   },
 };

@@ -9,10 +9,46 @@ const ASSETS: Record<string, { altname: string; decimals: number; display_decima
 };
 
 const MARKETS: readonly (VenueMarket & { baseAsset: string; quoteAsset: string; altname: string })[] = [
-  { symbol: 'BTC/USD', id: 'XXBTZUSD', base: 'BTC', quote: 'USD', decimals: 1, baseAsset: 'XXBT', quoteAsset: 'ZUSD', altname: 'XBTUSD' },
-  { symbol: 'ETH/USD', id: 'XETHZUSD', base: 'ETH', quote: 'USD', decimals: 2, baseAsset: 'XETH', quoteAsset: 'ZUSD', altname: 'ETHUSD' },
-  { symbol: 'ETH/BTC', id: 'XETHXXBT', base: 'ETH', quote: 'BTC', decimals: 5, baseAsset: 'XETH', quoteAsset: 'XXBT', altname: 'ETHXBT' },
-  { symbol: 'USDT/USD', id: 'USDTZUSD', base: 'USDT', quote: 'USD', decimals: 5, baseAsset: 'USDT', quoteAsset: 'ZUSD', altname: 'USDTUSD' },
+  {
+    symbol: 'BTC/USD',
+    id: 'XXBTZUSD',
+    base: 'BTC',
+    quote: 'USD',
+    decimals: 1,
+    baseAsset: 'XXBT',
+    quoteAsset: 'ZUSD',
+    altname: 'XBTUSD',
+  },
+  {
+    symbol: 'ETH/USD',
+    id: 'XETHZUSD',
+    base: 'ETH',
+    quote: 'USD',
+    decimals: 2,
+    baseAsset: 'XETH',
+    quoteAsset: 'ZUSD',
+    altname: 'ETHUSD',
+  },
+  {
+    symbol: 'ETH/BTC',
+    id: 'XETHXXBT',
+    base: 'ETH',
+    quote: 'BTC',
+    decimals: 5,
+    baseAsset: 'XETH',
+    quoteAsset: 'XXBT',
+    altname: 'ETHXBT',
+  },
+  {
+    symbol: 'USDT/USD',
+    id: 'USDTZUSD',
+    base: 'USDT',
+    quote: 'USD',
+    decimals: 5,
+    baseAsset: 'USDT',
+    quoteAsset: 'ZUSD',
+    altname: 'USDTUSD',
+  },
 ];
 
 const wsBase = (m: VenueMarket): string => (m.base === 'BTC' ? 'XBT' : m.base);
@@ -26,8 +62,16 @@ function assets(): unknown {
 }
 
 function assetPairs(): unknown {
-  const fees = [[0, 0.4], [10000, 0.35], [50000, 0.24]];
-  const feesMaker = [[0, 0.25], [10000, 0.2], [50000, 0.14]];
+  const fees = [
+    [0, 0.4],
+    [10000, 0.35],
+    [50000, 0.24],
+  ];
+  const feesMaker = [
+    [0, 0.25],
+    [10000, 0.2],
+    [50000, 0.14],
+  ];
   const result = Object.fromEntries(
     MARKETS.map((m) => [
       m.id,
@@ -88,6 +132,10 @@ export const kraken: Venue = {
     };
   },
   error(status, message) {
-    return { error: [status === 404 ? 'EQuery:Unknown asset pair' : status >= 500 ? 'EService:Unavailable' : `EGeneral:${message}`] };
+    return {
+      error: [
+        status === 404 ? 'EQuery:Unknown asset pair' : status >= 500 ? 'EService:Unavailable' : `EGeneral:${message}`,
+      ],
+    };
   },
 };

@@ -12,7 +12,16 @@ import { fundingRoute, jsonNumber, type Venue, type VenueMarket } from './types.
 const HOUR_MS = 60 * 60 * 1000;
 
 const PERPETUALS: readonly (VenueMarket & { pair: string })[] = [
-  { symbol: 'BTC/USD:USD', id: 'PF_XBTUSD', base: 'BTC', quote: 'USD', settle: 'USD', decimals: 0, fixedIntervalMs: HOUR_MS, pair: 'XBT:USD' },
+  {
+    symbol: 'BTC/USD:USD',
+    id: 'PF_XBTUSD',
+    base: 'BTC',
+    quote: 'USD',
+    settle: 'USD',
+    decimals: 0,
+    fixedIntervalMs: HOUR_MS,
+    pair: 'XBT:USD',
+  },
 ];
 
 function instruments(nowMs: number): unknown {

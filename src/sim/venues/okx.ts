@@ -5,7 +5,9 @@
  */
 import { fundingRoute, type Venue, type VenueMarket } from './types.js';
 
-const PERPETUALS: readonly VenueMarket[] = [{ symbol: 'BTC/USDT:USDT', id: 'BTC-USDT-SWAP', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 }];
+const PERPETUALS: readonly VenueMarket[] = [
+  { symbol: 'BTC/USDT:USDT', id: 'BTC-USDT-SWAP', base: 'BTC', quote: 'USDT', settle: 'USDT', decimals: 1 },
+];
 
 function instruments(instType: string): unknown {
   const listed = instType === 'SWAP' ? PERPETUALS : [];
@@ -53,7 +55,8 @@ function instruments(instType: string): unknown {
 export const okx: Venue = {
   markets: PERPETUALS,
   route(path, query) {
-    if (path === '/api/v5/public/instruments') return { kind: 'static', body: instruments(query.get('instType') ?? '') };
+    if (path === '/api/v5/public/instruments')
+      return { kind: 'static', body: instruments(query.get('instType') ?? '') };
     if (path === '/api/v5/public/funding-rate') return fundingRoute(PERPETUALS, query.get('instId') ?? '');
     return { kind: 'notFound' };
   },
@@ -64,24 +67,26 @@ export const okx: Venue = {
     return {
       code: '0',
       msg: '',
-      data: [{
-        formulaType: 'withRate',
-        fundingRate: f.rate,
-        fundingTime: String(f.nextFundingMs),
-        impactValue: '20000',
-        instId: m.id,
-        instType: 'SWAP',
-        interestRate: '0.0001',
-        maxFundingRate: '0.00375',
-        method: 'current_period',
-        minFundingRate: '-0.00375',
-        nextFundingRate: '',
-        nextFundingTime: String(f.nextFundingMs + f.intervalMs),
-        premium: '0.0000105',
-        settFundingRate: f.rate,
-        settState: 'settled',
-        ts: String(f.timestampMs),
-      }],
+      data: [
+        {
+          formulaType: 'withRate',
+          fundingRate: f.rate,
+          fundingTime: String(f.nextFundingMs),
+          impactValue: '20000',
+          instId: m.id,
+          instType: 'SWAP',
+          interestRate: '0.0001',
+          maxFundingRate: '0.00375',
+          method: 'current_period',
+          minFundingRate: '-0.00375',
+          nextFundingRate: '',
+          nextFundingTime: String(f.nextFundingMs + f.intervalMs),
+          premium: '0.0000105',
+          settFundingRate: f.rate,
+          settState: 'settled',
+          ts: String(f.timestampMs),
+        },
+      ],
     };
   },
   error(status, message) {
