@@ -11,7 +11,7 @@ import { abs, median } from '../core/fixed.js';
 import { VERDICT_KINDS, type SourceVerdict, type VerdictKind } from './types.js';
 import type { Reading } from './readings.js';
 import { judgeStillness, type Stillness } from './frozen.js';
-import { seconds } from './wording.js';
+import { ratePercent, seconds } from './wording.js';
 
 /** What every observation carries, whatever it measures. */
 export interface TimedObservation {
@@ -149,6 +149,25 @@ export function runFilters<O extends TimedObservation>(
       .sort((a, b) => compareStrings(a.reading.source, b.reading.source)),
     centre,
     spread: maxDistance(values, centre),
+  };
+}
+
+/**
+ * Filter 5 with an absolute limit, for figures that cross zero (rates, premiums): over when
+ * |value - preliminary| > limit, exactly at the limit accepted. `label` words the value itself
+ * ("0.0100% per 8 h"); the reason adds the distance, the median and the limit in percent.
+ */
+export function absoluteDeviation(
+  label: string,
+  value: bigint,
+  preliminary: bigint,
+  limit: bigint,
+): DeviationJudgement {
+  const diff = abs(value - preliminary);
+  return {
+    over: diff > limit,
+    deviationBps: null,
+    reason: `${label}, ${ratePercent(diff)} from preliminary median ${ratePercent(preliminary)}, limit ${ratePercent(limit)}`,
   };
 }
 

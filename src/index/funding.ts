@@ -9,7 +9,7 @@ import { FUNDING_PERIOD_MS, type FundingObservation, type FundingReading } from 
 import { InputError } from '../core/errors.js';
 import { abs, divRoundHalfEven } from '../core/fixed.js';
 import type { FigurePoint, FundingOutcome, FundingRules } from './types.js';
-import { checkCommon, checkCount, checkPipelineRules, runFilters, type Measure } from './filters.js';
+import { absoluteDeviation, checkCommon, checkCount, checkPipelineRules, runFilters, type Measure } from './filters.js';
 import { checkFrozenAfter, checkHistory, type Stillness } from './frozen.js';
 import { MILLIONTH, judgePremium } from './premium.js';
 import { ratePercent } from './wording.js';
@@ -76,16 +76,7 @@ function rateMeasure(rules: FundingRules): Measure<FundingObservation> {
       }
       return null;
     },
-    deviation: (rate, prelim) => {
-      const diff = abs(rate - prelim);
-      return {
-        over: diff > rules.maxDeviation,
-        deviationBps: null,
-        reason:
-          `${ratePercent(rate)} per 8 h, ${ratePercent(diff)} from preliminary median ${ratePercent(prelim)}, ` +
-          `limit ${ratePercent(rules.maxDeviation)}`,
-      };
-    },
+    deviation: (rate, prelim) => absoluteDeviation(`${ratePercent(rate)} per 8 h`, rate, prelim, rules.maxDeviation),
     raw: perVenueInterval,
   };
 }

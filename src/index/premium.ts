@@ -8,10 +8,10 @@
  * aggregator.
  */
 import type { FundingObservation, FundingReading } from './readings.js';
-import { RATE_ONE, abs, divRoundHalfEven } from '../core/fixed.js';
+import { RATE_ONE, divRoundHalfEven } from '../core/fixed.js';
 import type { FundingRules, PremiumOutcome, SourceVerdict } from './types.js';
 import { toTarget } from './convert.js';
-import { runFilters, type Measure } from './filters.js';
+import { absoluteDeviation, runFilters, type Measure } from './filters.js';
 import { price as showPrice, ratePercent } from './wording.js';
 
 /** One millionth (10^-6) at RATE_EXPONENT: the unit of funding and premium dispersion. */
@@ -92,16 +92,8 @@ function premiumMeasure(
       }
       return null;
     },
-    deviation: (premium, prelim) => {
-      const diff = abs(premium - prelim);
-      return {
-        over: diff > rules.maxPremiumDeviation,
-        deviationBps: null,
-        reason:
-          `premium ${ratePercent(premium)}, ${ratePercent(diff)} from preliminary median ${ratePercent(prelim)}, ` +
-          `limit ${ratePercent(rules.maxPremiumDeviation)}`,
-      };
-    },
+    deviation: (premium, prelim) =>
+      absoluteDeviation(`premium ${ratePercent(premium)}`, premium, prelim, rules.maxPremiumDeviation),
     raw: (obs) => obs.markPrice,
   };
 }
