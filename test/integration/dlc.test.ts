@@ -4,7 +4,6 @@
  * too), and checked by the real `peer-stables verify` executable.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,31 +17,11 @@ import type { DlcEventView } from '../../src/dlc/views.js';
 import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
+import { verifyCli } from '../support/cli.js';
+import { eventually } from '../support/wait.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const HOUR = 3_600_000;
 const MATURITY = 494_444 * HOUR; // an hour boundary in 2026
-
-function verifyCli(url: string, pubkey: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey],
-      { timeout: 20_000 },
-      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }),
-    );
-  });
-}
-
-async function eventually<T>(probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > until) throw new Error('gave up waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('DLC oracle inside the running oracle', function () {
   this.timeout(90_000);
@@ -84,10 +63,13 @@ describe('DLC oracle inside the running oracle', function () {
       signingVersion: string;
     };
     expect(pub).to.deep.equal({ publicKey, signingVersion: 'tagged-v0' });
-    const view = await eventually(async () => {
-      const res = await fetch(`${oracle!.url}/dlc/announcements/${encodeURIComponent(eventId)}`);
-      return res.ok ? ((await res.json()) as DlcEventView) : null;
-    });
+    const view = await eventually(
+      async () => {
+        const res = await fetch(`${oracle!.url}/dlc/announcements/${encodeURIComponent(eventId)}`);
+        return res.ok ? ((await res.json()) as DlcEventView) : null;
+      },
+      { ms: 20_000 },
+    );
     expect([view.eventId, view.maturityEpoch, view.status]).to.deep.equal([eventId, MATURITY / 1000, 'announced']);
     expect(view.announcement.json.oracleEvent.oracleNonces).to.have.length(20);
     expect((await fetch(`${oracle!.url}/dlc/attestations/${encodeURIComponent(eventId)}`)).status).to.equal(404);
@@ -99,10 +81,13 @@ describe('DLC oracle inside the running oracle', function () {
 
   it('attests at maturity from the first index signed at or after it, and verify accepts it', async () => {
     clock.set(MATURITY);
-    const view = await eventually(async () => {
-      const res = await fetch(`${oracle!.url}/dlc/attestations/${encodeURIComponent(eventId)}`);
-      return res.ok ? ((await res.json()) as DlcEventView) : null;
-    });
+    const view = await eventually(
+      async () => {
+        const res = await fetch(`${oracle!.url}/dlc/attestations/${encodeURIComponent(eventId)}`);
+        return res.ok ? ((await res.json()) as DlcEventView) : null;
+      },
+      { ms: 20_000 },
+    );
     expect(view.status).to.equal('attested');
     expect(Date.parse(view.attestation!.indexObservedAt)).to.be.at.least(MATURITY);
     expect(view.attestation!.json.outcomes).to.have.length(20);

@@ -20,6 +20,7 @@ import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import type { SourceReport, SourcesReport } from '../../src/server/types.js';
 import { parseScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
+import { eventually } from '../support/wait.js';
 
 const T0 = 1_780_000_000_000;
 const SPOT = new Set(['BTC/USD', 'BTC/USDT']);
@@ -53,20 +54,16 @@ async function sources(url: string): Promise<SourcesReport> {
   return (await (await fetch(`${url}/sources`)).json()) as SourcesReport;
 }
 
-/** Polls /sources until the index market satisfies `accept`, or fails after `ms`. */
-async function eventually(
-  url: string,
-  accept: (index: readonly SourceReport[]) => boolean,
-  ms = 15_000,
-): Promise<SourceReport[]> {
-  const until = Date.now() + ms;
+/** Polls /sources until the index market satisfies `accept`; returns its verdicts. */
+function indexVerdicts(url: string, accept: (index: readonly SourceReport[]) => boolean): Promise<SourceReport[]> {
   let last: SourceReport[] = [];
-  while (Date.now() < until) {
-    last = (await sources(url)).markets[0]?.sources ?? [];
-    if (accept(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up; last index verdicts ${JSON.stringify(last.map((s) => [s.source, s.verdict, s.reason]))}`);
+  return eventually(
+    async () => {
+      last = (await sources(url)).markets[0]?.sources ?? [];
+      return accept(last) ? last : null;
+    },
+    { lastSeen: () => `index verdicts ${JSON.stringify(last.map((s) => [s.source, s.verdict, s.reason]))}` },
+  );
 }
 
 const verdictOf = (index: readonly SourceReport[], source: string) => index.find((s) => s.source === source)?.verdict;
@@ -101,9 +98,9 @@ describe('a frozen venue against the exchange simulator', function () {
   });
 
   it('accepts the venue while its answer has stood still for less than frozenAfterMs', async () => {
-    await eventually(oracle.url, (index) => allFresh(index) && verdictOf(index, 'kraken:BTC/USD') === 'accepted');
+    await indexVerdicts(oracle.url, (index) => allFresh(index) && verdictOf(index, 'kraken:BTC/USD') === 'accepted');
     clock.set(T0 + 40_000); // 30 s still, the median up 0.125 %
-    const index = await eventually(
+    const index = await indexVerdicts(
       oracle.url,
       (i) => allFresh(i) && i.every((s) => (s.receivedAt ?? 0) >= T0 + 40_000),
     );
@@ -112,7 +109,7 @@ describe('a frozen venue against the exchange simulator', function () {
 
   it('calls it frozen once it stood still for longer while the median moved beyond the limit, and signs without it', async () => {
     clock.set(T0 + 75_000); // 65 s still, the median up about 0.27 %, Kraken within 0.3 % of it
-    const index = await eventually(oracle.url, (i) => allFresh(i) && verdictOf(i, 'kraken:BTC/USD') === 'frozen');
+    const index = await indexVerdicts(oracle.url, (i) => allFresh(i) && verdictOf(i, 'kraken:BTC/USD') === 'frozen');
     const kraken = index.find((s) => s.source === 'kraken:BTC/USD') as SourceReport;
     expect(kraken.reason).to.match(
       /^value unchanged for 65(\.\d)? s \(limit 60 s\) while the preliminary median moved 0\.2\d% \(limit 0\.20%\), from 970\d\d\.\d\d on the tick 65 s ago to 973\d\d\.\d\d$/,

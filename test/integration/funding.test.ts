@@ -4,7 +4,6 @@
  * checks what /funding and /premium serve.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,38 +16,10 @@ import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import type { MarketReport, SourcesReport } from '../../src/server/types.js';
 import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
+import { verifyCli } from '../support/cli.js';
+import { eventuallyAnswers } from '../support/wait.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const T0 = 1_780_000_000_000;
-
-function verifyCli(url: string, pubkey: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey],
-      { timeout: 20_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? 1 : 0, out: stdout + stderr });
-      },
-    );
-  });
-}
-
-async function eventually(
-  url: string,
-  accept: (status: number, body: string) => boolean,
-  ms = 15_000,
-): Promise<string> {
-  const until = Date.now() + ms;
-  let last = '';
-  while (Date.now() < until) {
-    const response = await fetch(url);
-    last = `${response.status} ${await response.text()}`;
-    if (accept(response.status, last.slice(4))) return last.slice(4);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up on ${url}; last answer ${last}`);
-}
 
 async function runOracleOn(
   scenarioName: string,
@@ -93,7 +64,7 @@ describe('funding against the exchange simulator', function () {
     });
 
     it('signs the median rate per 8 h of five perpetuals, 1 h and 8 h venues alike', async () => {
-      const body = await eventually(
+      const { body } = await eventuallyAnswers(
         `${run.oracle.url}/funding`,
         (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 5,
       );
@@ -106,7 +77,7 @@ describe('funding against the exchange simulator', function () {
     });
 
     it('signs the perpetuals premium over its own index', async () => {
-      const body = await eventually(`${run.oracle.url}/premium`, (status) => status === 200);
+      const { body } = await eventuallyAnswers(`${run.oracle.url}/premium`, (status) => status === 200);
       const premium = JSON.parse(body) as AttestationJson;
       expect(premium.kind).to.equal('perp_premium');
       expect(premium.sourceCount).to.be.at.least(2);
@@ -144,17 +115,19 @@ describe('funding against the exchange simulator', function () {
     });
 
     it('refuses the rate below quorum and says which venue failed how', async () => {
-      const body = await eventually(`${run.oracle.url}/funding`, (status, b) => status === 503 && b.includes('quorum'));
+      const { body } = await eventuallyAnswers(
+        `${run.oracle.url}/funding`,
+        (status, b) => status === 503 && b.includes('quorum'),
+      );
       expect((JSON.parse(body) as { error: { code: string } }).error.code).to.equal('no_trustworthy_funding');
-      const report = JSON.parse(
-        await eventually(
-          `${run.oracle.url}/sources`,
-          (_s, b) =>
-            fundingMarket(JSON.parse(b) as SourcesReport, 'funding_rate')?.sources.some(
-              (s) => s.verdict === 'implausible',
-            ) ?? false,
-        ),
-      ) as SourcesReport;
+      const sources = await eventuallyAnswers(
+        `${run.oracle.url}/sources`,
+        (_s, b) =>
+          fundingMarket(JSON.parse(b) as SourcesReport, 'funding_rate')?.sources.some(
+            (s) => s.verdict === 'implausible',
+          ) ?? false,
+      );
+      const report = JSON.parse(sources.body) as SourcesReport;
       const verdicts = Object.fromEntries(
         fundingMarket(report, 'funding_rate').sources.map((s) => [s.source, s.verdict]),
       );

@@ -5,7 +5,6 @@
  * time, not by waiting.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,42 +19,13 @@ import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import type { SourcesReport } from '../../src/server/types.js';
 import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
+import { verifyCli } from '../support/cli.js';
+import { eventuallyAnswers } from '../support/wait.js';
 import type { OracleConfig } from '../../src/config/schema.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const scenario = (name: string) =>
   loadScenario(fileURLToPath(new URL(`../../config/scenarios/${name}.json`, import.meta.url)));
 const T0 = 1_780_000_000_000;
-
-function verifyCli(url: string, pubkey: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'verify', url, '--pubkey', pubkey],
-      { timeout: 20_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? 1 : 0, out: stdout + stderr });
-      },
-    );
-  });
-}
-
-/** Polls `url` until `accept` is satisfied by a response, or fails after `ms`. */
-async function eventually(
-  url: string,
-  accept: (status: number, body: string) => boolean,
-  ms = 10_000,
-): Promise<{ status: number; body: string }> {
-  const until = Date.now() + ms;
-  let last = { status: 0, body: '' };
-  while (Date.now() < until) {
-    const response = await fetch(url);
-    last = { status: response.status, body: await response.text() };
-    if (accept(last.status, last.body)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up on ${url}; last answer ${last.status} ${last.body}`);
-}
 
 const verdicts = (report: SourcesReport) =>
   Object.fromEntries(report.markets[0]!.sources.map((s) => [s.source, s.verdict]));
@@ -90,7 +60,7 @@ describe('oracle against the exchange simulator', function () {
   it('signs a verifiable index from the healthy venues and says why it left out the others', async () => {
     clock.set(T0 + 15_000); // bitfinex answers 503, bitstamp's ticker is 5 minutes old
     oracle = await startOracle(config, { logger: silentLogger, clock });
-    const { body } = await eventually(
+    const { body } = await eventuallyAnswers(
       `${oracle.url}/price`,
       (status, b) => status === 200 && (JSON.parse(b) as AttestationJson).sourceCount === 4,
     );
@@ -126,7 +96,7 @@ describe('oracle against the exchange simulator', function () {
     // Now also gemini absurd and kraken malformed: 2 of 6 left once the poller has caught up
     // (right after the jump every observation is briefly stale, which refuses too).
     clock.set(T0 + 50_000);
-    const refused = await eventually(
+    const refused = await eventuallyAnswers(
       `${oracle!.url}/price`,
       (status, b) => status === 503 && b.includes('2 of 6 sources accepted'),
     );
@@ -140,7 +110,7 @@ describe('oracle against the exchange simulator', function () {
       const now = verdicts(JSON.parse(b) as SourcesReport);
       return now['binance:BTC/USDT'] === 'accepted' && now['gemini:BTC/USD'] === 'implausible';
     };
-    const { body: sources } = await eventually(`${oracle!.url}/sources`, (_s, b) => caughtUp(b));
+    const { body: sources } = await eventuallyAnswers(`${oracle!.url}/sources`, (_s, b) => caughtUp(b));
     const report = JSON.parse(sources) as SourcesReport;
     expect(verdicts(report)).to.deep.equal({
       'coinbaseexchange:BTC/USD': 'accepted', // frozen 10 s ago: its only timestamp is a last-trade time
@@ -180,7 +150,7 @@ describe('oracle against the exchange simulator', function () {
     oracle = undefined;
     clock.set(T0 + 15_000); // even with the clock set back, numbers are not reused
     oracle = await startOracle(config, { logger: silentLogger, clock });
-    const { body } = await eventually(
+    const { body } = await eventuallyAnswers(
       `${oracle.url}/price`,
       (status, b) => status === 200 && BigInt((JSON.parse(b) as AttestationJson).sequence) > highest,
     );

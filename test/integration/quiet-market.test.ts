@@ -15,6 +15,7 @@ import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import type { SourcesReport } from '../../src/server/types.js';
 import { parseScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
+import { eventually } from '../support/wait.js';
 
 const T0 = 1_780_000_000_000;
 const COINBASE_LAST_TRADE_AGE_MS = 180_000; // three minutes: beyond the index's 60 s and USDT's 120 s
@@ -29,14 +30,6 @@ function quietScenario(): ReturnType<typeof parseScenario> {
   }
   raw.exchanges['krakenfutures']!.markets['BTC/USD:USD']!['lastTradeAgeMs'] = KRAKEN_FUTURES_LAST_TRADE_AGE_MS;
   return parseScenario(raw);
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('gave up waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('a quiet but live market', function () {
@@ -62,11 +55,11 @@ describe('a quiet but live market', function () {
     });
     generateKeyFile(config.oracle.keyFile);
     oracle = await startOracle(config, { logger: silentLogger, clock });
-    await eventually(async () => {
-      report = (await (await fetch(`${oracle.url}/sources`)).json()) as SourcesReport;
+    report = await eventually(async () => {
+      const answer = (await (await fetch(`${oracle.url}/sources`)).json()) as SourcesReport;
       // Marks judged for the premium can be an error (OKX and Deribit give none); every fetch cannot.
-      const fetched = report.markets.filter((m) => m.kind !== 'perp_premium');
-      return fetched.every((m) => m.sources.every((s) => s.verdict !== 'error'));
+      const fetched = answer.markets.filter((m) => m.kind !== 'perp_premium');
+      return fetched.every((m) => m.sources.every((s) => s.verdict !== 'error')) ? answer : null;
     });
   });
   after(async () => {

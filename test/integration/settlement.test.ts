@@ -6,7 +6,7 @@
  * price and the receiver's balance is worth its USD amount to within one millisatoshi.
  */
 import { expect } from 'chai';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,19 +29,12 @@ import { simulatedConfig } from '../../src/sim/oracle-config.js';
 import { startFakeClnRpc } from '../support/fake-cln.js';
 import { FakeLightningNetwork, type FakeChannel } from '../support/fake-lightning.js';
 import { FAKE_LND_TLS_CERT, startFakeLnd } from '../support/fake-lnd.js';
+import { runCli } from '../support/cli.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // In the past of the real clock, so the settle executable (a separate process on the real clock)
 // accepts the quotes the oracles sign on this test's manual clock.
 const T0 = Date.now() - 600_000;
-
-function cli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, out: stdout + stderr }),
-    );
-  });
-}
 
 describe('settlement end to end: simulator, two oracles, two clients on two fake nodes', function () {
   this.timeout(120_000);
@@ -225,12 +218,12 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     const [hash] = [...providerNode.payments.keys()].slice(-1);
     expect(provider.ledger.openPayments().map((p) => [p.paymentHash, p.status])).to.deep.equal([[hash, 'intent']]);
 
-    const restarted = await cli(['settle', '--config', providerConfigFile, '--once']);
+    const restarted = await runCli(['settle', '--config', providerConfigFile, '--once']);
     expect(restarted.out).to.match(/ wait: 1 payment\(s\) still in flight/);
     expect(providerNode.payments.size).to.equal(sentBefore + 1);
 
     providerNode.resolvePending(hash!, 'complete');
-    const after = await cli(['settle', '--config', providerConfigFile, '--once']);
+    const after = await runCli(['settle', '--config', providerConfigFile, '--once']);
     expect(after.code, after.out).to.equal(0);
     const paid = provider.ledger.payments(100).find((p) => p.paymentHash === hash)!;
     expect(paid.status).to.equal('complete');
@@ -250,10 +243,10 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
   });
 
   it('the settle and status commands work on a real configuration file', async () => {
-    const dry = await cli(['settle', '--config', providerConfigFile, '--once', '--dry-run']);
+    const dry = await runCli(['settle', '--config', providerConfigFile, '--once', '--dry-run']);
     expect(dry.out).to.match(/^\S+ refuse: no trustworthy price: 1 of 2 oracles gave a valid quote/m);
     expect(dry.code).to.equal(0);
-    const status = await cli(['status', '--config', providerConfigFile]);
+    const status = await runCli(['status', '--config', providerConfigFile]);
     expect(status.code).to.equal(0);
     expect(status.out).to.match(/^agreement: provider of 100\.00000000 USD on channel/);
     expect(status.out).to.match(/complete/);
