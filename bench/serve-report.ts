@@ -38,7 +38,8 @@ export function printServing(r: ServingResult, connections: number, streams: num
   );
   console.log(
     `built in ${fixed(db.buildSeconds)} s; the longest hourly DLC pass while building (an announcement and an ` +
-      `attestation, the DLC service's own work on the oracle's loop, no request) took ${fixed(db.longestDlcPassMs)} ms`,
+      `attestation, run in one piece: a running oracle takes it a step per turn, see below) took ` +
+      `${fixed(db.longestDlcPassMs)} ms`,
   );
   console.log('/history page statements (EXPLAIN QUERY PLAN on this database):');
   for (const [name, plan] of Object.entries(r.plans)) console.log(`  ${name.padEnd(16)} ${plan}`);
