@@ -181,8 +181,8 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
         ? 'the channel is not in its normal state'
         : !channel.peerConnected
           ? 'the peer is not connected'
-          : channel.pendingOutgoingHtlcs > 0
-            ? `${channel.pendingOutgoingHtlcs} HTLC(s) toward the peer are pending`
+          : channel.pendingHtlcs.some((h) => h.direction === 'out')
+            ? `${channel.pendingHtlcs.filter((h) => h.direction === 'out').length} HTLC(s) toward the peer are pending`
             : channel.spendableMsat < amount + config.maxFeeMsat
               ? `spendable ${channel.spendableMsat} msat is less than ${amount} msat plus the ${config.maxFeeMsat} msat fee cap`
               : null;
@@ -322,7 +322,7 @@ async function checkReceipts(deps: RoundDeps, now: number, stillOwed: boolean): 
   for (const e of deps.ledger.openExpectations()) {
     if (e.dueAt > now) continue;
     const received = (await deps.backend.listReceived(e.createdAt))
-      .filter((r) => r.customRecords[SETTLEMENT_TLV_TYPE] !== undefined || Object.keys(r.customRecords).length === 0)
+      .filter((r) => r.customRecords === null || r.customRecords[SETTLEMENT_TLV_TYPE] !== undefined)
       .reduce((sum, r) => sum + r.amountMsat, 0n);
     const tolerance =
       e.amountMsat / 100n > deps.config.minPaymentMsat ? e.amountMsat / 100n : deps.config.minPaymentMsat;

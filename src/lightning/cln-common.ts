@@ -167,7 +167,7 @@ export function createClnBackend(
           paymentHash: invoice.payment_hash,
           amountMsat: invoice.amount_received_msat,
           settledAt,
-          customRecords: {},
+          customRecords: null,
         });
       }
       return received;
@@ -258,7 +258,7 @@ const channelSchema = z.object({
   total_msat: msat,
   spendable_msat: msat.optional(),
   receivable_msat: msat.optional(),
-  htlcs: z.array(z.object({ direction: z.enum(['in', 'out']) })).optional(),
+  htlcs: z.array(z.object({ direction: z.enum(['in', 'out']), amount_msat: msat, payment_hash: hash })).optional(),
 });
 const listPeerChannelsSchema = z.object({ channels: z.array(channelSchema) });
 
@@ -313,7 +313,11 @@ function channelStateOf(c: z.output<typeof channelSchema>): ChannelState {
     receivableMsat: c.receivable_msat ?? 0n,
     localBalanceMsat: c.to_us_msat,
     remoteBalanceMsat: c.total_msat - c.to_us_msat,
-    pendingOutgoingHtlcs: (c.htlcs ?? []).filter((h) => h.direction === 'out').length,
+    pendingHtlcs: (c.htlcs ?? []).map((h) => ({
+      direction: h.direction,
+      amountMsat: h.amount_msat,
+      paymentHash: h.payment_hash,
+    })),
   };
 }
 

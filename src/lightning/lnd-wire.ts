@@ -32,7 +32,7 @@ const channelSchema = z.object({
   remote_chan_reserve_sat: uint.optional(),
   local_constraints: constraints,
   remote_constraints: constraints,
-  pending_htlcs: z.array(z.object({ incoming: z.boolean(), amount: uint })).default([]),
+  pending_htlcs: z.array(z.object({ incoming: z.boolean(), amount: uint, hash_lock: base64 })).default([]),
 });
 
 export const getInfoSchema = z.object({ identity_pubkey: nodeId });
@@ -112,7 +112,11 @@ export function toChannelState(c: LndChannel): ChannelState {
     receivableMsat: remote > remoteReserve ? remote - remoteReserve : 0n,
     localBalanceMsat: local,
     remoteBalanceMsat: remote,
-    pendingOutgoingHtlcs: c.pending_htlcs.filter((h) => !h.incoming).length,
+    pendingHtlcs: c.pending_htlcs.map((h) => ({
+      direction: h.incoming ? 'in' : 'out',
+      amountMsat: h.amount * MSAT_PER_SAT,
+      paymentHash: Buffer.from(h.hash_lock, 'base64').toString('hex'),
+    })),
   };
 }
 

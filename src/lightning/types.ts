@@ -18,8 +18,17 @@ export interface ChannelState {
   readonly localBalanceMsat: bigint;
   /** The peer's side (total - to_us), msat. */
   readonly remoteBalanceMsat: bigint;
-  /** Number of HTLCs in flight from us to the peer. */
-  readonly pendingOutgoingHtlcs: number;
+  /** HTLCs in flight on this channel, in both directions. */
+  readonly pendingHtlcs: readonly PendingHtlc[];
+}
+
+/** An HTLC in flight on the settlement channel. */
+export interface PendingHtlc {
+  /** `out`: offered by us to the peer; `in`: offered by the peer to us. */
+  readonly direction: 'out' | 'in';
+  readonly amountMsat: bigint;
+  /** The HTLC's payment hash, hex. */
+  readonly paymentHash: string;
 }
 
 /** A keysend to make. */
@@ -62,7 +71,11 @@ export interface ReceivedPayment {
   readonly amountMsat: bigint;
   /** Unix ms when it settled. */
   readonly settledAt: number;
-  readonly customRecords: Readonly<Record<string, string>>;
+  /**
+   * The custom TLV records that came with it (type -> hex value), or null when the node does not
+   * report the records of payments it received (Core Lightning over RPC and REST).
+   */
+  readonly customRecords: Readonly<Record<string, string>> | null;
 }
 
 export interface LightningBackend {

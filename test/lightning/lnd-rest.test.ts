@@ -138,7 +138,7 @@ describe('LND REST backend against a fake lnd', () => {
           receivableMsat: c.receivable,
           localBalanceMsat: c.expectLocal,
           remoteBalanceMsat: c.expectRemote,
-          pendingOutgoingHtlcs: 0,
+          pendingHtlcs: [],
         });
       });
     }
@@ -163,7 +163,7 @@ describe('LND REST backend against a fake lnd', () => {
       expect(await backend.getChannel(channel.lndChanId)).to.equal(null);
     });
 
-    it('counts only outgoing pending HTLCs', async () => {
+    it('lists pending HTLCs in both directions, with their amounts and hashes', async () => {
       alice.nextFault = { kind: 'pending' };
       await backend.keysend(keysend(1, 1_000_000n, { timeoutMs: 100 }));
       bob.nextFault = { kind: 'pending' };
@@ -175,7 +175,11 @@ describe('LND REST backend against a fake lnd', () => {
         customRecords: {},
         label: 'in',
       });
-      expect((await backend.getChannel(channel.lndChanId))?.pendingOutgoingHtlcs).to.equal(1);
+      const pending = (await backend.getChannel(channel.lndChanId))?.pendingHtlcs;
+      expect(pending?.map((h) => [h.direction, h.amountMsat])).to.have.deep.members([
+        ['out', 1_000_000n],
+        ['in', 2_000_000n],
+      ]);
     });
   });
 

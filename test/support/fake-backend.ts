@@ -41,7 +41,11 @@ export class FakeNodeBackend implements LightningBackend {
       receivableMsat: remote > channel.reserveMsat ? remote - channel.reserveMsat : 0n,
       localBalanceMsat: local,
       remoteBalanceMsat: remote,
-      pendingOutgoingHtlcs: channel.pendingHtlcs,
+      pendingHtlcs: Array.from({ length: channel.pendingHtlcs }, () => ({
+        direction: 'out' as const,
+        amountMsat: 0n,
+        paymentHash: '00'.repeat(32),
+      })),
     };
   }
 

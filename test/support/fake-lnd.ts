@@ -138,7 +138,7 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
         const htlc = (p: FakePayment, incoming: boolean) => ({
           incoming,
           amount: (p.amountMsat / 1000n).toString(),
-          hashlock: b64(p.paymentHash),
+          hash_lock: b64(p.paymentHash),
           expiration_height: 800040,
           htlc_index: '0',
           forwarding_channel: '0',
