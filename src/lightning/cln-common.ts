@@ -313,6 +313,7 @@ function channelStateOf(c: z.output<typeof channelSchema>): ChannelState {
     receivableMsat: c.receivable_msat ?? 0n,
     localBalanceMsat: c.to_us_msat,
     remoteBalanceMsat: c.total_msat - c.to_us_msat,
+    balanceResolutionMsat: 1n,
     pendingHtlcs: (c.htlcs ?? []).map((h) => ({
       direction: h.direction,
       amountMsat: h.amount_msat,

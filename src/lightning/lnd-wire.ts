@@ -112,6 +112,7 @@ export function toChannelState(c: LndChannel): ChannelState {
     receivableMsat: remote > remoteReserve ? remote - remoteReserve : 0n,
     localBalanceMsat: local,
     remoteBalanceMsat: remote,
+    balanceResolutionMsat: MSAT_PER_SAT,
     pendingHtlcs: c.pending_htlcs.map((h) => ({
       direction: h.incoming ? 'in' : 'out',
       amountMsat: h.amount * MSAT_PER_SAT,

@@ -20,6 +20,11 @@ export interface ChannelState {
   readonly remoteBalanceMsat: bigint;
   /** HTLCs in flight on this channel, in both directions. */
   readonly pendingHtlcs: readonly PendingHtlc[];
+  /**
+   * The smallest step the node reports balances in: 1 msat (Core Lightning), 1000 msat (LND prints
+   * whole sats). Two balance readings closer than this may be the same balance.
+   */
+  readonly balanceResolutionMsat: bigint;
 }
 
 /** An HTLC in flight on the settlement channel. */

@@ -103,6 +103,7 @@ for (const transport of transports) {
         localBalanceMsat: 600_000_000n,
         remoteBalanceMsat: 400_000_000n,
         pendingHtlcs: [],
+        balanceResolutionMsat: 1n,
       };
       expect(await ours.backend.getChannel(channel.shortChannelId)).to.deep.equal(expected);
       expect(await ours.backend.getChannel(channel.channelId)).to.deep.equal(expected);

@@ -139,6 +139,7 @@ describe('LND REST backend against a fake lnd', () => {
           localBalanceMsat: c.expectLocal,
           remoteBalanceMsat: c.expectRemote,
           pendingHtlcs: [],
+          balanceResolutionMsat: 1_000n,
         });
       });
     }

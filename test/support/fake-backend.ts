@@ -41,6 +41,7 @@ export class FakeNodeBackend implements LightningBackend {
       receivableMsat: remote > channel.reserveMsat ? remote - channel.reserveMsat : 0n,
       localBalanceMsat: local,
       remoteBalanceMsat: remote,
+      balanceResolutionMsat: 1n,
       pendingHtlcs: Array.from({ length: channel.pendingHtlcs }, () => ({
         direction: 'out' as const,
         amountMsat: 0n,
