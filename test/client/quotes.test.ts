@@ -391,3 +391,111 @@ describe('client/quotes: one oracle out of n cannot veto settlement', () => {
     ]);
   });
 });
+
+describe('client/quotes: what k of n tolerates, the README examples (maxSpreadBps 50)', () => {
+  const FIVE = [0x11, 0x22, 0x33, 0x44, 0x55].map(secret);
+  const FIVE_ORACLES: readonly OracleEndpoint[] = FIVE.map((s, i) => ({
+    url: `http://oracle-${i + 1}.test`,
+    publicKey: hex(publicKeyOf(s)),
+  }));
+  /** Round with `prices` (whole USD, null: down) from the first oracles, k of them needed. */
+  const round = (k: number, prices: readonly (number | null)[]): QuoteSelection =>
+    selectQuotes({
+      oracles: FIVE_ORACLES.slice(0, prices.length),
+      fetched: prices.map((p, i) =>
+        p === null
+          ? { ok: false, error: 'connect ECONNREFUSED' }
+          : ok(
+              toJson(
+                signAttestation(
+                  {
+                    version: 1,
+                    kind: 'index_price',
+                    pair: 'BTC/USD',
+                    value: BigInt(p) * USD,
+                    exponent: -8,
+                    observedAt: BigInt(NOW - 2_000),
+                    sequence: 1_000n,
+                    sourceCount: 5,
+                    dispersionPpm: 40,
+                    sourcesCommitment: new Uint8Array(32),
+                  },
+                  FIVE[i]!,
+                  new Uint8Array(32),
+                ),
+              ),
+            ),
+      ),
+      rules: { ...RULES, threshold: k },
+      now: NOW,
+      lastSequence: () => null,
+    });
+  const used = (s: QuoteSelection): number[] => s.checks.flatMap((c, i) => (c.accepted ? [i + 1] : []));
+  const EXAMPLES: readonly [name: string, k: number, prices: readonly (number | null)[], value: number | null][] = [
+    ['2 of 3: three that agree give the middle quote', 2, [67_000, 67_300, 67_150], 67_150],
+    ['2 of 3: one oracle down changes nothing', 2, [67_000, 67_300, null], 67_150],
+    ['2 of 3: two down stop settlement', 2, [67_000, null, null], null],
+    ['2 of 3: a third quote too far is left out', 2, [67_000, 67_300, 67_640], 67_150],
+    [
+      '2 of 3: a third quote closer to one honest quote than they are to each other wins the tie',
+      2,
+      [67_000, 67_300, 67_550],
+      67_425,
+    ],
+    ['3 of 5: two down change nothing', 3, [67_000, 67_100, 67_200, null, null], 67_100],
+    ['3 of 5: three down stop settlement', 3, [67_000, 67_100, null, null, null], null],
+    [
+      '3 of 5: one wrong quote among four honest stays inside their range',
+      3,
+      [67_000, 67_100, 67_200, 67_300, 67_600],
+      67_150,
+    ],
+    [
+      '3 of 5: two colluders beside three honest move the price past them',
+      3,
+      [67_000, 67_100, 67_200, 67_400, 67_400],
+      67_300,
+    ],
+    ['3 of 5: ... by at most the bound (here to 67,318)', 3, [67_000, 67_100, 67_200, 67_436, 67_436], 67_318],
+    ['3 of 5: ... and one unit further they are left out', 3, [67_000, 67_100, 67_200, 67_437, 67_437], 67_100],
+    ['3 of 5: three colluders set the price', 3, [67_000, 67_100, 68_000, 68_000, 68_000], 68_000],
+  ];
+  for (const [name, k, prices, value] of EXAMPLES) {
+    it(name, () => {
+      const s = round(k, prices);
+      if (value === null) {
+        expect(s.ok).to.equal(false);
+        if (!s.ok) expect(s.reason).to.match(/oracles gave a valid quote, threshold is/);
+      } else {
+        expect(s.ok, s.ok ? '' : s.reason).to.equal(true);
+        expect(s.ok && s.value).to.equal(BigInt(value) * USD);
+      }
+    });
+  }
+
+  it('a tie between equally large and equally tight sets goes to the lower one, whatever the order', () => {
+    // {67,000, 67,300} and {67,300, 67,600}: same size, spread and distance from the middle quote.
+    for (const prices of [
+      [67_000, 67_300, 67_600],
+      [67_600, 67_300, 67_000],
+    ]) {
+      const s = round(2, prices);
+      expect(s.ok && s.value).to.equal(67_150n * USD);
+    }
+  });
+
+  it('equal quotes are all in or all out: none is left out for its place in the configuration', () => {
+    // Three of them agree only by leaving out one of two equal quotes (0.5% of 100,000 = 500, but
+    // the four's median is 99,750): that set is never formed, so no 3 agree.
+    const s = round(3, [99_500, 99_500, 100_000, 100_000]);
+    expect(s.ok).to.equal(false);
+    if (!s.ok)
+      expect(s.reason).to.match(
+        /^no 3 of the 4 valid quotes agree .* largest agreeing set has 2 \(.*-1\.test, .*-2\.test\)$/,
+      );
+    const two = round(2, [99_500, 99_500, 100_000, 100_000]);
+    expect(two.ok && used(two)).to.deep.equal([1, 2]);
+    // The mirror image, where the equal quotes that would be split are the highest.
+    expect(round(3, [-100_000, -100_000, -99_500, -99_500]).ok).to.equal(false);
+  });
+});
