@@ -473,6 +473,13 @@ describe('client/quotes: what k of n tolerates, the README examples (maxSpreadBp
     });
   }
 
+  it('names the quote left out with its distance from the median, as the README shows', () => {
+    const s = round(2, [67_000, 67_300, 67_640]);
+    expect(s.checks[2]?.reason).to.match(
+      /^outside the agreeing set: index_price 67640\.00000000 is 0\.73% from its median 67150\.00000000 /,
+    );
+  });
+
   it('a tie between equally large and equally tight sets goes to the lower one, whatever the order', () => {
     // {67,000, 67,300} and {67,300, 67,600}: same size, spread and distance from the middle quote.
     for (const prices of [
