@@ -1,102 +1,63 @@
 /**
- * Which oracles' quotes a settlement round may act on (DESIGN section 6, PROTOCOL "Verifying"):
- * each quote must be signed by the key pinned for the oracle that served it, be of the expected
- * kind and pair, be fresh, and carry a sequence above the last one accepted from that key; then k
- * of n must agree to within a bound. Pure: the caller fetches, supplies the clock and the
- * sequences it has persisted, and persists the accepted sequences after acting.
+ * Which oracles' quotes a settlement round acts on (k of n). Each answer is judged alone first
+ * (`./quote-checks.ts`); the valid ones are then compared as numbers, whatever exponent each was
+ * signed at, and the round acts on the largest set of at least k that agree (`./agreeing-set.ts`),
+ * so one oracle signing a figure the others do not is left out, named, instead of stopping
+ * settlement. Only when no k valid quotes agree does the round refuse. What this tolerates, and
+ * what a colluding group can still do, is in the README ("Risks you take", the oracles). Pure: the
+ * caller fetches, supplies the clock and the sequences it has persisted, and persists the accepted
+ * sequences after acting.
  */
-import { verifyJson } from '../attest/json.js';
-import { FUTURE_TOLERANCE_MS, type AttestationKind, type SignedAttestation } from '../attest/types.js';
+import type { SignedAttestation } from '../attest/types.js';
 import { InputError } from '../core/errors.js';
-import { abs, formatDecimal, median } from '../core/fixed.js';
+import { divRoundHalfEven, formatDecimal } from '../core/fixed.js';
+import { findAgreeingRun, type AgreeingRun, type SpreadBound } from './agreeing-set.js';
+import { checkQuoteRules, judgeQuote, type LastSequence, type Verdict } from './quote-checks.js';
 import type { FetchedQuote, OracleEndpoint, QuoteCheck, QuoteRules, QuoteSelection } from './types.js';
 
-/** The last sequence accepted from `publicKeyHex` for `kind`, or null when none was. */
-export type LastSequence = (publicKeyHex: string, kind: AttestationKind) => bigint | null;
-
-type Verdict = { ok: true; attestation: SignedAttestation } | { ok: false; reason: string };
-
-function checkRules(rules: QuoteRules, oracleCount: number, fetchedCount: number, now: number): void {
-  if (fetchedCount !== oracleCount)
-    throw new InputError(`got ${fetchedCount} fetched quotes for ${oracleCount} oracles; they must match one to one`);
-  if (!Number.isSafeInteger(now)) throw new InputError(`now must be an integer number of ms, got ${String(now)}`);
-  if (!Number.isSafeInteger(rules.threshold) || rules.threshold < 1)
-    throw new InputError(`threshold must be an integer >= 1, got ${String(rules.threshold)}`);
-  if (!Number.isSafeInteger(rules.maxAgeMs) || rules.maxAgeMs < 0)
-    throw new InputError(`maxAgeMs must be a non-negative integer, got ${String(rules.maxAgeMs)}`);
-  if (!Number.isSafeInteger(rules.maxSpreadBps) || rules.maxSpreadBps < 0)
-    throw new InputError(`maxSpreadBps must be a non-negative integer, got ${String(rules.maxSpreadBps)}`);
-  if (rules.maxSpreadAbs !== undefined && (typeof rules.maxSpreadAbs !== 'bigint' || rules.maxSpreadAbs < 0n)) {
-    throw new InputError(`maxSpreadAbs must be a non-negative bigint, got ${String(rules.maxSpreadAbs)}`);
-  }
+/** A valid quote, with its value at the finest exponent of the round. */
+interface Valid {
+  readonly index: number;
+  readonly attestation: SignedAttestation;
+  readonly value: bigint;
 }
 
-/** Every check on one oracle's answer, in the order PROTOCOL.md gives; the first failure wins. */
-function judge(
-  oracle: OracleEndpoint,
-  fetched: FetchedQuote,
-  rules: QuoteRules,
-  now: bigint,
-  lastSequence: LastSequence,
-): Verdict {
-  if (!fetched.ok) return { ok: false, reason: `no quote: ${fetched.error}` };
-  let a: SignedAttestation;
-  try {
-    // Pinned to THIS oracle's key: a quote another configured oracle signed is not this one's vote.
-    a = verifyJson(fetched.body, oracle.publicKey);
-  } catch (err) {
-    return { ok: false, reason: `invalid attestation: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  if (a.kind !== rules.kind) return { ok: false, reason: `kind is ${a.kind}, expected ${rules.kind}` };
-  if (a.pair !== rules.pair)
-    return { ok: false, reason: `pair is ${JSON.stringify(a.pair)}, expected ${JSON.stringify(rules.pair)}` };
-  const ageMs = now - a.observedAt;
-  if (ageMs > BigInt(rules.maxAgeMs))
-    return { ok: false, reason: `quote is ${ageMs} ms old, limit ${rules.maxAgeMs} ms` };
-  if (-ageMs > BigInt(FUTURE_TOLERANCE_MS)) {
-    return { ok: false, reason: `quote is dated ${-ageMs} ms in the future, tolerance ${FUTURE_TOLERANCE_MS} ms` };
-  }
-  const last = lastSequence(oracle.publicKey, a.kind);
-  if (last !== null && a.sequence <= last) {
-    const what = a.sequence === last ? 'replayed' : 'older than the last accepted';
-    return { ok: false, reason: `sequence ${a.sequence} is not above the last accepted ${last} (${what})` };
-  }
-  return { ok: true, attestation: a };
+const abs = (n: bigint): bigint => (n < 0n ? -n : n);
+const describe = (a: SignedAttestation): string =>
+  `${a.kind} ${formatDecimal(a.value, a.exponent)}, sequence ${a.sequence}`;
+
+/** `ceil(n / d)` for non-negative n and positive d: a distance shown never looks smaller than it is. */
+const divUp = (n: bigint, d: bigint): bigint => (n + d - 1n) / d;
+
+/** The bound as the agreeing set reads it, at the round's finest exponent `finest`. */
+function boundAt(rules: QuoteRules, finest: number): SpreadBound {
+  if (rules.maxSpreadAbs === undefined) return { bps: rules.maxSpreadBps };
+  return { abs: rules.maxSpreadAbs * 10n ** BigInt(rules.exponent - finest) };
 }
 
-/** "0.83%": a ratio given in bps, rounded up so a refusal never shows a figure at its limit. */
-function percentOfBps(numerator: bigint, denominator: bigint): string {
-  const hundredthsOfPercent = (numerator + denominator - 1n) / denominator;
-  return `${formatDecimal(hundredthsOfPercent, -2)}%`;
+function limitText(rules: QuoteRules): string {
+  if (rules.maxSpreadAbs === undefined) return `${formatDecimal(BigInt(rules.maxSpreadBps), -2)}% of their median`;
+  return formatDecimal(rules.maxSpreadAbs, rules.exponent);
 }
 
-/** Why the accepted values are too far apart to act on, or null when they are close enough. */
-function spreadProblem(values: readonly bigint[], mid: bigint, exponent: number, rules: QuoteRules): string | null {
-  let min = values[0] as bigint;
-  let max = min;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
+/** How far `v` lies from the set's median (`twiceMedian / 2`), both at `finest`. */
+function distanceText(v: bigint, twiceMedian: bigint, rules: QuoteRules, finest: number): string {
+  const twiceDistance = abs(2n * v - twiceMedian);
+  if (rules.maxSpreadAbs === undefined && twiceMedian !== 0n) {
+    const hundredthsOfPercent = divUp(twiceDistance * 10_000n, abs(twiceMedian));
+    return `${formatDecimal(hundredthsOfPercent, -2)}%`;
   }
-  const spread = max - min;
-  if (rules.maxSpreadAbs !== undefined) {
-    // Rates sit near zero and change sign: a bound relative to the median means nothing there.
-    if (spread <= rules.maxSpreadAbs) return null;
-    return `quotes differ by ${formatDecimal(spread, exponent)}, limit ${formatDecimal(rules.maxSpreadAbs, exponent)}`;
-  }
-  const scale = abs(mid);
-  if (spread * 10_000n <= BigInt(rules.maxSpreadBps) * scale) return null;
-  const shown = scale === 0n ? 'around a median of zero' : `by ${percentOfBps(spread * 10_000n, scale)}`;
-  return `quotes differ ${shown}, limit ${formatDecimal(BigInt(rules.maxSpreadBps), -2)}%`;
+  return formatDecimal(divUp(twiceDistance, 2n * 10n ** BigInt(rules.exponent - finest)), rules.exponent);
 }
 
 /**
- * Checks each oracle's answer (`fetched[i]` from `oracles[i]`) against `rules` at `now` (ms) and
- * combines the valid ones: their median when at least `rules.threshold` are valid, share one
- * exponent, and lie within the spread bound (`maxSpreadAbs` at that exponent when set, else
- * `maxSpreadBps` of the median). Returns the accepted attestations (whose sequences the caller
- * persists once it has acted) and one check per oracle with its reason; a refusal says why.
- * Throws InputError for caller bugs: mismatched lengths, invalid rules, two oracles with one key.
+ * Checks each oracle's answer (`fetched[i]` from `oracles[i]`) against `rules` at `now` (ms), then
+ * acts on the best agreeing set of the valid ones (see `./agreeing-set.ts` for "best") when it
+ * has at least `rules.threshold` quotes: its median, computed exactly at the finest exponent
+ * among the quotes and returned at `rules.exponent`, rounded half to even once. `accepted` is
+ * exactly that set (whose sequences the caller persists once it has acted, and whose
+ * attestations the payment commits to); `checks` has one entry per oracle, saying why it was left
+ * out. Throws InputError for caller bugs: mismatched lengths, invalid rules, two oracles with one key.
  */
 export function selectQuotes(input: {
   oracles: readonly OracleEndpoint[];
@@ -106,48 +67,75 @@ export function selectQuotes(input: {
   lastSequence: LastSequence;
 }): QuoteSelection {
   const { oracles, fetched, rules } = input;
-  checkRules(rules, oracles.length, fetched.length, input.now);
+  checkQuoteRules(rules, oracles.length, fetched.length, input.now);
   const keys = new Set(oracles.map((o) => o.publicKey.toLowerCase()));
   if (keys.size !== oracles.length)
     throw new InputError('two oracles share a public key: they would count twice toward the threshold');
 
   const now = BigInt(input.now);
-  const checks: QuoteCheck[] = [];
-  const accepted: SignedAttestation[] = [];
-  oracles.forEach((oracle, i) => {
-    const verdict = judge(oracle, fetched[i] as FetchedQuote, rules, now, input.lastSequence);
-    if (verdict.ok) {
-      accepted.push(verdict.attestation);
-      const a = verdict.attestation;
-      checks.push({
-        oracle: oracle.url,
-        accepted: true,
-        reason: `${a.kind} ${formatDecimal(a.value, a.exponent)}, sequence ${a.sequence}`,
-      });
-    } else {
-      checks.push({ oracle: oracle.url, accepted: false, reason: verdict.reason });
-    }
+  const verdicts = oracles.map((o, i) => judgeQuote(o, fetched[i] as FetchedQuote, rules, now, input.lastSequence));
+  const refuse = (reason: string, unused: string): QuoteSelection => ({
+    ok: false,
+    reason,
+    checks: verdicts.map((v, i) => ({
+      oracle: (oracles[i] as OracleEndpoint).url,
+      accepted: false,
+      reason: v.ok ? `valid (${describe(v.attestation)}) but unused: ${unused}` : v.reason,
+    })),
   });
+  const valid = verdicts.flatMap((v, index) => (v.ok ? [{ index, attestation: v.attestation }] : []));
+  const { threshold } = rules;
+  if (valid.length < threshold) {
+    const reason = `${valid.length} of ${oracles.length} oracles gave a valid quote, threshold is ${threshold}`;
+    return refuse(reason, `fewer than ${threshold} valid quotes`);
+  }
 
-  if (accepted.length < rules.threshold) {
-    return {
-      ok: false,
-      reason: `${accepted.length} of ${oracles.length} oracles gave a valid quote, threshold is ${rules.threshold}`,
-      checks,
-    };
+  // Compared exactly at the finest exponent in play, the caller's included, so nothing rounds yet.
+  const finest = Math.min(rules.exponent, ...valid.map((q) => q.attestation.exponent));
+  const sorted: Valid[] = valid
+    .map((q) => ({ ...q, value: q.attestation.value * 10n ** BigInt(q.attestation.exponent - finest) }))
+    .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.index - b.index));
+  const run = findAgreeingRun(
+    sorted.map((q) => q.value),
+    boundAt(rules, finest),
+  );
+  const chosen = sorted.slice(run.first, run.last + 1);
+  if (chosen.length < threshold) {
+    const largest = chosen.map((q) => (oracles[q.index] as OracleEndpoint).url).join(', ');
+    const reason =
+      `no ${threshold} of the ${valid.length} valid quotes agree within ${limitText(rules)}; ` +
+      `the largest agreeing set has ${chosen.length} (${largest})`;
+    return refuse(reason, `no ${threshold} valid quotes agree`);
   }
-  const exponents = [...new Set(accepted.map((a) => a.exponent))];
-  if (exponents.length !== 1) {
-    return {
-      ok: false,
-      reason: `valid quotes use different exponents (${exponents.join(', ')}); refusing to compare them`,
-      checks,
-    };
-  }
-  const exponent = exponents[0] as number;
-  const values = accepted.map((a) => a.value);
-  const value = median(values);
-  const problem = spreadProblem(values, value, exponent, rules);
-  if (problem !== null) return { ok: false, reason: problem, checks };
-  return { ok: true, value, exponent, accepted, checks };
+  return acceptRun(oracles, verdicts, sorted, run, rules, finest);
+}
+
+/** The selection for an agreeing run of at least the threshold: its median and one check per oracle. */
+function acceptRun(
+  oracles: readonly OracleEndpoint[],
+  verdicts: readonly Verdict[],
+  sorted: readonly Valid[],
+  run: AgreeingRun,
+  rules: QuoteRules,
+  finest: number,
+): QuoteSelection {
+  const twiceUnit = 2n * 10n ** BigInt(rules.exponent - finest);
+  const value = divRoundHalfEven(run.twiceMedian, twiceUnit);
+  const shown = formatDecimal(value, rules.exponent);
+  const rounded = run.twiceMedian % twiceUnit === 0n ? '' : `; their median is rounded half to even to ${shown}`;
+  const inRun = new Set(sorted.slice(run.first, run.last + 1).map((q) => q.index));
+  const valueAt = new Map(sorted.map((q) => [q.index, q.value]));
+  const checks: QuoteCheck[] = verdicts.map((v, i) => {
+    const oracle = (oracles[i] as OracleEndpoint).url;
+    if (!v.ok) return { oracle, accepted: false, reason: v.reason };
+    if (inRun.has(i)) return { oracle, accepted: true, reason: `${describe(v.attestation)}${rounded}` };
+    const a = v.attestation;
+    const distance = distanceText(valueAt.get(i) as bigint, run.twiceMedian, rules, finest);
+    const reason =
+      `outside the agreeing set: ${a.kind} ${formatDecimal(a.value, a.exponent)} is ${distance} ` +
+      `from its median ${shown} (sequence ${a.sequence})`;
+    return { oracle, accepted: false, reason };
+  });
+  const accepted = verdicts.flatMap((v, i) => (v.ok && inRun.has(i) ? [v.attestation] : []));
+  return { ok: true, value, exponent: rules.exponent, accepted, checks };
 }

@@ -13,7 +13,7 @@ import { attestationDigest } from '../attest/sign.js';
 import type { SignedAttestation } from '../attest/types.js';
 import type { Clock } from '../core/clock.js';
 import { InputError } from '../core/errors.js';
-import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { LightningBackend } from '../lightning/types.js';
 import type { ClientConfig } from './config.js';
@@ -256,6 +256,7 @@ async function quotes(deps: RoundDeps, path: '/price' | '/funding', now: number)
       pair: 'BTC/USD',
       threshold: config.threshold,
       maxSpreadBps: config.maxSpreadBps,
+      exponent: kind === 'index_price' ? PRICE_EXPONENT : RATE_EXPONENT,
       ...(kind === 'funding_rate'
         ? { maxAgeMs: config.fundingMaxQuoteAgeMs, maxSpreadAbs: config.fundingMaxSpread }
         : { maxAgeMs: config.maxQuoteAgeMs }),

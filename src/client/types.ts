@@ -18,7 +18,9 @@ export type FetchedQuote =
 /** Why each oracle's quote was or was not used this round. */
 export interface QuoteCheck {
   readonly oracle: string;
+  /** True exactly when the round acts on this quote (it is in the selection's `accepted`). */
   readonly accepted: boolean;
+  /** The quote, or why it was left out: invalid (and how), or outside the agreeing set (and how far). */
   readonly reason: string;
 }
 
@@ -27,24 +29,37 @@ export interface QuoteRules {
   readonly pair: string;
   /** Refuse a quote observed longer ago than this (and one dated more than 5 s ahead). */
   readonly maxAgeMs: number;
-  /** k: how many valid quotes are needed. */
+  /** k: how many valid quotes must agree before the round acts on them. */
   readonly threshold: number;
-  /** Refuse the round when the valid quotes' values differ by more than this, in bps of their median. */
+  /**
+   * Quotes agree when their spread (highest minus lowest, compared as numbers whatever their
+   * exponents) is at most this many bps of their median. The round acts on the largest agreeing set.
+   */
   readonly maxSpreadBps: number;
   /**
-   * When set, an absolute bound instead, in units of the quotes' exponent: for funding rates,
-   * which sit near zero and change sign, so a bound relative to their median means nothing.
+   * When set, an absolute bound instead, in units of `exponent`: for funding rates, which sit near
+   * zero and change sign, so a bound relative to their median means nothing.
    */
   readonly maxSpreadAbs?: bigint;
+  /**
+   * The exponent the caller wants the value at (PRICE_EXPONENT for `/price`, RATE_EXPONENT for
+   * `/funding`), -128..127. Quotes signed at other exponents are compared exactly; the median is
+   * rounded half to even to this exponent when it has finer digits.
+   */
+  readonly exponent: number;
 }
 
 export type QuoteSelection =
   | {
       readonly ok: true;
-      /** Median of the accepted values, at `exponent`. */
+      /** Median of the agreeing set's values, at `exponent` (rounded half to even once). */
       readonly value: bigint;
+      /** Always the rules' `exponent`. */
       readonly exponent: number;
+      /** Exactly the agreeing set, in oracle order: what the round uses and commits to. */
       readonly accepted: readonly SignedAttestation[];
+      /** One per oracle, in oracle order. */
       readonly checks: readonly QuoteCheck[];
     }
+  /** No `threshold` valid quotes agree: `reason` says how many were valid and the largest agreeing set. */
   | { readonly ok: false; readonly reason: string; readonly checks: readonly QuoteCheck[] };
