@@ -80,6 +80,7 @@ for (const transport of transports) {
       bob = network.addNode('bob');
       network.addNode('carol');
       channel = network.openChannel(alice, bob, 600_000_000n, 400_000_000n);
+      alice.routeFeeMsat = 1_000n; // the peer keeps it, as a forwarding node keeps its fee
       ours = await transport.start(alice);
       theirs = await transport.start(bob);
     });
@@ -148,9 +149,9 @@ for (const transport of transports) {
       expect(result.paymentHash).to.not.equal(sha256(req.preimage));
       expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({
         localBalanceMsat: 549_999_000n,
-        remoteBalanceMsat: 450_000_000n,
+        remoteBalanceMsat: 450_001_000n,
       });
-      expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_000_000n });
+      expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_001_000n });
       expect(bob.receipts[0]!.customRecords).to.deep.equal({ [TLV_TYPE]: DIGEST });
       const sent = ours.server.cln.calls.find((c) => c.method === 'keysend')!.params;
       expect(sent).to.deep.equal({
@@ -187,7 +188,7 @@ for (const transport of transports) {
       const second = await ours.backend.keysend(req);
       expect(second).to.deep.equal(first);
       expect(alice.payments.size).to.equal(1);
-      expect(channel.balanceB).to.equal(450_000_000n);
+      expect(channel.balanceB).to.equal(450_001_000n);
     });
 
     const failures: { case: string; arrange(): void; req: Partial<KeysendRequest>; code: string }[] = [

@@ -63,6 +63,7 @@ describe('LND REST backend against a fake lnd', () => {
     alice = network.addNode('alice');
     bob = network.addNode('bob');
     channel = network.openChannel(alice, bob, 600_000_000n, 400_000_000n, 10_000_000n);
+    alice.routeFeeMsat = 1_000n; // the peer keeps it, as a forwarding node keeps its fee
     lnd = await startFakeLnd(alice);
     backend = backendWith();
     macaroonFile = join(dir, `admin-${counter}.macaroon`);
@@ -178,7 +179,7 @@ describe('LND REST backend against a fake lnd', () => {
       });
       const pending = (await backend.getChannel(channel.lndChanId))?.pendingHtlcs;
       expect(pending?.map((h) => [h.direction, h.amountMsat])).to.have.deep.members([
-        ['out', 1_000_000n],
+        ['out', 1_001_000n], // the amount and the fee the peer keeps
         ['in', 2_000_000n],
       ]);
     });
@@ -203,7 +204,7 @@ describe('LND REST backend against a fake lnd', () => {
         failure: null,
       });
       expect(channel.balanceA).to.equal(600_000_000n - 12_345_678n - 1_000n);
-      expect(channel.balanceB).to.equal(400_000_000n + 12_345_678n);
+      expect(channel.balanceB).to.equal(400_000_000n + 12_345_678n + 1_000n);
       const sent = lnd.sendRequests[0] as Record<string, unknown>;
       expect(sent.dest).to.equal(Buffer.from(bob.id, 'hex').toString('base64'));
       expect(sent.amt_msat).to.equal('12345678');
@@ -305,7 +306,7 @@ describe('LND REST backend against a fake lnd', () => {
       const first = await backend.keysend(keysend(7, 1_000_000n));
       const second = await backend.keysend(keysend(7, 1_000_000n));
       expect(second).to.deep.equal(first);
-      expect(channel.balanceB).to.equal(401_000_000n);
+      expect(channel.balanceB).to.equal(401_001_000n);
     });
 
     const bad: { name: string; request: Partial<KeysendRequest>; message: RegExp }[] = [
@@ -392,6 +393,8 @@ describe('LND REST backend against a fake lnd', () => {
           amountMsat: BigInt(1000 + i),
           settledAt: 1_700_000_000_000 + i * 1000,
           customRecords: {},
+          kind: 'keysend',
+          label: '',
         });
       const received = await backend.listReceived(1_700_000_000_000);
       expect(received).to.have.length(250);
