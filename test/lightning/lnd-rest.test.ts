@@ -98,10 +98,10 @@ describe('LND REST backend against a fake lnd', () => {
         receivable: 390_000_000n,
       },
       {
-        name: 'lnd truncates msat remainders to sat',
+        name: 'lnd truncates msat remainders to sat; the opener has the capacity less the other side',
         local: 600_000_999n,
         remote: 399_999_001n,
-        expectLocal: 600_000_000n,
+        expectLocal: 600_001_000n,
         expectRemote: 399_999_000n,
         spendable: 590_000_000n,
         receivable: 389_999_000n,
@@ -178,10 +178,32 @@ describe('LND REST backend against a fake lnd', () => {
         label: 'in',
       });
       const pending = (await backend.getChannel(channel.lndChanId))?.pendingHtlcs;
-      expect(pending?.map((h) => [h.direction, h.amountMsat])).to.have.deep.members([
-        ['out', 1_001_000n], // the amount and the fee the peer keeps
-        ['in', 2_000_000n],
+      expect(pending?.map((h) => [h.direction, h.amountMsat, h.paymentHash])).to.have.deep.members([
+        ['out', 1_001_000n, hashOf(preimage(1))], // the amount and the fee the peer keeps
+        ['in', 2_000_000n, hashOf(preimage(2))],
       ]);
+    });
+
+    it('keeps each balance within its stated resolution of the exact one, whoever opened, with msat remainders held', async () => {
+      const erin = network.addNode('erin');
+      const erins = network.openChannel(erin, alice, 700_000_123n, 299_999_877n, 10_000_000n, {
+        commitFeeMsat: 3_000_500n,
+        anchorsMsat: 660_000n,
+      });
+      for (const [c, opener, peer] of [
+        [channel, alice, bob],
+        [erins, erin, erin],
+      ] as const) {
+        alice.pay([peer], 1_234_567n, { hold: true, feeMsat: 0n });
+        peer.pay([alice], 2_345_678n, { hold: true, feeMsat: 0n });
+        opener.updateFee(opener === alice ? peer : alice, 4_321_987n);
+        const exact = alice.sides(c).local;
+        const state = (await backend.getChannel(c.lndChanId))!;
+        expect(state.localBalanceMsat + state.remoteBalanceMsat).to.equal(c.balanceA + c.balanceB);
+        const off = state.localBalanceMsat - exact;
+        expect((off < 0n ? -off : off) < state.balanceResolutionMsat, `off by ${off} msat`).to.equal(true);
+        expect(state.balanceResolutionMsat).to.equal(2_000n); // a whole-sat balance and one whole-sat HTLC
+      }
     });
   });
 
