@@ -81,6 +81,11 @@ export interface KeysendRequest {
   readonly channelId?: string;
 }
 
+/**
+ * `complete` and `failed` are final: `failed` only once the node can no longer complete the
+ * payment (no HTLC of it in flight, and the node will start no new attempt). Anything else,
+ * including a node that is still retrying after a failed attempt, is `pending`.
+ */
 export type PaymentStatus = 'complete' | 'pending' | 'failed';
 
 export interface PaymentResult {
@@ -110,11 +115,17 @@ export interface LightningBackend {
   getNodeId(): Promise<string>;
   /** The channel `channelId` (short channel id or channel point, as configured), or null if unknown. */
   getChannel(channelId: string): Promise<ChannelState | null>;
-  /** Sends a keysend; resolves with its status (pending when it outlived timeoutMs). Rejects only when the request could not be made. */
+  /**
+   * Sends a keysend; resolves with its status (pending when it outlived timeoutMs: the node goes on
+   * with it). Rejects only when the request could not be made. The same preimage twice pays once.
+   */
   keysend(request: KeysendRequest): Promise<PaymentResult>;
-  /** What the node knows of an outgoing payment by hash: its status, or null if it never saw it. */
+  /**
+   * What the node knows of an outgoing payment by hash (the node's, or the one of our preimage):
+   * its status, or null if it never saw it.
+   */
   lookupPayment(paymentHash: string): Promise<PaymentResult | null>;
-  /** Keysend payments received since `sinceMs` (unix ms). */
+  /** Keysend payments received since `sinceMs` (unix ms), from anyone; invoice payments are not listed. */
   listReceived(sinceMs: number): Promise<ReceivedPayment[]>;
   close(): Promise<void>;
 }

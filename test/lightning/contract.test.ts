@@ -23,7 +23,8 @@ const DIGEST_RECORD = '65537';
 
 for (const harness of backendHarnesses) {
   for (const viewer of ['provider', 'receiver'] as const) {
-    describe(`lightning contract: ${harness.name} at the ${viewer} (${viewer === 'provider' ? '' : 'not '}the opener)`, () => {
+    const opener = viewer === 'provider' ? 'the opener' : 'not the opener';
+    describe(`lightning contract: ${harness.name} at the ${viewer} (${opener})`, () => {
       let provider: FakeNode;
       let receiver: FakeNode;
       let carol: FakeNode;
@@ -96,13 +97,13 @@ for (const harness of backendHarnesses) {
         expect(state.balanceResolutionMsat).to.equal(harness.resolutionMsat);
       });
 
-      it('a forward out of the receiver through the provider moves the balances by its HTLC, fee included', async () => {
+      it('a forward from the receiver through the provider moves the balances by its HTLC, fee included', async () => {
         const payment = provider.forward(receiver, dave, 10_000_000n, { feeMsat: 1_000n });
         expect(payment.status).to.equal('complete');
         await expectSides(PROVIDER_SIDE + 10_001_000n);
       });
 
-      it('a payment from elsewhere to the receiver through the provider moves the balances by what it delivers', async () => {
+      it('a payment from elsewhere to the receiver through the provider moves them by what it delivers', async () => {
         expect(provider.forward(carol, receiver, 7_000_000n).status).to.equal('complete');
         await expectSides(PROVIDER_SIDE - 7_000_000n);
       });
@@ -133,7 +134,7 @@ for (const harness of backendHarnesses) {
         await expectSides(PROVIDER_SIDE);
       });
 
-      it('a keysend held in flight is pending and listed, then complete once it settles, moving the balance', async () => {
+      it('a keysend held in flight is pending and listed, then complete once it settles, moving balances', async () => {
         me.nextFault = { kind: 'pending' };
         const sent = await backend.keysend(settlementKeysend(5_000_000n));
         expect(sent).to.include({ status: 'pending', feeMsat: null, failure: null });
@@ -156,7 +157,7 @@ for (const harness of backendHarnesses) {
         expect((await expectSides(PROVIDER_SIDE)).pendingHtlcs).to.deep.equal([]);
       });
 
-      it('lists received keysends, settlements or not, with their records where the node reports them; no invoices', async () => {
+      it('lists received keysends, settlements or not, with records where the node has them; no invoices', async () => {
         const digest = 'cd'.repeat(32);
         const settlement = peer.keysend({ ...settlementKeysend(2_000_000n), destination: me.id, label: 'x' });
         peer.keysend({

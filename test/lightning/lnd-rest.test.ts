@@ -184,7 +184,7 @@ describe('LND REST backend against a fake lnd', () => {
       ]);
     });
 
-    it('keeps each balance within its stated resolution of the exact one, whoever opened, with msat remainders held', async () => {
+    it('keeps each balance within its stated resolution of the exact one, whoever opened, HTLCs held', async () => {
       const erin = network.addNode('erin');
       const erins = network.openChannel(erin, alice, 700_000_123n, 299_999_877n, 10_000_000n, {
         commitFeeMsat: 3_000_500n,

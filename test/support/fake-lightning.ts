@@ -177,7 +177,7 @@ export class FakeNode {
     };
   }
 
-  /** What this node could offer now: its side less the reserve, its HTLCs in flight, and fee and anchors if it opened. */
+  /** What this node could offer now: its side less the reserve, its HTLCs in flight, and (opener) fee and anchors. */
   spendableMsat(channel: FakeChannel): bigint {
     const s = this.sides(channel);
     const fees = s.opener ? channel.commitFeeMsat + channel.anchorsMsat : 0n;
