@@ -13,6 +13,8 @@
 export const RETRY_END_MARGIN_S = 120;
 /** retry_for assumed for a payment whose label does not say (made by an older version): an hour. */
 const UNLABELLED_RETRY_FOR_S = 3600;
+/** How long after it could last retry a command that ended is remembered. */
+const FORGET_AFTER_MS = 3_600_000;
 
 const LABEL_TAIL = / retry_for=(\d{1,9}) ref=([0-9a-f]{64})$/;
 const OLD_LABEL_TAIL = /(?:^| )ref=([0-9a-f]{64})$/;
@@ -42,7 +44,17 @@ export class KeysendCommands {
   private readonly byRef = new Map<string, CommandState>();
 
   start(ref: string, retryForS: number, nowMs: number): void {
+    // Forget commands long over (the time rule alone judges them by then), so the map stays small.
+    for (const [old, command] of this.byRef) {
+      const deadline = command.startedAtMs + (command.retryForS + RETRY_END_MARGIN_S) * 1000;
+      if (command.end !== 'running' && nowMs > deadline + FORGET_AFTER_MS) this.byRef.delete(old);
+    }
     this.byRef.set(ref, { startedAtMs: nowMs, retryForS, end: 'running' });
+  }
+
+  /** How many commands are remembered. */
+  get size(): number {
+    return this.byRef.size;
   }
 
   /** `answered`: lightningd answered (the command is over); `lost`: the answer never came back. */

@@ -114,4 +114,16 @@ describe('lightning/cln-keysends', () => {
     commands.end(REF, 'answered');
     expect(commands.isLive(REF, T)).to.equal(false);
   });
+
+  it('forgets a command that ended long ago, and never one still running', () => {
+    const commands = new KeysendCommands();
+    const other = 'cd'.repeat(32);
+    commands.start(REF, 30, T);
+    commands.end(REF, 'answered');
+    commands.start(other, 30, T);
+    const later = T + (30 + RETRY_END_MARGIN_S) * 1000 + 3_600_001;
+    commands.start('ef'.repeat(32), 30, later);
+    expect(commands.size).to.equal(3 - 1); // the answered one is forgotten; the running one is kept
+    expect(commands.isLive(other, later)).to.equal(true);
+  });
 });
