@@ -215,7 +215,9 @@ export function createClnBackend(
     return transport.call('keysend', params, { timeoutMs: null }).then(
       (result) => (ended('answered', 'complete'), { result }),
       (error: unknown) => {
-        const answered = error instanceof ClnError && (error.kind === 'rpc' || error.kind === 'unauthorized');
+        // Only keysend's own failure answer says the command is over; any other error (a dropped
+        // connection, a proxy's timeout) may have left it running.
+        const answered = error instanceof ClnError && isPaymentFailure(error);
         ended(answered ? 'answered' : 'lost', error instanceof Error ? error.message : 'error');
         return { error };
       },

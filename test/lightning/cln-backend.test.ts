@@ -317,6 +317,21 @@ for (const transport of transports) {
       expect([channel.balanceA, channel.balanceB]).to.deep.equal([600_000_000n, 400_000_000n]);
     });
 
+    it('a keysend whose answer is lost with the connection stays pending until it could no longer retry', async () => {
+      alice.nextFault = { kind: 'drop' }; // lightningd takes the payment; the connection drops
+      const req = request(bob.id, { timeoutMs: 1_000 }); // retry_for 1 s
+      const err = await ours.backend.keysend(req).then(
+        () => expect.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(ClnError).and.include({ kind: 'unavailable' });
+      const payment = [...alice.payments.values()][0]!;
+      alice.resolvePending(payment.paymentHash, 'failed'); // listpays: failed; this process never heard
+      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.include({ status: 'pending' });
+      clock = NOW + (1 + RETRY_END_MARGIN_S) * 1000;
+      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.include({ status: 'failed' });
+    });
+
     it('after a restart, a failed attempt counts as final only once keysend can no longer retry', async () => {
       alice.nextFault = { kind: 'retry' };
       const req = request(bob.id, { timeoutMs: 1_000 }); // retry_for 1 s

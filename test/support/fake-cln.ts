@@ -26,7 +26,8 @@ interface RpcErrorObject {
   message: string;
   data?: unknown;
 }
-type Answer = { result: unknown } | { error: RpcErrorObject };
+/** A JSON-RPC answer, or `drop`: hang up on the caller without one. */
+type Answer = { result: unknown } | { error: RpcErrorObject } | { drop: true };
 
 /** One call the fake received, for tests to inspect params. */
 export interface FakeClnCall {
@@ -176,6 +177,7 @@ export class FakeClnNode {
       this.node.nextFault = null;
       return rpcError(code, message);
     }
+    const drop = this.node.nextFault?.kind === 'drop';
     // lightningd's keysend draws the preimage itself; the caller cannot choose it.
     const payment = this.node.keysend({
       destination: p.destination,
@@ -185,6 +187,7 @@ export class FakeClnNode {
       customRecords: { ...(tlvs as Record<string, string>) },
       label: typeof p.label === 'string' ? p.label : '',
     });
+    if (drop) return { drop: true };
     if (payment.status === 'pending') await this.settled(payment);
     if (payment.status === 'complete') {
       return {
@@ -403,6 +406,7 @@ async function answerSocket(cln: FakeClnNode, socket: net.Socket, text: string):
     typeof request.method === 'string'
       ? await cln.handle(request.method, request.params)
       : rpcError(-32600, 'Invalid request: no method');
+  if ('drop' in answer) return void socket.destroy();
   if (!socket.destroyed) socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: request.id ?? null, ...answer })}\n\n`);
 }
 
@@ -449,6 +453,7 @@ export async function startFakeClnRest(
           return send(res, 500, { code: PARAMS_INVALID, message: 'Could not parse params as object' });
         }
         const answer = await cln.handle(method, params);
+        if ('drop' in answer) return void res.destroy();
         if ('result' in answer) return send(res, 201, answer.result);
         return send(res, answer.error.code === METHOD_NOT_FOUND ? 404 : 500, answer.error);
       })();

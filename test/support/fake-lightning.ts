@@ -98,6 +98,8 @@ export type KeysendFault =
   | { kind: 'pending' }
   /** As pending; the LND fake also stops answering the send call. */
   | { kind: 'hang' }
+  /** As pending; the API servers hang up on the caller without an answer (the node goes on). */
+  | { kind: 'drop' }
   /** The first attempt fails, and the node keeps retrying until resolvePending decides. */
   | { kind: 'retry' }
   /** The API refuses the call itself, and no payment starts. */
@@ -218,7 +220,8 @@ export class FakeNode {
       payment.attempts.push({ createdAt: this.network.now(), status: 'failed' });
       return payment;
     }
-    return this.launch(payment, fault?.kind === 'pending' || fault?.kind === 'hang');
+    const hold = fault?.kind === 'pending' || fault?.kind === 'hang' || fault?.kind === 'drop';
+    return this.launch(payment, hold);
   }
 
   /**

@@ -225,6 +225,11 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
       node.keysend({ ...request, label: '' });
       return;
     }
+    if (fault?.kind === 'drop') {
+      // lnd took the payment, and the connection drops before any update.
+      node.keysend({ ...request, label: '' });
+      return void res.destroy();
+    }
     const payment = node.keysend({ ...request, label: '' });
     // The payment is already decided here, but lnd first reports it in flight unless told not to.
     if (request.inflightUpdates) writeLine(res, { ...payment, status: 'pending' });
