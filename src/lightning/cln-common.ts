@@ -217,7 +217,7 @@ export function createClnBackend(
       (error: unknown) => {
         // Only keysend's own failure answer says the command is over; any other error (a dropped
         // connection, a proxy's timeout) may have left it running.
-        const answered = error instanceof ClnError && isPaymentFailure(error);
+        const answered = error instanceof ClnError && isPaymentFailure(error) && error.rpcCode !== PAY_IN_PROGRESS;
         ended(answered ? 'answered' : 'lost', error instanceof Error ? error.message : 'error');
         return { error };
       },
