@@ -1,75 +1,66 @@
 /**
  * Core Lightning behind our LightningBackend, written once for both of its transports (the
  * JSON-RPC unix socket and the clnrest plugin speak the same methods with the same JSON): which
- * methods we call with which params, and how their answers map to our types.
+ * methods we call with which params (the answers' shapes are in cln-wire.ts).
  *
  * keysend in Core Lightning draws its own random preimage; it cannot take ours. So the payment
  * hash the node reports differs from sha256(request.preimage). To keep the ledger's hash useful
- * we tag the CLN label with it (`<label> ref=<our hash>`), and `lookupPayment` accepts either the
- * node's hash or ours. Results carry the node's hash whenever the node told us one.
+ * we tag the CLN label with it (`<label> retry_for=<s> ref=<our hash>`), and `lookupPayment`
+ * accepts either the node's hash or ours. Results carry the node's hash whenever the node told us one. A keysend call
+ * is never abandoned: past `timeoutMs` the backend reports the payment pending and leaves the
+ * command running, and it reports "failed" only once lightningd can no longer retry
+ * (cln-keysends.ts).
  *
  * Core Lightning does not expose the custom TLV records of received keysends (listinvoices has no
- * field for them), so `listReceived` returns them empty.
+ * field for them), so `listReceived` returns them as null.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { InputError, PeerStablesError } from '../core/errors.js';
+import type { z } from 'zod';
+import { InputError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import type { ChannelState, KeysendRequest, LightningBackend, PaymentResult, ReceivedPayment } from './types.js';
-
-/** What went wrong talking to Core Lightning; `code` is `cln_<kind>`. */
-export type ClnErrorKind = 'rpc' | 'unavailable' | 'timeout' | 'unauthorized' | 'bad_response';
-
-/**
- * A failed call to Core Lightning. `rpcCode` is the JSON-RPC error code when the node answered
- * with an error object (e.g. 205 "unable to find a route"), else null. Messages never carry
- * credentials.
- */
-export class ClnError extends PeerStablesError {
-  constructor(
-    readonly kind: ClnErrorKind,
-    message: string,
-    readonly rpcCode: number | null = null,
-  ) {
-    super(`cln_${kind}`, message);
-  }
-}
+import { KeysendCommands, keysendLabel, parseKeysendLabel } from './cln-keysends.js';
+import {
+  ClnError,
+  HEX32,
+  NODE_ID,
+  channelStateOf,
+  feeOf,
+  getInfoSchema,
+  keysendResultOf,
+  keysendSchema,
+  listInvoicesSchema,
+  listPaysSchema,
+  listPeerChannelsSchema,
+  parseAnswer,
+  type Pay,
+} from './cln-wire.js';
+import type { KeysendRequest, LightningBackend, PaymentResult, ReceivedPayment } from './types.js';
 
 /** How one Core Lightning transport makes a call; both reject with ClnError only. */
 export interface ClnTransport {
-  /** Calls `method` with named params; resolves with the JSON `result`. */
+  /**
+   * Calls `method` with named params; resolves with the JSON `result`. `timeoutMs` null waits for
+   * the answer however long it takes (until close()).
+   */
   call(
     method: string,
     params: Readonly<Record<string, unknown>>,
-    options?: { readonly timeoutMs?: number },
+    options?: { readonly timeoutMs?: number | null },
   ): Promise<unknown>;
   close(): Promise<void>;
 }
 
 /**
- * Turns a JSON-RPC error object `{code, message}` (what lightningd answers, and what clnrest puts
- * in its HTTP error bodies) into a ClnError naming `method`. Anything else becomes a bad_response.
- */
-export function clnErrorFrom(method: string, error: unknown): ClnError {
-  const parsed = rpcErrorSchema.safeParse(error);
-  if (!parsed.success)
-    return new ClnError('bad_response', `Core Lightning ${method} failed with an error in an unexpected shape`);
-  const { code, message } = parsed.data;
-  const codeText = code === undefined || code === null ? '' : ` (code ${code})`;
-  return new ClnError('rpc', `Core Lightning ${method} failed${codeText}: ${oneLine(message)}`, code ?? null);
-}
-
-const rpcErrorSchema = z.object({ code: z.number().int().nullable().optional(), message: z.string() });
-
-/**
  * The LightningBackend over one Core Lightning transport. Takes ownership of `transport` (close()
- * closes it).
+ * closes it). `now` (unix ms) is the clock the finality of failed keysends is judged by.
  */
 export function createClnBackend(
   transport: ClnTransport,
-  options: { readonly logger?: Logger } = {},
+  options: { readonly logger?: Logger; readonly now?: () => number } = {},
 ): LightningBackend {
   const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const commands = new KeysendCommands();
   const call = async <T>(
     method: string,
     params: Record<string, unknown>,
@@ -82,13 +73,41 @@ export function createClnBackend(
       await transport.call(method, params, timeoutMs === undefined ? undefined : { timeoutMs }),
     );
 
+  /** What the node knows of a payment by its hash or ours: null when it never saw it. */
   async function findPayment(paymentHash: string): Promise<PaymentResult | null> {
     const byHash = await call('listpays', { payment_hash: paymentHash }, listPaysSchema);
-    if (byHash.pays.length > 0) return paymentOf(byHash.pays);
     // Not the node's hash: perhaps ours, which we put in the label of the keysend we made.
-    const all = await call('listpays', {}, listPaysSchema);
-    const tagged = all.pays.filter((p) => refOf(p.label) === paymentHash);
-    return tagged.length > 0 ? paymentOf(tagged) : null;
+    const pays =
+      byHash.pays.length > 0
+        ? byHash.pays
+        : (await call('listpays', {}, listPaysSchema)).pays.filter((p) => refOf(p.label) === paymentHash);
+    const ref = pays.map((p) => refOf(p.label)).find((r) => r !== null) ?? paymentHash;
+    return paymentOf(pays, ref, paymentHash);
+  }
+
+  /**
+   * One payment's listpays entries (one per keysend command) -> its status: any success wins, then
+   * any part in flight or a command that may still retry; "failed" only once every command stopped.
+   */
+  function paymentOf(pays: readonly Pay[], ref: string, asked: string): PaymentResult | null {
+    const last = pays[pays.length - 1];
+    if (!last) return commands.isLive(ref, now()) ? pending(asked) : null;
+    const done = pays.find((p) => p.status === 'complete');
+    if (done) {
+      const fee =
+        done.amount_msat !== undefined && done.amount_sent_msat !== undefined
+          ? feeOf(done.amount_msat, done.amount_sent_msat)
+          : null;
+      return { paymentHash: done.payment_hash, status: 'complete', feeMsat: fee, failure: null };
+    }
+    const inFlight = pays.find((p) => p.status === 'pending');
+    if (inFlight || !commands.haveStopped(ref, pays, now())) return pending((inFlight ?? last).payment_hash);
+    return {
+      paymentHash: last.payment_hash,
+      status: 'failed',
+      feeMsat: null,
+      failure: 'payment failed (Core Lightning listpays status "failed", and keysend stopped retrying)',
+    };
   }
 
   return {
@@ -113,9 +132,10 @@ export function createClnBackend(
     async keysend(request) {
       checkKeysendRequest(request);
       const ourHash = createHash('sha256').update(Buffer.from(request.preimage, 'hex')).digest('hex');
-      // Never pay twice for one request: a keysend with our hash in flight or done stands.
+      // Never pay twice for one request: a keysend with our hash in flight, done or still retrying stands.
       const earlier = await findPayment(ourHash);
       if (earlier && earlier.status !== 'failed') return earlier;
+      const retryForS = Math.max(1, Math.ceil(request.timeoutMs / 1000));
       const params = {
         destination: request.destination,
         // A plain integer where JSON holds it exactly: rune conditions such as
@@ -124,21 +144,23 @@ export function createClnBackend(
           request.amountMsat <= BigInt(Number.MAX_SAFE_INTEGER)
             ? Number(request.amountMsat)
             : `${request.amountMsat}msat`,
-        label: `${request.label} ref=${ourHash}`,
+        label: keysendLabel(request.label, retryForS, ourHash),
         maxfee: `${request.maxFeeMsat}msat`,
-        retry_for: Math.max(1, Math.ceil(request.timeoutMs / 1000)),
+        retry_for: retryForS,
         extratlvs: { ...request.customRecords },
       };
       logger.info(
         { label: request.label, destination: request.destination, amountMsat: String(request.amountMsat) },
         'cln keysend',
       );
-      try {
-        return keysendResultOf(await call('keysend', params, keysendSchema, request.timeoutMs));
-      } catch (err) {
-        if (!(err instanceof ClnError) || !(err.kind === 'timeout' || isPaymentFailure(err))) throw err;
-        return reconcile(err, ourHash);
-      }
+      const answer = startKeysend(ourHash, retryForS, params);
+      const outcome = await within(answer, request.timeoutMs);
+      // Past our timeout the command runs on: the payment is pending until the node says it is final.
+      if (outcome === undefined) return (await findQuietly(ourHash)) ?? pending(ourHash);
+      if ('result' in outcome) return keysendResultOf(parseAnswer('keysend', keysendSchema, outcome.result));
+      const err = outcome.error;
+      if (!(err instanceof ClnError) || !isPaymentFailure(err)) throw err;
+      return reconcile(err, ourHash);
     },
 
     async lookupPayment(paymentHash) {
@@ -177,22 +199,62 @@ export function createClnBackend(
   };
 
   /**
-   * A keysend that errored or timed out may still be in flight: ask the node before calling it
-   * failed, and call it pending when we cannot tell (the ledger reconciles pending payments).
+   * Calls keysend with no deadline of ours and remembers that the command runs until lightningd
+   * answers (or the answer is lost), so no lookup calls the payment failed meanwhile.
    */
-  async function reconcile(cause: ClnError, ourHash: string): Promise<PaymentResult> {
-    let known: PaymentResult | null;
+  function startKeysend(
+    ourHash: string,
+    retryForS: number,
+    params: Record<string, unknown>,
+  ): Promise<{ result: unknown } | { error: unknown }> {
+    commands.start(ourHash, retryForS, now());
+    const ended = (how: 'answered' | 'lost', outcome: string): void => {
+      commands.end(ourHash, how);
+      logger.info({ paymentRef: ourHash, outcome }, 'cln keysend command ended');
+    };
+    return transport.call('keysend', params, { timeoutMs: null }).then(
+      (result) => (ended('answered', 'complete'), { result }),
+      (error: unknown) => {
+        // Only keysend's own failure answer says the command is over; any other error (a dropped
+        // connection, a proxy's timeout) may have left it running.
+        const answered = error instanceof ClnError && isPaymentFailure(error) && error.rpcCode !== PAY_IN_PROGRESS;
+        ended(answered ? 'answered' : 'lost', error instanceof Error ? error.message : 'error');
+        return { error };
+      },
+    );
+  }
+
+  /** findPayment, but pending when the node cannot be asked (the ledger asks again later). */
+  async function findQuietly(ourHash: string): Promise<PaymentResult | null> {
     try {
-      known = await findPayment(ourHash);
+      return await findPayment(ourHash);
     } catch (lookupError) {
       logger.warn({ err: (lookupError as Error).message }, 'cln keysend outcome unknown');
-      return { paymentHash: ourHash, status: 'pending', feeMsat: null, failure: null };
+      return pending(ourHash);
     }
+  }
+
+  /** The keysend command answered with a payment failure: failed, unless another attempt of ours lives on. */
+  async function reconcile(cause: ClnError, ourHash: string): Promise<PaymentResult> {
+    const known = await findQuietly(ourHash);
     if (known && known.status !== 'failed') return known;
-    if (cause.kind === 'timeout' || cause.rpcCode === PAY_IN_PROGRESS) {
-      return known ?? { paymentHash: ourHash, status: 'pending', feeMsat: null, failure: null };
-    }
+    if (cause.rpcCode === PAY_IN_PROGRESS) return known ?? pending(ourHash);
     return { paymentHash: known?.paymentHash ?? ourHash, status: 'failed', feeMsat: null, failure: cause.message };
+  }
+}
+
+function pending(paymentHash: string): PaymentResult {
+  return { paymentHash, status: 'pending', feeMsat: null, failure: null };
+}
+
+/** Resolves with `promise`'s value, or with undefined after `ms` (leaving `promise` to run on). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -204,8 +266,6 @@ function isPaymentFailure(err: ClnError): boolean {
 }
 const PAY_IN_PROGRESS = 200;
 
-const HEX32 = /^[0-9a-f]{64}$/;
-const NODE_ID = /^0[23][0-9a-f]{64}$/;
 const HEX_BYTES = /^(?:[0-9a-f]{2})*$/;
 /** BOLT 1 reserves types below 2^16; custom records live at or above it. */
 const MIN_CUSTOM_TLV_TYPE = 65536n;
@@ -231,131 +291,6 @@ function checkKeysendRequest(r: KeysendRequest): void {
   }
 }
 
-/** Core Lightning prints msat as JSON integers (v23+), older versions as "<n>msat" strings. */
-const msat = z.union([
-  z
-    .number()
-    .int()
-    .nonnegative()
-    .transform((n) => BigInt(n)),
-  z
-    .string()
-    .regex(/^\d+(msat)?$/)
-    .transform((s) => BigInt(s.replace(/msat$/, ''))),
-]);
-const hash = z.string().regex(HEX32);
-
-const getInfoSchema = z.object({ id: z.string().regex(NODE_ID) });
-
-const channelSchema = z.object({
-  peer_id: z.string().regex(NODE_ID),
-  peer_connected: z.boolean(),
-  state: z.string(),
-  short_channel_id: z.string().optional(),
-  channel_id: z.string().optional(),
-  alias: z.object({ local: z.string().optional(), remote: z.string().optional() }).optional(),
-  to_us_msat: msat,
-  total_msat: msat,
-  spendable_msat: msat.optional(),
-  receivable_msat: msat.optional(),
-  htlcs: z.array(z.object({ direction: z.enum(['in', 'out']), amount_msat: msat, payment_hash: hash })).optional(),
-});
-const listPeerChannelsSchema = z.object({ channels: z.array(channelSchema) });
-
-const paySchema = z.object({
-  payment_hash: hash,
-  status: z.enum(['pending', 'complete', 'failed']),
-  label: z.string().optional(),
-  amount_msat: msat.optional(),
-  amount_sent_msat: msat.optional(),
-});
-const listPaysSchema = z.object({ pays: z.array(paySchema) });
-
-const keysendSchema = z.object({
-  payment_hash: hash,
-  status: z.literal('complete'),
-  amount_msat: msat,
-  amount_sent_msat: msat,
-});
-
-const listInvoicesSchema = z.object({
-  invoices: z.array(
-    z.object({
-      label: z.string(),
-      payment_hash: hash,
-      status: z.string(),
-      amount_received_msat: msat.optional(),
-      paid_at: z.number().int().nonnegative().optional(),
-    }),
-  ),
-});
-
-function parseAnswer<T>(method: string, schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  throw new ClnError(
-    'bad_response',
-    `Core Lightning ${method} answered an unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`,
-  );
-}
-
-function channelStateOf(c: z.output<typeof channelSchema>): ChannelState {
-  if (c.to_us_msat > c.total_msat)
-    throw new ClnError('bad_response', 'Core Lightning listpeerchannels: to_us_msat exceeds total_msat');
-  return {
-    channelId: c.short_channel_id ?? c.channel_id ?? '',
-    peerId: c.peer_id,
-    normal: c.state === 'CHANNELD_NORMAL',
-    peerConnected: c.peer_connected,
-    spendableMsat: c.spendable_msat ?? 0n,
-    receivableMsat: c.receivable_msat ?? 0n,
-    localBalanceMsat: c.to_us_msat,
-    remoteBalanceMsat: c.total_msat - c.to_us_msat,
-    balanceResolutionMsat: 1n,
-    pendingHtlcs: (c.htlcs ?? []).map((h) => ({
-      direction: h.direction,
-      amountMsat: h.amount_msat,
-      paymentHash: h.payment_hash,
-    })),
-  };
-}
-
-function keysendResultOf(r: z.output<typeof keysendSchema>): PaymentResult {
-  return {
-    paymentHash: r.payment_hash,
-    status: 'complete',
-    feeMsat: feeOf(r.amount_msat, r.amount_sent_msat),
-    failure: null,
-  };
-}
-
-/** One payment's attempts (listpays entries) -> its status: any success wins, then any in flight. */
-function paymentOf(pays: readonly z.output<typeof paySchema>[]): PaymentResult {
-  const pick =
-    pays.find((p) => p.status === 'complete') ?? pays.find((p) => p.status === 'pending') ?? pays[pays.length - 1]!;
-  return {
-    paymentHash: pick.payment_hash,
-    status: pick.status,
-    feeMsat:
-      pick.status === 'complete' && pick.amount_msat !== undefined && pick.amount_sent_msat !== undefined
-        ? feeOf(pick.amount_msat, pick.amount_sent_msat)
-        : null,
-    failure: pick.status === 'failed' ? 'payment failed (Core Lightning listpays status "failed")' : null,
-  };
-}
-
-function feeOf(amount: bigint, sent: bigint): bigint {
-  if (sent < amount) throw new ClnError('bad_response', 'Core Lightning reported amount_sent_msat below amount_msat');
-  return sent - amount;
-}
-
 function refOf(label: string | undefined): string | null {
-  return label ? (/(?:^| )ref=([0-9a-f]{64})$/.exec(label)?.[1] ?? null) : null;
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+  return parseKeysendLabel(label).ref;
 }

@@ -9,7 +9,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Logger } from '../core/log.js';
 import { KeyError } from '../core/errors.js';
-import { ClnError, clnErrorFrom, createClnBackend, type ClnTransport } from './cln-common.js';
+import { createClnBackend, type ClnTransport } from './cln-common.js';
+import { ClnError, clnErrorFrom } from './cln-wire.js';
 import { readCaFile, readSecretFile } from '../core/private-file.js';
 import { nodeBaseUrl } from './node-url.js';
 import type { LightningBackend } from './types.js';
@@ -26,9 +27,11 @@ export interface ClnRestOptions {
   readonly runeFile: string;
   /** PEM CA certificate to trust for the node's TLS certificate (clnrest makes a self-signed one). */
   readonly caFile?: string;
-  /** Per-call timeout (keysend uses its own request.timeoutMs). */
+  /** Per-call timeout (keysend waits request.timeoutMs, then lets the command run on). */
   readonly timeoutMs?: number;
   readonly logger?: Logger;
+  /** Clock (unix ms) by which failed keysends become final; tests set it. */
+  readonly now?: () => number;
 }
 
 /**
@@ -42,7 +45,10 @@ export function createClnRestBackend(options: ClnRestOptions): LightningBackend 
     throw new KeyError(`rune file ${options.runeFile} does not hold a rune (expected one line of base64url text)`);
   const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile);
   const transport = new RestTransport(base, rune, ca, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  return createClnBackend(transport, options.logger ? { logger: options.logger } : {});
+  return createClnBackend(transport, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
 
 /** The clnrest base URL, ending in "/" so that method paths resolve under it. */
@@ -70,9 +76,9 @@ class RestTransport implements ClnTransport {
   call(
     method: string,
     params: Readonly<Record<string, unknown>>,
-    options?: { readonly timeoutMs?: number },
+    options?: { readonly timeoutMs?: number | null },
   ): Promise<unknown> {
-    const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
+    const timeoutMs = options?.timeoutMs === undefined ? this.defaultTimeoutMs : options.timeoutMs;
     const body = Buffer.from(JSON.stringify(params), 'utf8');
     const target = new URL(`v1/${encodeURIComponent(method)}`, this.base);
     const request = this.base.protocol === 'https:' ? https.request : http.request;
@@ -97,10 +103,13 @@ class RestTransport implements ClnTransport {
           Accept: 'application/json',
         },
       });
-      const timer = setTimeout(
-        () => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(
+              () => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
       req.on('error', (err: NodeJS.ErrnoException) => {
         finish(
           new ClnError(

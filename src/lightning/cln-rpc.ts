@@ -6,7 +6,8 @@
  */
 import * as net from 'node:net';
 import type { Logger } from '../core/log.js';
-import { ClnError, clnErrorFrom, createClnBackend, type ClnTransport } from './cln-common.js';
+import { createClnBackend, type ClnTransport } from './cln-common.js';
+import { ClnError, clnErrorFrom } from './cln-wire.js';
 import type { LightningBackend } from './types.js';
 
 /** Default time a call may take before it rejects with ClnError kind "timeout". */
@@ -17,9 +18,11 @@ const MAX_OBJECT_CHARS = 64 * 1024 * 1024;
 export interface ClnRpcOptions {
   /** Path of lightningd's socket, e.g. ~/.lightning/bitcoin/lightning-rpc. */
   readonly socketPath: string;
-  /** Per-call timeout (keysend uses its own request.timeoutMs). */
+  /** Per-call timeout (keysend waits request.timeoutMs, then lets the command run on). */
   readonly timeoutMs?: number;
   readonly logger?: Logger;
+  /** Clock (unix ms) by which failed keysends become final; tests set it. */
+  readonly now?: () => number;
 }
 
 /**
@@ -31,7 +34,10 @@ export function createClnRpcBackend(options: ClnRpcOptions): LightningBackend {
     throw new ClnError('unavailable', 'Core Lightning socket path must be a non-empty string');
   }
   const transport = new SocketTransport(options.socketPath, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  return createClnBackend(transport, options.logger ? { logger: options.logger } : {});
+  return createClnBackend(transport, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
 
 class SocketTransport implements ClnTransport {
@@ -46,11 +52,11 @@ class SocketTransport implements ClnTransport {
   call(
     method: string,
     params: Readonly<Record<string, unknown>>,
-    options?: { readonly timeoutMs?: number },
+    options?: { readonly timeoutMs?: number | null },
   ): Promise<unknown> {
     this.counter += 1;
     const id = `peer-stables/${method}/${this.counter}`;
-    const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
+    const timeoutMs = options?.timeoutMs === undefined ? this.defaultTimeoutMs : options.timeoutMs;
     return new Promise((resolve, reject) => {
       const socket = net.createConnection({ path: this.socketPath });
       this.open.add(socket);
@@ -65,10 +71,13 @@ class SocketTransport implements ClnTransport {
         if (error) reject(error);
         else resolve(result);
       };
-      const timer = setTimeout(
-        () => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(
+              () => finish(new ClnError('timeout', `Core Lightning ${method} did not answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
       socket.setEncoding('utf8');
       socket.on('connect', () => socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
       socket.on('data', (chunk: string) => {

@@ -26,6 +26,9 @@ const channelSchema = z.object({
   remote_pubkey: nodeId,
   channel_point: z.string(),
   chan_id: uint,
+  capacity: uint,
+  /** True when this node opened the channel, and so pays its commitment fee and anchors. */
+  initiator: z.boolean(),
   local_balance: uint,
   remote_balance: uint,
   local_chan_reserve_sat: uint.optional(),
@@ -97,22 +100,38 @@ export function channelMatches(channel: LndChannel, id: string): boolean {
  * LND's channel as the contract's ChannelState. LND has no separate "peer connected" flag on a
  * channel: `active` already means the peer is online and the channel can carry HTLCs, so both
  * follow it. Reserves come from the constraints, else the older flat fields.
+ *
+ * The balances are the contract's (each side as if every HTLC in flight failed, the commitment fee
+ * and anchors at the opener), which LND does not print: its local_balance and remote_balance are
+ * its commitment's outputs, each side less the HTLCs it offered and, at the initiator, less the
+ * commitment fee and the anchor outputs, so a held HTLC or a feerate update would move them. The
+ * side that did not open pays neither: its balance plus the HTLCs it offered is the figure; the
+ * opener's is the capacity less that. Every term is in whole sats (the msat remainders truncated),
+ * so the figures may be off by up to a sat per term: the resolution says how far.
  */
 export function toChannelState(c: LndChannel): ChannelState {
-  const local = c.local_balance * MSAT_PER_SAT;
-  const remote = c.remote_balance * MSAT_PER_SAT;
   const localReserve = (c.local_constraints?.chan_reserve_sat ?? c.local_chan_reserve_sat ?? 0n) * MSAT_PER_SAT;
   const remoteReserve = (c.remote_constraints?.chan_reserve_sat ?? c.remote_chan_reserve_sat ?? 0n) * MSAT_PER_SAT;
+  const offeredByNonOpener = c.pending_htlcs.filter((h) => h.incoming === c.initiator);
+  const nonOpenerSat =
+    (c.initiator ? c.remote_balance : c.local_balance) + offeredByNonOpener.reduce((s, h) => s + h.amount, 0n);
+  if (nonOpenerSat > c.capacity)
+    throw new LndError('lnd_error', `LND reported channel ${c.chan_id} with balances above its capacity`);
+  const [localSat, remoteSat] = c.initiator
+    ? [c.capacity - nonOpenerSat, nonOpenerSat]
+    : [nonOpenerSat, c.capacity - nonOpenerSat];
+  const spendable = c.local_balance * MSAT_PER_SAT - localReserve;
+  const receivable = c.remote_balance * MSAT_PER_SAT - remoteReserve;
   return {
     channelId: c.chan_id.toString(),
     peerId: c.remote_pubkey,
     normal: c.active,
     peerConnected: c.active,
-    spendableMsat: local > localReserve ? local - localReserve : 0n,
-    receivableMsat: remote > remoteReserve ? remote - remoteReserve : 0n,
-    localBalanceMsat: local,
-    remoteBalanceMsat: remote,
-    balanceResolutionMsat: MSAT_PER_SAT,
+    spendableMsat: spendable > 0n ? spendable : 0n,
+    receivableMsat: receivable > 0n ? receivable : 0n,
+    localBalanceMsat: localSat * MSAT_PER_SAT,
+    remoteBalanceMsat: remoteSat * MSAT_PER_SAT,
+    balanceResolutionMsat: MSAT_PER_SAT * BigInt(1 + offeredByNonOpener.length),
     pendingHtlcs: c.pending_htlcs.map((h) => ({
       direction: h.incoming ? 'in' : 'out',
       amountMsat: h.amount * MSAT_PER_SAT,

@@ -4,25 +4,47 @@
  * REST API); amounts are always integer millisatoshis as bigint.
  */
 
-/** The channel with the settlement peer, as the node reports it now. */
+/**
+ * The channel with the settlement peer, as the node reports it now.
+ *
+ * The two balances are each side's balance **as if every HTLC in flight failed** (an HTLC counted
+ * at the side that offered it), with the commitment transaction's fee and anchor outputs counted
+ * at the side that pays them (the opener). So only payments move them, when they settle: a
+ * forward, a keysend or an invoice payment moves them once its HTLC settles, an HTLC held in
+ * flight moves nothing until then (and nothing at all if it fails), a feerate update moves
+ * nothing, and `localBalanceMsat + remoteBalanceMsat` is the channel's capacity.
+ *
+ * - Core Lightning: exactly `to_us_msat` (lightningd's our_msat, which moves only when an HTLC is
+ *   removed and from which no fee or anchor is taken) and `total_msat - to_us_msat`; to the msat.
+ * - LND prints neither figure: its local_balance and remote_balance leave out the HTLCs each side
+ *   offered and, at the initiator, the commitment fee and the anchors. The side that did not open
+ *   pays neither, so its figure is its balance plus the HTLCs it offered; the opener's is
+ *   `capacity` less that. Every term comes in whole sats with the msat remainder truncated, hence
+ *   `balanceResolutionMsat`. (docs/LIGHTNING.md has the details.)
+ */
 export interface ChannelState {
   readonly channelId: string;
   readonly peerId: string;
   /** True when the channel can send and receive HTLCs: CLN CHANNELD_NORMAL, LND active. */
   readonly normal: boolean;
   readonly peerConnected: boolean;
-  /** What we could send / receive now (spendable / receivable, after reserves), msat. */
+  /**
+   * What we could send / receive now (spendable / receivable), msat: after reserves, the HTLCs in
+   * flight and, at the opener, the commitment fee. Not a balance: a fee update moves it.
+   */
   readonly spendableMsat: bigint;
   readonly receivableMsat: bigint;
-  /** Our side of the channel as the node counts it (to_us), msat; the stable math uses it. */
+  /** Our side as if every HTLC in flight failed, the fee and anchors counted at the opener, msat. */
   readonly localBalanceMsat: bigint;
-  /** The peer's side (total - to_us), msat. */
+  /** The peer's side, counted the same way: capacity - localBalanceMsat. */
   readonly remoteBalanceMsat: bigint;
-  /** HTLCs in flight on this channel, in both directions. */
+  /** HTLCs in flight on this channel, in both directions (LND: amounts in whole sats). */
   readonly pendingHtlcs: readonly PendingHtlc[];
   /**
-   * The smallest step the node reports balances in: 1 msat (Core Lightning), 1000 msat (LND prints
-   * whole sats). Two balance readings closer than this may be the same balance.
+   * How far the balances may be from the exact figure, msat: a reading may differ from the exact
+   * balance by less than this, in either direction. 1 for Core Lightning (exact); for LND 1000 (a
+   * whole-sat balance) plus 1000 for each HTLC in flight offered by the side that did not open the
+   * channel (each reported in whole sats).
    */
   readonly balanceResolutionMsat: bigint;
 }
@@ -59,6 +81,11 @@ export interface KeysendRequest {
   readonly channelId?: string;
 }
 
+/**
+ * `complete` and `failed` are final: `failed` only once the node can no longer complete the
+ * payment (no HTLC of it in flight, and the node will start no new attempt). Anything else,
+ * including a node that is still retrying after a failed attempt, is `pending`.
+ */
 export type PaymentStatus = 'complete' | 'pending' | 'failed';
 
 export interface PaymentResult {
@@ -88,11 +115,17 @@ export interface LightningBackend {
   getNodeId(): Promise<string>;
   /** The channel `channelId` (short channel id or channel point, as configured), or null if unknown. */
   getChannel(channelId: string): Promise<ChannelState | null>;
-  /** Sends a keysend; resolves with its status (pending when it outlived timeoutMs). Rejects only when the request could not be made. */
+  /**
+   * Sends a keysend; resolves with its status (pending when it outlived timeoutMs: the node goes on
+   * with it). Rejects only when the request could not be made. The same preimage twice pays once.
+   */
   keysend(request: KeysendRequest): Promise<PaymentResult>;
-  /** What the node knows of an outgoing payment by hash: its status, or null if it never saw it. */
+  /**
+   * What the node knows of an outgoing payment by hash (the node's, or the one of our preimage):
+   * its status, or null if it never saw it.
+   */
   lookupPayment(paymentHash: string): Promise<PaymentResult | null>;
-  /** Keysend payments received since `sinceMs` (unix ms). */
+  /** Keysend payments received since `sinceMs` (unix ms), from anyone; invoice payments are not listed. */
   listReceived(sinceMs: number): Promise<ReceivedPayment[]>;
   close(): Promise<void>;
 }

@@ -223,7 +223,7 @@ describe('client/round', () => {
     ],
     [
       'an HTLC is pending',
-      (s: ReturnType<typeof setup>) => (s.channel.pendingHtlcs = 1),
+      (s: ReturnType<typeof setup>) => s.provider.node.pay([s.receiver.node], 1_000_000n, { hold: true }),
       /HTLC\(s\) toward the peer are pending/,
     ],
     [

@@ -8,12 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../../src/core/errors.js';
-import { ClnError } from '../../src/lightning/cln-common.js';
+import { ClnError } from '../../src/lightning/cln-wire.js';
+import { RETRY_END_MARGIN_S } from '../../src/lightning/cln-keysends.js';
 import { createClnRestBackend } from '../../src/lightning/cln-rest.js';
 import { createClnRpcBackend } from '../../src/lightning/cln-rpc.js';
 import type { ChannelState, KeysendRequest, LightningBackend } from '../../src/lightning/types.js';
 import { startFakeClnRest, startFakeClnRpc, type FakeClnServer } from '../support/fake-cln.js';
 import { FakeLightningNetwork, type FakeChannel, type FakeNode } from '../support/fake-lightning.js';
+import { eventually } from '../support/wait.js';
 
 const NOW = 1_750_000_000_000;
 const RUNE =
@@ -21,29 +23,38 @@ const RUNE =
 const TLV_TYPE = '5262155';
 const DIGEST = 'aa'.repeat(32);
 
-/** A backend for `node` through one transport, and its fake server. */
-type Harness = { backend: LightningBackend; server: FakeClnServer; close(): Promise<void> };
+/** A backend for `node` through one transport, its fake server, and another backend on that server. */
+type Harness = {
+  backend: LightningBackend;
+  server: FakeClnServer;
+  /** A second backend on the same node, as after a restart of the client. */
+  another(now: () => number): LightningBackend;
+  close(): Promise<void>;
+};
 
-const transports: { name: string; start(node: FakeNode): Promise<Harness> }[] = [
+const transports: { name: string; start(node: FakeNode, now: () => number): Promise<Harness> }[] = [
   {
     name: 'JSON-RPC unix socket',
-    async start(node) {
+    async start(node, now) {
       const server = await startFakeClnRpc(node);
-      const backend = createClnRpcBackend({ socketPath: server.socketPath });
-      return { backend, server, close: async () => (await backend.close(), await server.close()) };
+      const another = (clock: () => number) => createClnRpcBackend({ socketPath: server.socketPath, now: clock });
+      const backend = another(now);
+      return { backend, server, another, close: async () => (await backend.close(), await server.close()) };
     },
   },
   {
     name: 'clnrest',
-    async start(node) {
+    async start(node, now) {
       const server = await startFakeClnRest(node, { rune: RUNE });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cln-rune-'));
       const runeFile = path.join(dir, 'rune');
       fs.writeFileSync(runeFile, `${RUNE}\n`, { mode: 0o600 });
-      const backend = createClnRestBackend({ url: server.url, runeFile });
+      const another = (clock: () => number) => createClnRestBackend({ url: server.url, runeFile, now: clock });
+      const backend = another(now);
       return {
         backend,
         server,
+        another,
         close: async () => (await backend.close(), await server.close(), fs.rmSync(dir, { recursive: true })),
       };
     },
@@ -74,14 +85,18 @@ for (const transport of transports) {
     let ours: Harness;
     let theirs: Harness;
 
+    let clock: number;
+
     beforeEach(async () => {
-      network = new FakeLightningNetwork(() => NOW);
+      clock = NOW;
+      network = new FakeLightningNetwork(() => clock);
       alice = network.addNode('alice');
       bob = network.addNode('bob');
       network.addNode('carol');
       channel = network.openChannel(alice, bob, 600_000_000n, 400_000_000n);
-      ours = await transport.start(alice);
-      theirs = await transport.start(bob);
+      alice.routeFeeMsat = 1_000n; // the peer keeps it, as a forwarding node keeps its fee
+      ours = await transport.start(alice, () => clock);
+      theirs = await transport.start(bob, () => clock);
     });
     afterEach(async () => {
       await ours.close();
@@ -148,15 +163,15 @@ for (const transport of transports) {
       expect(result.paymentHash).to.not.equal(sha256(req.preimage));
       expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({
         localBalanceMsat: 549_999_000n,
-        remoteBalanceMsat: 450_000_000n,
+        remoteBalanceMsat: 450_001_000n,
       });
-      expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_000_000n });
+      expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_001_000n });
       expect(bob.receipts[0]!.customRecords).to.deep.equal({ [TLV_TYPE]: DIGEST });
       const sent = ours.server.cln.calls.find((c) => c.method === 'keysend')!.params;
       expect(sent).to.deep.equal({
         destination: bob.id,
         amount_msat: 50_000_000, // an integer, so rune conditions on it can compare
-        label: `settle-round-7 ref=${sha256(req.preimage)}`,
+        label: `settle-round-7 retry_for=5 ref=${sha256(req.preimage)}`,
         maxfee: '5000msat',
         retry_for: 5,
         extratlvs: { [TLV_TYPE]: DIGEST },
@@ -187,7 +202,7 @@ for (const transport of transports) {
       const second = await ours.backend.keysend(req);
       expect(second).to.deep.equal(first);
       expect(alice.payments.size).to.equal(1);
-      expect(channel.balanceB).to.equal(450_000_000n);
+      expect(channel.balanceB).to.equal(450_001_000n);
     });
 
     const failures: { case: string; arrange(): void; req: Partial<KeysendRequest>; code: string }[] = [
@@ -249,12 +264,90 @@ for (const transport of transports) {
       expect(after?.localBalanceMsat).to.equal(549_999_000n);
     });
 
-    it('reports a pending keysend that later fails as failed on lookup', async () => {
+    const finalStatusOf = (backend: LightningBackend, hash: string) =>
+      eventually(async () => {
+        const found = await backend.lookupPayment(hash);
+        return found && found.status !== 'pending' ? found : null;
+      });
+
+    it('reports a pending keysend that later fails as failed, once the keysend command has answered', async () => {
       alice.nextFault = { kind: 'hang' };
       const result = await ours.backend.keysend(request(bob.id, { timeoutMs: 100 }));
       expect(result.status).to.equal('pending');
       alice.resolvePending(result.paymentHash, 'failed');
-      expect(await ours.backend.lookupPayment(result.paymentHash)).to.include({ status: 'failed' });
+      expect(await finalStatusOf(ours.backend, result.paymentHash)).to.include({ status: 'failed' });
+    });
+
+    it('never calls a keysend failed while lightningd still retries it, even past our timeout', async () => {
+      alice.nextFault = { kind: 'retry' }; // the first attempt fails; the keysend command tries again
+      const req = request(bob.id, { timeoutMs: 150 });
+      const result = await ours.backend.keysend(req);
+      const payment = [...alice.payments.values()][0]!;
+      // listpays says "failed" (its only part failed), but the command has not ended.
+      expect(ours.server.cln.calls.some((c) => c.method === 'listpays')).to.equal(true);
+      expect(payment.attempts.map((a) => a.status)).to.deep.equal(['failed']);
+      expect(result).to.deep.equal({
+        paymentHash: payment.paymentHash,
+        status: 'pending',
+        feeMsat: null,
+        failure: null,
+      });
+      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.include({ status: 'pending' });
+      expect(await ours.backend.lookupPayment(payment.paymentHash)).to.include({ status: 'pending' });
+      expect((await ours.backend.keysend(req)).status).to.equal('pending');
+      expect(alice.payments.size).to.equal(1); // asked again, it started nothing new
+
+      alice.resolvePending(payment.paymentHash, 'complete'); // the next attempt succeeds
+      expect(await finalStatusOf(ours.backend, payment.paymentHash)).to.include({
+        status: 'complete',
+        feeMsat: 1_000n,
+      });
+      expect(channel.balanceB).to.equal(450_001_000n);
+    });
+
+    it('calls the keysend failed once lightningd stops retrying and answers so', async () => {
+      alice.nextFault = { kind: 'retry' };
+      const req = request(bob.id, { timeoutMs: 150 });
+      const result = await ours.backend.keysend(req);
+      alice.resolvePending(result.paymentHash, 'failed'); // retry_for is over: lightningd gives up
+      expect(await finalStatusOf(ours.backend, sha256(req.preimage))).to.include({
+        paymentHash: result.paymentHash,
+        status: 'failed',
+      });
+      expect([channel.balanceA, channel.balanceB]).to.deep.equal([600_000_000n, 400_000_000n]);
+    });
+
+    it('a keysend whose answer is lost with the connection stays pending until it could no longer retry', async () => {
+      alice.nextFault = { kind: 'drop' }; // lightningd takes the payment; the connection drops
+      const req = request(bob.id, { timeoutMs: 1_000 }); // retry_for 1 s
+      const err = await ours.backend.keysend(req).then(
+        () => expect.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(ClnError).and.include({ kind: 'unavailable' });
+      const payment = [...alice.payments.values()][0]!;
+      alice.resolvePending(payment.paymentHash, 'failed'); // listpays: failed; this process never heard
+      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.include({ status: 'pending' });
+      clock = NOW + (1 + RETRY_END_MARGIN_S) * 1000;
+      expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.include({ status: 'failed' });
+    });
+
+    it('after a restart, a failed attempt counts as final only once keysend can no longer retry', async () => {
+      alice.nextFault = { kind: 'retry' };
+      const req = request(bob.id, { timeoutMs: 1_000 }); // retry_for 1 s
+      const result = await ours.backend.keysend(req);
+      await ours.backend.close(); // the client stops; lightningd's command goes on
+      alice.resolvePending(result.paymentHash, 'failed');
+      const restarted = ours.another(() => clock);
+      try {
+        expect(await restarted.lookupPayment(sha256(req.preimage))).to.include({ status: 'pending' });
+        clock = NOW + (1 + RETRY_END_MARGIN_S) * 1000 - 1;
+        expect(await restarted.lookupPayment(result.paymentHash)).to.include({ status: 'pending' });
+        clock = NOW + (1 + RETRY_END_MARGIN_S) * 1000;
+        expect(await restarted.lookupPayment(sha256(req.preimage))).to.include({ status: 'failed' });
+      } finally {
+        await restarted.close();
+      }
     });
 
     it('rejects when lightningd refuses the call itself, with its code', async () => {

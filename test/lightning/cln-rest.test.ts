@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, KeyError } from '../../src/core/errors.js';
-import { ClnError } from '../../src/lightning/cln-common.js';
+import { ClnError } from '../../src/lightning/cln-wire.js';
 import { createClnRestBackend } from '../../src/lightning/cln-rest.js';
 import { startFakeClnRest } from '../support/fake-cln.js';
 import { FakeLightningNetwork, type FakeNode } from '../support/fake-lightning.js';

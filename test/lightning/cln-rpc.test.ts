@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ClnError } from '../../src/lightning/cln-common.js';
+import { ClnError } from '../../src/lightning/cln-wire.js';
 import { createClnRpcBackend, JsonObjectSplitter } from '../../src/lightning/cln-rpc.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ClnError> {

@@ -63,6 +63,7 @@ describe('LND REST backend against a fake lnd', () => {
     alice = network.addNode('alice');
     bob = network.addNode('bob');
     channel = network.openChannel(alice, bob, 600_000_000n, 400_000_000n, 10_000_000n);
+    alice.routeFeeMsat = 1_000n; // the peer keeps it, as a forwarding node keeps its fee
     lnd = await startFakeLnd(alice);
     backend = backendWith();
     macaroonFile = join(dir, `admin-${counter}.macaroon`);
@@ -97,10 +98,10 @@ describe('LND REST backend against a fake lnd', () => {
         receivable: 390_000_000n,
       },
       {
-        name: 'lnd truncates msat remainders to sat',
+        name: 'lnd truncates msat remainders to sat; the opener has the capacity less the other side',
         local: 600_000_999n,
         remote: 399_999_001n,
-        expectLocal: 600_000_000n,
+        expectLocal: 600_001_000n,
         expectRemote: 399_999_000n,
         spendable: 590_000_000n,
         receivable: 389_999_000n,
@@ -177,10 +178,32 @@ describe('LND REST backend against a fake lnd', () => {
         label: 'in',
       });
       const pending = (await backend.getChannel(channel.lndChanId))?.pendingHtlcs;
-      expect(pending?.map((h) => [h.direction, h.amountMsat])).to.have.deep.members([
-        ['out', 1_000_000n],
-        ['in', 2_000_000n],
+      expect(pending?.map((h) => [h.direction, h.amountMsat, h.paymentHash])).to.have.deep.members([
+        ['out', 1_001_000n, hashOf(preimage(1))], // the amount and the fee the peer keeps
+        ['in', 2_000_000n, hashOf(preimage(2))],
       ]);
+    });
+
+    it('keeps each balance within its stated resolution of the exact one, whoever opened, HTLCs held', async () => {
+      const erin = network.addNode('erin');
+      const erins = network.openChannel(erin, alice, 700_000_123n, 299_999_877n, 10_000_000n, {
+        commitFeeMsat: 3_000_500n,
+        anchorsMsat: 660_000n,
+      });
+      for (const [c, opener, peer] of [
+        [channel, alice, bob],
+        [erins, erin, erin],
+      ] as const) {
+        alice.pay([peer], 1_234_567n, { hold: true, feeMsat: 0n });
+        peer.pay([alice], 2_345_678n, { hold: true, feeMsat: 0n });
+        opener.updateFee(opener === alice ? peer : alice, 4_321_987n);
+        const exact = alice.sides(c).local;
+        const state = (await backend.getChannel(c.lndChanId))!;
+        expect(state.localBalanceMsat + state.remoteBalanceMsat).to.equal(c.balanceA + c.balanceB);
+        const off = state.localBalanceMsat - exact;
+        expect((off < 0n ? -off : off) < state.balanceResolutionMsat, `off by ${off} msat`).to.equal(true);
+        expect(state.balanceResolutionMsat).to.equal(2_000n); // a whole-sat balance and one whole-sat HTLC
+      }
     });
   });
 
@@ -203,7 +226,7 @@ describe('LND REST backend against a fake lnd', () => {
         failure: null,
       });
       expect(channel.balanceA).to.equal(600_000_000n - 12_345_678n - 1_000n);
-      expect(channel.balanceB).to.equal(400_000_000n + 12_345_678n);
+      expect(channel.balanceB).to.equal(400_000_000n + 12_345_678n + 1_000n);
       const sent = lnd.sendRequests[0] as Record<string, unknown>;
       expect(sent.dest).to.equal(Buffer.from(bob.id, 'hex').toString('base64'));
       expect(sent.amt_msat).to.equal('12345678');
@@ -305,7 +328,7 @@ describe('LND REST backend against a fake lnd', () => {
       const first = await backend.keysend(keysend(7, 1_000_000n));
       const second = await backend.keysend(keysend(7, 1_000_000n));
       expect(second).to.deep.equal(first);
-      expect(channel.balanceB).to.equal(401_000_000n);
+      expect(channel.balanceB).to.equal(401_001_000n);
     });
 
     const bad: { name: string; request: Partial<KeysendRequest>; message: RegExp }[] = [
@@ -392,6 +415,8 @@ describe('LND REST backend against a fake lnd', () => {
           amountMsat: BigInt(1000 + i),
           settledAt: 1_700_000_000_000 + i * 1000,
           customRecords: {},
+          kind: 'keysend',
+          label: '',
         });
       const received = await backend.listReceived(1_700_000_000_000);
       expect(received).to.have.length(250);

@@ -1,6 +1,8 @@
 /**
  * A LightningBackend straight over a FakeNode, with no API in between: for testing the settlement
- * round's logic. The API adapters (CLN, LND) are tested against fake servers of their own.
+ * round's logic. It reports the model's figures exactly (the contract's as-if-failed balances, to
+ * the msat, and every HTLC in flight); the API adapters (CLN, LND) are tested against fake servers
+ * of their own, and all of them run the one contract suite in test/lightning/contract.test.ts.
  */
 import type {
   ChannelState,
@@ -18,11 +20,22 @@ const result = (p: FakePayment): PaymentResult => ({
   failure: p.failure,
 });
 
+export interface FakeNodeBackendOptions {
+  /** Report the records of received keysends (as LND does; default true), or null (as Core Lightning). */
+  readonly reportsRecords?: boolean;
+}
+
 export class FakeNodeBackend implements LightningBackend {
   /** Set to make the next keysend reject as if the node could not be reached. */
   unreachable = false;
+  private readonly reportsRecords: boolean;
 
-  constructor(readonly node: FakeNode) {}
+  constructor(
+    readonly node: FakeNode,
+    options: FakeNodeBackendOptions = {},
+  ) {
+    this.reportsRecords = options.reportsRecords ?? true;
+  }
 
   async getNodeId(): Promise<string> {
     return this.node.id;
@@ -37,15 +50,15 @@ export class FakeNodeBackend implements LightningBackend {
       peerId: peer.id,
       normal: channel.state === 'normal',
       peerConnected: this.node.connected && peer.connected,
-      spendableMsat: local > channel.reserveMsat ? local - channel.reserveMsat : 0n,
-      receivableMsat: remote > channel.reserveMsat ? remote - channel.reserveMsat : 0n,
+      spendableMsat: this.node.spendableMsat(channel),
+      receivableMsat: peer.spendableMsat(channel),
       localBalanceMsat: local,
       remoteBalanceMsat: remote,
       balanceResolutionMsat: 1n,
-      pendingHtlcs: Array.from({ length: channel.pendingHtlcs }, () => ({
-        direction: 'out' as const,
-        amountMsat: 0n,
-        paymentHash: '00'.repeat(32),
+      pendingHtlcs: channel.htlcs.map((h) => ({
+        direction: h.offerer === this.node ? ('out' as const) : ('in' as const),
+        amountMsat: h.amountMsat,
+        paymentHash: h.paymentHash,
       })),
     };
   }
@@ -60,8 +73,16 @@ export class FakeNodeBackend implements LightningBackend {
     return p ? result(p) : null;
   }
 
+  /** Received keysends only, as the real backends list them (invoice payments are not settlements). */
   async listReceived(sinceMs: number): Promise<ReceivedPayment[]> {
-    return this.node.receipts.filter((r) => r.settledAt >= sinceMs).map((r) => ({ ...r }));
+    return this.node.receipts
+      .filter((r) => r.kind === 'keysend' && r.settledAt >= sinceMs)
+      .map((r) => ({
+        paymentHash: r.paymentHash,
+        amountMsat: r.amountMsat,
+        settledAt: r.settledAt,
+        customRecords: this.reportsRecords ? { ...r.customRecords } : null,
+      }));
   }
 
   async close(): Promise<void> {}

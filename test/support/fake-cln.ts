@@ -5,6 +5,10 @@
  * response fields of Core Lightning's schemas (doc/schemas/*.json, v24+), msat as JSON integers,
  * and errors as lightningd's `{code, message}` objects; clnrest wraps them in its HTTP statuses
  * (201 ok, 401/403 rune refused, 404 unknown method, 500 RPC error).
+ *
+ * As in lightningd, a keysend command answers only when its payment is final, however long that
+ * takes (an HTLC held in flight, or attempts that fail while the command keeps retrying), and it
+ * runs on when the caller hangs up; meanwhile listpays reports the parts sent so far.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -15,14 +19,15 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JsonObjectSplitter } from '../../src/lightning/cln-rpc.js';
-import type { FakeNode, FakePayment } from './fake-lightning.js';
+import type { FakeHtlc, FakeNode, FakePayment } from './fake-lightning.js';
 
 interface RpcErrorObject {
   code: number;
   message: string;
   data?: unknown;
 }
-type Answer = { result: unknown } | { error: RpcErrorObject };
+/** A JSON-RPC answer, or `drop`: hang up on the caller without one. */
+type Answer = { result: unknown } | { error: RpcErrorObject } | { drop: true };
 
 /** One call the fake received, for tests to inspect params. */
 export interface FakeClnCall {
@@ -35,6 +40,7 @@ const METHOD_NOT_FOUND = -32601;
 const PAY_DESTINATION_PERM_FAIL = 203;
 const PAY_ROUTE_NOT_FOUND = 205;
 const PAY_ROUTE_TOO_EXPENSIVE = 206;
+const PAY_STOPPED_RETRYING = 210;
 
 /** lightningd's answers for one FakeNode, shared by the socket and the REST front ends. */
 export class FakeClnNode {
@@ -105,21 +111,17 @@ export class FakeClnNode {
       .filter((c) => p.id === undefined || this.node.sides(c).peer.id === p.id)
       .filter((c) => p.short_channel_id === undefined || c.shortChannelId === p.short_channel_id)
       .map((c) => {
-        const { local, remote, peer } = this.node.sides(c);
-        const htlcs = [
-          ...[...this.node.payments.values()]
-            .filter((x) => x.status === 'pending' && x.destination === peer.id)
-            .map((x) => htlc('out', x)),
-          ...[...peer.payments.values()]
-            .filter((x) => x.status === 'pending' && x.destination === this.node.id)
-            .map((x) => htlc('in', x)),
-        ];
+        const { local, remote, peer, opener } = this.node.sides(c);
+        // lightningd's to_us_msat is channel->our_msat: it moves only when an HTLC is removed
+        // (settled or failed), and no commitment fee or anchor is taken from it.
         return {
           peer_id: peer.id,
           peer_connected: this.node.connected && peer.connected,
           state: c.state === 'normal' ? 'CHANNELD_NORMAL' : 'CHANNELD_SHUTTING_DOWN',
-          opener: c.a === this.node ? 'local' : 'remote',
-          features: ['option_static_remotekey', 'option_anchors'],
+          opener: opener ? 'local' : 'remote',
+          features: ['option_static_remotekey', ...(c.anchorsMsat > 0n ? ['option_anchors'] : [])],
+          last_tx_fee_msat: msatNumber(c.commitFeeMsat),
+          feerate: { perkw: 253, perkb: 1012 },
           short_channel_id: c.shortChannelId,
           direction: c.a === this.node ? 0 : 1,
           channel_id: c.channelId,
@@ -130,9 +132,9 @@ export class FakeClnNode {
           total_msat: msatNumber(local + remote),
           our_reserve_msat: msatNumber(c.reserveMsat),
           their_reserve_msat: msatNumber(c.reserveMsat),
-          spendable_msat: msatNumber(local > c.reserveMsat ? local - c.reserveMsat : 0n),
-          receivable_msat: msatNumber(remote > c.reserveMsat ? remote - c.reserveMsat : 0n),
-          htlcs,
+          spendable_msat: msatNumber(this.node.spendableMsat(c)),
+          receivable_msat: msatNumber(peer.spendableMsat(c)),
+          htlcs: c.htlcs.map((h, i) => htlcJson(h.offerer === this.node ? 'out' : 'in', i, h)),
         };
       });
   }
@@ -175,6 +177,7 @@ export class FakeClnNode {
       this.node.nextFault = null;
       return rpcError(code, message);
     }
+    const drop = this.node.nextFault?.kind === 'drop';
     // lightningd's keysend draws the preimage itself; the caller cannot choose it.
     const payment = this.node.keysend({
       destination: p.destination,
@@ -184,6 +187,7 @@ export class FakeClnNode {
       customRecords: { ...(tlvs as Record<string, string>) },
       label: typeof p.label === 'string' ? p.label : '',
     });
+    if (drop) return { drop: true };
     if (payment.status === 'pending') await this.settled(payment);
     if (payment.status === 'complete') {
       return {
@@ -213,6 +217,12 @@ export class FakeClnNode {
     });
   }
 
+  /**
+   * listpays as the pay plugin builds it from listsendpays: one entry per payment (one keysend
+   * command is one sendpay group), "complete" if any part completed, else "pending" if any part is
+   * in flight, else "failed" (also between the attempts of a keysend that is still retrying: the
+   * keysend plugin runs apart from listpays). A payment that never sent a part is not listed.
+   */
   private listpays(p: Record<string, unknown>): Answer {
     if (
       p.payment_hash !== undefined &&
@@ -221,26 +231,22 @@ export class FakeClnNode {
       return rpcError(PARAMS_INVALID, 'payment_hash: should be a 32 byte hex value');
     }
     const pays = [...this.node.payments.values()]
+      .filter((x) => x.attempts.length > 0)
       .filter((x) => p.payment_hash === undefined || x.paymentHash === p.payment_hash)
-      .filter((x) => p.status === undefined || x.status === p.status)
-      .map((x) => ({
-        payment_hash: x.paymentHash,
-        status: x.status,
-        destination: x.destination,
-        created_at: Math.floor(x.createdAt / 1000),
-        ...(x.status === 'complete' ? { completed_at: Math.floor(x.createdAt / 1000), preimage: x.preimage } : {}),
-        label: x.label,
-        amount_msat: msatNumber(x.amountMsat),
-        amount_sent_msat: msatNumber(x.amountMsat + x.feeMsat),
-        number_of_parts: 1,
-      }));
+      .map((x, i) => payJson(x, i + 1))
+      .filter((x) => p.status === undefined || x.status === p.status);
     return { result: { pays } };
   }
 
   private invoices(): Record<string, unknown>[] {
     return this.node.receipts.map((r, i) => ({
-      label: `keysend-${Math.floor(r.settledAt / 1000)}.${String(i).padStart(9, '0')}`,
-      description: 'keysend',
+      // lightningd's keysend plugin files each received keysend as a paid "keysend-<time>" invoice.
+      label:
+        r.kind === 'keysend'
+          ? `keysend-${Math.floor(r.settledAt / 1000)}.${String(i).padStart(9, '0')}`
+          : r.label || `invoice-${i + 1}`,
+      ...(r.kind === 'invoice' ? { bolt11: `lnbcrt${r.amountMsat}n1fake${r.paymentHash.slice(0, 16)}` } : {}),
+      description: r.kind === 'keysend' ? 'keysend' : 'an ordinary invoice',
       payment_hash: r.paymentHash,
       status: 'paid',
       expires_at: Math.floor(r.settledAt / 1000) + 3600,
@@ -253,14 +259,36 @@ export class FakeClnNode {
   }
 }
 
-function htlc(direction: 'in' | 'out', payment: FakePayment): Record<string, unknown> {
+function htlcJson(direction: 'in' | 'out', id: number, h: FakeHtlc): Record<string, unknown> {
   return {
     direction,
-    id: 0,
-    amount_msat: msatNumber(payment.amountMsat),
+    id,
+    amount_msat: msatNumber(h.amountMsat),
     expiry: 800_144,
-    payment_hash: payment.paymentHash,
+    payment_hash: h.paymentHash,
     state: direction === 'out' ? 'SENT_ADD_ACK_REVOCATION' : 'RCVD_ADD_ACK_REVOCATION',
+  };
+}
+
+/** One listpays entry; amounts as the pay plugin tallies them (failed parts count for nothing). */
+function payJson(x: FakePayment, createdIndex: number): Record<string, unknown> & { status: string } {
+  const status = x.attempts.some((a) => a.status === 'complete')
+    ? 'complete'
+    : x.attempts.some((a) => a.status === 'pending')
+      ? 'pending'
+      : 'failed';
+  const live = x.attempts.filter((a) => a.status !== 'failed').length;
+  const completedAt = x.attempts.find((a) => a.status === 'complete')?.createdAt;
+  return {
+    payment_hash: x.paymentHash,
+    status,
+    destination: x.destination,
+    created_at: Math.floor(x.attempts[0]!.createdAt / 1000),
+    ...(completedAt !== undefined ? { completed_at: Math.floor(completedAt / 1000), preimage: x.preimage } : {}),
+    label: x.label,
+    ...(live > 0 ? { amount_msat: msatNumber(x.amountMsat) } : {}),
+    amount_sent_msat: msatNumber(BigInt(live) * (x.amountMsat + x.feeMsat)),
+    created_index: createdIndex,
   };
 }
 
@@ -277,6 +305,16 @@ function keysendFailure(payment: FakePayment): Answer {
       error: {
         code: PAY_ROUTE_NOT_FOUND,
         message: `Ran out of routes to try after 1 attempt: see \`paystatus\` (${payment.failure})`,
+        data,
+      },
+    };
+  }
+  if (payment.failure === 'gave up retrying') {
+    const n = payment.attempts.length;
+    return {
+      error: {
+        code: PAY_STOPPED_RETRYING,
+        message: `Ran out of routes to try after ${n} attempt${n === 1 ? '' : 's'}: see \`paystatus\``,
         data,
       },
     };
@@ -368,6 +406,7 @@ async function answerSocket(cln: FakeClnNode, socket: net.Socket, text: string):
     typeof request.method === 'string'
       ? await cln.handle(request.method, request.params)
       : rpcError(-32600, 'Invalid request: no method');
+  if ('drop' in answer) return void socket.destroy();
   if (!socket.destroyed) socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: request.id ?? null, ...answer })}\n\n`);
 }
 
@@ -414,6 +453,7 @@ export async function startFakeClnRest(
           return send(res, 500, { code: PARAMS_INVALID, message: 'Could not parse params as object' });
         }
         const answer = await cln.handle(method, params);
+        if ('drop' in answer) return void res.destroy();
         if ('result' in answer) return send(res, 201, answer.result);
         return send(res, answer.error.code === METHOD_NOT_FOUND ? 404 : 500, answer.error);
       })();

@@ -1,22 +1,51 @@
 /**
- * A tiny in-memory Lightning network for tests: nodes joined by channels that hold balances, so a
- * keysend moves millisatoshis from one fake node to the other. The fake API servers (Core
- * Lightning JSON-RPC and REST, LND REST) each wrap one FakeNode and translate its state into that
- * API's documented request and response shapes. Faults are switched per node.
+ * A tiny in-memory Lightning network for tests: nodes joined by channels, and payments made of
+ * HTLCs offered hop by hop, held in flight, then settled or failed, so that balances move the way
+ * a real channel's do. The fake API servers (Core Lightning JSON-RPC and REST, LND REST) each wrap
+ * one FakeNode and report its state in that API's documented shapes; FakeNodeBackend reports it
+ * straight.
+ *
+ * What the model keeps is the settlement client's contract figure (src/lightning/types.ts): each
+ * side's balance as if every in-flight HTLC failed, with the commitment fee and the anchor outputs
+ * counted at the opener (side `a`), who pays them. So only settled payments move
+ * `balanceA`/`balanceB`, and their sum is the capacity whatever the fee. What a node's API shows is
+ * derived from it (LND: minus the HTLCs each side offered and, at the opener, minus fee and
+ * anchors, in whole sats).
+ *
+ * Ways to move a channel, for tests of what a peer can do through it:
+ * - `keysend`: the settlement keysend the backends send (to a channel peer), honouring `nextFault`;
+ * - `pay`: an ordinary invoice payment or a keysend that is no settlement, over a route of channels;
+ * - `forward`: a payment from one peer of this node to another, through this node (routing fee in
+ *   the incoming HTLC);
+ * - `{ hold: true }` / `resolvePending`: an HTLC held in flight, then settled or failed;
+ * - `updateFee`: the opener changes the commitment fee (BOLT 2 update_fee).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export type FakePaymentStatus = 'complete' | 'pending' | 'failed';
+/** `invoice`: a BOLT 11 invoice the destination issued; `keysend`: spontaneous, preimage in the onion. */
+export type FakePaymentKind = 'invoice' | 'keysend';
+
+/** One try at a payment (Core Lightning lists each as a sendpay part), oldest first. */
+export interface FakeAttempt {
+  readonly createdAt: number;
+  status: FakePaymentStatus;
+}
 
 export interface FakePayment {
   readonly paymentHash: string;
   readonly preimage: string;
   readonly destination: string;
   readonly amountMsat: bigint;
+  /** What the route charged: the first hop's HTLC is amountMsat + feeMsat. */
   readonly feeMsat: bigint;
   readonly customRecords: Record<string, string>;
   readonly label: string;
   readonly createdAt: number;
+  readonly kind: FakePaymentKind;
+  /** The nodes the payment crosses after the payer, the destination last. */
+  readonly route: readonly FakeNode[];
+  readonly attempts: FakeAttempt[];
   status: FakePaymentStatus;
   failure: string | null;
 }
@@ -26,6 +55,16 @@ export interface FakeReceipt {
   readonly amountMsat: bigint;
   readonly settledAt: number;
   readonly customRecords: Record<string, string>;
+  readonly kind: FakePaymentKind;
+  readonly label: string;
+}
+
+/** An HTLC in flight on a channel. */
+export interface FakeHtlc {
+  /** The node that offered it: it pays the amount if the HTLC settles. */
+  readonly offerer: FakeNode;
+  readonly amountMsat: bigint;
+  readonly paymentHash: string;
 }
 
 export interface FakeChannel {
@@ -34,30 +73,82 @@ export interface FakeChannel {
   readonly shortChannelId: string;
   readonly lndChanId: string;
   readonly channelPoint: string;
+  /** The opener: pays the commitment fee and the anchor outputs. */
   readonly a: FakeNode;
   readonly b: FakeNode;
+  /** Each side's balance as if every in-flight HTLC failed, fee and anchors counted at `a`, msat. */
   balanceA: bigint;
   balanceB: bigint;
   /** Each side's channel reserve, msat: not spendable. */
   readonly reserveMsat: bigint;
   state: 'normal' | 'closing';
-  pendingHtlcs: number;
+  /** HTLCs in flight, in both directions. */
+  readonly htlcs: FakeHtlc[];
+  /** The commitment transaction's fee at the current feerate, paid by `a` (change it with updateFee). */
+  commitFeeMsat: bigint;
+  /** The two anchor outputs together (2 x 330 sat on an anchors channel, else 0), paid by `a`. */
+  readonly anchorsMsat: bigint;
 }
 
-/** What the next keysend from a node does; one-shot unless `sticky`. */
+/** What the next settlement keysend from a node does; one-shot. */
 export type KeysendFault =
+  /** The destination rejects it: one failed attempt, the payment fails. */
   | { kind: 'fail'; message: string }
+  /** The HTLC is held in flight until resolvePending. */
   | { kind: 'pending' }
+  /** As pending; the LND fake also stops answering the send call. */
   | { kind: 'hang' }
+  /** As pending; the API servers hang up on the caller without an answer (the node goes on). */
+  | { kind: 'drop' }
+  /** The first attempt fails, and the node keeps retrying until resolvePending decides. */
+  | { kind: 'retry' }
+  /** The API refuses the call itself, and no payment starts. */
   | { kind: 'rpc_error'; code: number; message: string };
 
+export interface FakePayOptions {
+  /** Default `invoice`. */
+  readonly kind?: FakePaymentKind;
+  /** What each node between the payer and the destination charges, msat (default 1000). */
+  readonly feeMsat?: bigint;
+  /** Leave the HTLCs in flight until resolvePending (default: settle at once). */
+  readonly hold?: boolean;
+  readonly customRecords?: Record<string, string>;
+  readonly label?: string;
+}
+
+/** One side's view of a channel. */
+export interface FakeSides {
+  readonly peer: FakeNode;
+  /** As-if-failed balances (the model's figures). */
+  readonly local: bigint;
+  readonly remote: bigint;
+  readonly opener: boolean;
+  /** What each side has offered in HTLCs in flight. */
+  readonly offeredLocal: bigint;
+  readonly offeredRemote: bigint;
+}
+
+interface Hop {
+  readonly channel: FakeChannel;
+  readonly htlc: FakeHtlc;
+}
+
+const sha256 = (hex: string): string => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
+
 export class FakeNode {
+  /** Payments this node made, by hash. */
   readonly payments = new Map<string, FakePayment>();
+  /** Payments this node received. */
   readonly receipts: FakeReceipt[] = [];
   connected = true;
   nextFault: KeysendFault | null = null;
-  /** Fee the fake route charges per payment. */
-  routeFeeMsat = 1_000n;
+  /**
+   * Fee a settlement keysend pays on top of its amount; the peer keeps it, as a forwarding node
+   * keeps its fee. Default 0: a keysend to the channel peer crosses no other node.
+   */
+  routeFeeMsat = 0n;
+  private readonly hopAmounts = new Map<string, bigint[]>();
+  private readonly inFlight = new Map<string, Hop[]>();
 
   constructor(
     readonly network: FakeLightningNetwork,
@@ -69,16 +160,36 @@ export class FakeNode {
     return this.network.channels.filter((c) => c.a === this || c.b === this);
   }
 
-  /** Our balance and the peer's in `channel`. */
-  sides(channel: FakeChannel): { local: bigint; remote: bigint; peer: FakeNode } {
-    return channel.a === this
-      ? { local: channel.balanceA, remote: channel.balanceB, peer: channel.b }
-      : { local: channel.balanceB, remote: channel.balanceA, peer: channel.a };
+  channelWith(peer: FakeNode): FakeChannel | undefined {
+    return this.channels().find((c) => this.sides(c).peer === peer);
+  }
+
+  sides(channel: FakeChannel): FakeSides {
+    const opener = channel.a === this;
+    const offered = (n: FakeNode): bigint =>
+      channel.htlcs.filter((h) => h.offerer === n).reduce((sum, h) => sum + h.amountMsat, 0n);
+    const peer = opener ? channel.b : channel.a;
+    return {
+      peer,
+      local: opener ? channel.balanceA : channel.balanceB,
+      remote: opener ? channel.balanceB : channel.balanceA,
+      opener,
+      offeredLocal: offered(this),
+      offeredRemote: offered(peer),
+    };
+  }
+
+  /** What this node could offer now: its side less the reserve, its HTLCs in flight, and (opener) fee and anchors. */
+  spendableMsat(channel: FakeChannel): bigint {
+    const s = this.sides(channel);
+    const fees = s.opener ? channel.commitFeeMsat + channel.anchorsMsat : 0n;
+    const free = s.local - channel.reserveMsat - s.offeredLocal - fees;
+    return free > 0n ? free : 0n;
   }
 
   /**
-   * Sends a keysend over the direct channel to `destination`: moves amount (the fee is charged to
-   * us and vanishes into the fake route) unless a fault says otherwise. Returns the payment.
+   * The settlement keysend to a channel peer, as the backends send it: moves the amount (plus
+   * routeFeeMsat, kept by the peer) unless `nextFault` says otherwise. Idempotent by preimage.
    */
   keysend(req: {
     destination: string;
@@ -88,68 +199,166 @@ export class FakeNode {
     customRecords: Record<string, string>;
     label: string;
   }): FakePayment {
-    const paymentHash = createHash('sha256').update(Buffer.from(req.preimage, 'hex')).digest('hex');
-    const existing = this.payments.get(paymentHash);
+    const existing = this.payments.get(sha256(req.preimage));
     if (existing) return existing;
-    const payment: FakePayment = {
-      paymentHash,
-      preimage: req.preimage,
-      destination: req.destination,
-      amountMsat: req.amountMsat,
-      feeMsat: this.routeFeeMsat,
-      customRecords: req.customRecords,
-      label: req.label,
-      createdAt: this.network.now(),
-      status: 'pending',
-      failure: null,
-    };
-    this.payments.set(paymentHash, payment);
     const fault = this.nextFault;
     this.nextFault = null;
-    const channel = this.channels().find((c) => this.sides(c).peer.id === req.destination);
-    if (fault?.kind === 'fail') return this.fail(payment, fault.message);
-    if (!channel || channel.state !== 'normal' || !this.connected) return this.fail(payment, 'no route to destination');
+    const peer = this.network.nodes.find((n) => n.id === req.destination);
+    const payment = this.record(req.preimage, req.destination, peer ? [peer] : [], req.amountMsat, {
+      kind: 'keysend',
+      hopAmounts: [req.amountMsat + this.routeFeeMsat],
+      customRecords: req.customRecords,
+      label: req.label,
+    });
+    if (fault?.kind === 'fail') {
+      payment.attempts.push({ createdAt: this.network.now(), status: 'failed' });
+      return this.fail(payment, fault.message);
+    }
+    if (!peer || !this.channelWith(peer)) return this.fail(payment, 'no route to destination');
     if (this.routeFeeMsat > req.maxFeeMsat) return this.fail(payment, 'fee exceeds maxfee');
-    const { local, peer } = this.sides(channel);
-    if (local - channel.reserveMsat < req.amountMsat + this.routeFeeMsat)
-      return this.fail(payment, 'insufficient balance');
-    if (fault?.kind === 'pending' || fault?.kind === 'hang') {
-      channel.pendingHtlcs += 1;
+    if (fault?.kind === 'retry') {
+      payment.attempts.push({ createdAt: this.network.now(), status: 'failed' });
       return payment;
     }
-    this.settle(payment, channel, peer);
-    return payment;
+    const hold = fault?.kind === 'pending' || fault?.kind === 'hang' || fault?.kind === 'drop';
+    return this.launch(payment, hold);
   }
 
-  /** Completes a payment left pending by a fault (the HTLC resolves later). */
+  /**
+   * Pays the last node of `route` through the nodes before it (each pair joined by a channel),
+   * each of those charging `feeMsat`: an ordinary invoice (default) or a keysend that is no
+   * settlement. Returns the payment: complete, failed (no route, short balance), or pending with
+   * its HTLCs in flight when `hold` is set.
+   */
+  pay(route: readonly FakeNode[], amountMsat: bigint, options: FakePayOptions = {}): FakePayment {
+    const destination = route[route.length - 1];
+    if (!destination) throw new Error('pay: the route must name at least the destination');
+    const fee = options.feeMsat ?? 1_000n;
+    const payment = this.record(randomBytes(32).toString('hex'), destination.id, route, amountMsat, {
+      kind: options.kind ?? 'invoice',
+      hopAmounts: route.map((_, i) => amountMsat + fee * BigInt(route.length - 1 - i)),
+      customRecords: options.customRecords ?? {},
+      label: options.label ?? '',
+    });
+    return this.launch(payment, options.hold ?? false);
+  }
+
+  /**
+   * A payment from `from` (a peer of this node) through this node to `to` (another peer): this
+   * node forwards it and keeps `feeMsat` (in the incoming HTLC). Made by `from`: resolve a held one
+   * with `from.resolvePending(hash, ...)`.
+   */
+  forward(from: FakeNode, to: FakeNode, amountMsat: bigint, options: FakePayOptions = {}): FakePayment {
+    return from.pay([this, to], amountMsat, options);
+  }
+
+  /**
+   * Ends a pending payment this node made: `complete` settles its HTLCs (a retrying one first
+   * makes a new attempt that succeeds), `failed` fails them (a retrying one gives up).
+   */
   resolvePending(paymentHash: string, outcome: 'complete' | 'failed'): void {
     const payment = this.payments.get(paymentHash);
     if (!payment || payment.status !== 'pending') throw new Error(`no pending payment ${paymentHash}`);
-    const channel = this.channels().find((c) => this.sides(c).peer.id === payment.destination);
-    if (!channel) throw new Error('channel gone');
-    channel.pendingHtlcs -= 1;
-    if (outcome === 'failed') this.fail(payment, 'htlc failed');
-    else this.settle(payment, channel, this.sides(channel).peer);
-  }
-
-  private settle(payment: FakePayment, channel: FakeChannel, peer: FakeNode): void {
-    if (channel.a === this) {
-      channel.balanceA -= payment.amountMsat + payment.feeMsat;
-      channel.balanceB += payment.amountMsat;
-    } else {
-      channel.balanceB -= payment.amountMsat + payment.feeMsat;
-      channel.balanceA += payment.amountMsat;
+    let hops = this.inFlight.get(paymentHash);
+    if (!hops) {
+      if (outcome === 'failed') return void this.fail(payment, 'gave up retrying');
+      const locked = this.lock(payment);
+      if (typeof locked === 'string') return void this.fail(payment, locked);
+      payment.attempts.push({ createdAt: this.network.now(), status: 'pending' });
+      hops = locked;
     }
+    this.inFlight.delete(paymentHash);
+    for (const { channel, htlc } of hops) {
+      channel.htlcs.splice(channel.htlcs.indexOf(htlc), 1);
+      if (outcome === 'failed') continue;
+      const toA = htlc.offerer !== channel.a;
+      channel.balanceA += toA ? htlc.amountMsat : -htlc.amountMsat;
+      channel.balanceB += toA ? -htlc.amountMsat : htlc.amountMsat;
+    }
+    if (outcome === 'failed') return void this.fail(payment, 'htlc failed');
+    payment.attempts[payment.attempts.length - 1]!.status = 'complete';
     payment.status = 'complete';
-    peer.receipts.push({
-      paymentHash: payment.paymentHash,
+    payment.route[payment.route.length - 1]!.receipts.push({
+      paymentHash,
       amountMsat: payment.amountMsat,
       settledAt: this.network.now(),
       customRecords: payment.customRecords,
+      kind: payment.kind,
+      label: payment.label,
     });
   }
 
+  /**
+   * update_fee: the opener sets the commitment fee of its channel with `peer`. Throws for the
+   * other side (BOLT 2: only the funder sends update_fee) or a fee the opener cannot pay.
+   */
+  updateFee(peer: FakeNode, commitFeeMsat: bigint): void {
+    const channel = this.channelWith(peer);
+    if (!channel) throw new Error(`updateFee: no channel with ${peer.alias}`);
+    if (channel.a !== this) throw new Error('updateFee: only the opener of a channel sends update_fee');
+    const room = channel.balanceA - this.sides(channel).offeredLocal - channel.anchorsMsat;
+    if (commitFeeMsat < 0n || commitFeeMsat > room)
+      throw new Error(`updateFee: ${commitFeeMsat} msat is outside 0..${room} msat`);
+    channel.commitFeeMsat = commitFeeMsat;
+  }
+
+  private record(
+    preimage: string,
+    destination: string,
+    route: readonly FakeNode[],
+    amountMsat: bigint,
+    more: { kind: FakePaymentKind; hopAmounts: bigint[]; customRecords: Record<string, string>; label: string },
+  ): FakePayment {
+    const payment: FakePayment = {
+      paymentHash: sha256(preimage),
+      preimage,
+      destination,
+      amountMsat,
+      feeMsat: (more.hopAmounts[0] ?? amountMsat) - amountMsat,
+      customRecords: more.customRecords,
+      label: more.label,
+      createdAt: this.network.now(),
+      kind: more.kind,
+      route,
+      attempts: [],
+      status: 'pending',
+      failure: null,
+    };
+    this.payments.set(payment.paymentHash, payment);
+    this.hopAmounts.set(payment.paymentHash, more.hopAmounts);
+    return payment;
+  }
+
+  /** Offers the payment's HTLCs along its route, then settles them unless `hold`. */
+  private launch(payment: FakePayment, hold: boolean): FakePayment {
+    const hops = this.lock(payment);
+    if (typeof hops === 'string') return this.fail(payment, hops);
+    payment.attempts.push({ createdAt: this.network.now(), status: 'pending' });
+    this.inFlight.set(payment.paymentHash, hops);
+    if (!hold) this.resolvePending(payment.paymentHash, 'complete');
+    return payment;
+  }
+
+  /** Adds one HTLC per hop, or none and says why when a hop cannot carry it. */
+  private lock(payment: FakePayment): Hop[] | string {
+    const amounts = this.hopAmounts.get(payment.paymentHash) ?? [];
+    const hops: Hop[] = [];
+    let from: FakeNode = this;
+    for (const [i, to] of payment.route.entries()) {
+      const channel = from.channelWith(to);
+      if (!channel || channel.state !== 'normal' || !from.connected || !to.connected) return 'no route to destination';
+      const amountMsat = amounts[i] ?? payment.amountMsat;
+      if (from.spendableMsat(channel) < amountMsat) return 'insufficient balance';
+      hops.push({ channel, htlc: { offerer: from, amountMsat, paymentHash: payment.paymentHash } });
+      from = to;
+    }
+    for (const hop of hops) hop.channel.htlcs.push(hop.htlc);
+    return hops;
+  }
+
   private fail(payment: FakePayment, message: string): FakePayment {
+    const last = payment.attempts[payment.attempts.length - 1];
+    if (last?.status === 'pending') last.status = 'failed';
     payment.status = 'failed';
     payment.failure = message;
     return payment;
@@ -172,8 +381,19 @@ export class FakeLightningNetwork {
     return node;
   }
 
-  /** Opens a channel with the given balances (msat) on each side. */
-  openChannel(a: FakeNode, b: FakeNode, balanceA: bigint, balanceB: bigint, reserveMsat = 10_000_000n): FakeChannel {
+  /**
+   * Opens a channel from `a` (the opener) to `b` with the given balances (msat; together whole
+   * sats, as a funding output is). `commitFeeMsat` and `anchorsMsat` (default 0) are paid by `a`.
+   */
+  openChannel(
+    a: FakeNode,
+    b: FakeNode,
+    balanceA: bigint,
+    balanceB: bigint,
+    reserveMsat = 10_000_000n,
+    options: { readonly commitFeeMsat?: bigint; readonly anchorsMsat?: bigint } = {},
+  ): FakeChannel {
+    if ((balanceA + balanceB) % 1000n !== 0n) throw new Error('openChannel: the capacity must be whole sats');
     this.counter += 1;
     const n = this.counter;
     const txid = createHash('sha256').update(`funding-${n}`).digest('hex');
@@ -188,7 +408,9 @@ export class FakeLightningNetwork {
       balanceB,
       reserveMsat,
       state: 'normal',
-      pendingHtlcs: 0,
+      htlcs: [],
+      commitFeeMsat: options.commitFeeMsat ?? 0n,
+      anchorsMsat: options.anchorsMsat ?? 0n,
     };
     this.channels.push(channel);
     return channel;

@@ -45,6 +45,8 @@ xowsttt9KZrPYtJl
 `;
 
 const PREIMAGE_RECORD = '5482373484';
+/** lnd's default dust limit for a commitment output, sat. */
+const DUST_LIMIT_SAT = 354n;
 /** grpc-gateway's HTTPStatusFromCode for the codes the fake uses. */
 const HTTP_STATUS: Record<number, number> = {
   2: 500,
@@ -133,28 +135,34 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
       .channels()
       .filter((c) => c.state === 'normal')
       .map((c) => {
-        const { local, remote, peer } = node.sides(c);
+        const { local, remote, peer, opener, offeredLocal, offeredRemote } = node.sides(c);
         const reserveSat = (c.reserveMsat / 1000n).toString();
-        const htlc = (p: FakePayment, incoming: boolean) => ({
-          incoming,
-          amount: (p.amountMsat / 1000n).toString(),
-          hash_lock: b64(p.paymentHash),
+        const fees = c.commitFeeMsat + c.anchorsMsat;
+        // lnd's balances are its commitment's outputs before dust trimming: each side less the
+        // HTLCs it offered and, at the initiator, less the commitment fee and the anchors; in whole
+        // sats, the msat remainder truncated.
+        const localSat = (local - offeredLocal - (opener ? fees : 0n)) / 1000n;
+        const remoteSat = (remote - offeredRemote - (opener ? 0n : fees)) / 1000n;
+        const capacitySat = (local + remote) / 1000n;
+        const htlcs = c.htlcs.map((h) => ({
+          incoming: h.offerer !== node,
+          amount: (h.amountMsat / 1000n).toString(),
+          hash_lock: b64(h.paymentHash),
           expiration_height: 800040,
           htlc_index: '0',
           forwarding_channel: '0',
           forwarding_htlc_index: '0',
           locked_in: true,
-        });
-        const pendingOut = [...node.payments.values()]
-          .filter((p) => p.status === 'pending' && p.destination === peer.id)
-          .map((p) => htlc(p, false));
-        const pendingIn = [...peer.payments.values()]
-          .filter((p) => p.status === 'pending' && p.destination === node.id)
-          .map((p) => htlc(p, true));
+        }));
+        const htlcSat = c.htlcs.map((h) => h.amountMsat / 1000n);
+        // commit_fee is capacity minus the commitment transaction's outputs: it also holds the
+        // msat remainders and every output trimmed as dust.
+        const outputs = [localSat, remoteSat, ...htlcSat].filter((sat) => sat >= DUST_LIMIT_SAT);
+        const sumOutputs = outputs.reduce((sum, sat) => sum + sat, c.anchorsMsat / 1000n);
         const constraints = {
           csv_delay: 144,
           chan_reserve_sat: reserveSat,
-          dust_limit_sat: '354',
+          dust_limit_sat: String(DUST_LIMIT_SAT),
           max_pending_amt_msat: '99000000',
           min_htlc_msat: '1',
           max_accepted_htlcs: 483,
@@ -164,26 +172,25 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
           remote_pubkey: peer.id,
           channel_point: c.channelPoint,
           chan_id: c.lndChanId,
-          capacity: ((c.balanceA + c.balanceB) / 1000n).toString(),
-          // lnd prints balances in whole sat, truncating the msat remainder.
-          local_balance: (local / 1000n).toString(),
-          remote_balance: (remote / 1000n).toString(),
-          commit_fee: '0',
+          capacity: capacitySat.toString(),
+          local_balance: localSat.toString(),
+          remote_balance: remoteSat.toString(),
+          commit_fee: (capacitySat - sumOutputs).toString(),
           commit_weight: '772',
           fee_per_kw: '253',
-          unsettled_balance: '0',
+          unsettled_balance: htlcSat.reduce((sum, sat) => sum + sat, 0n).toString(),
           total_satoshis_sent: '0',
           total_satoshis_received: '0',
           num_updates: '1',
-          pending_htlcs: [...pendingOut, ...pendingIn],
+          pending_htlcs: htlcs,
           csv_delay: 144,
           private: true,
-          initiator: c.a === node,
+          initiator: opener,
           chan_status_flags: 'ChanStatusDefault',
           local_chan_reserve_sat: reserveSat,
           remote_chan_reserve_sat: reserveSat,
           static_remote_key: false,
-          commitment_type: 'ANCHORS',
+          commitment_type: c.anchorsMsat > 0n ? 'ANCHORS' : 'STATIC_REMOTE_KEY',
           lifetime: '100',
           uptime: '100',
           close_address: '',
@@ -217,6 +224,11 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
       // lnd accepted the payment but the gateway says nothing: no headers, no update.
       node.keysend({ ...request, label: '' });
       return;
+    }
+    if (fault?.kind === 'drop') {
+      // lnd took the payment, and the connection drops before any update.
+      node.keysend({ ...request, label: '' });
+      return void res.destroy();
     }
     const payment = node.keysend({ ...request, label: '' });
     // The payment is already decided here, but lnd first reports it in flight unless told not to.
@@ -267,11 +279,13 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
   ): Record<string, string | unknown> & { add_index: string; creation_date: string } {
     const payer = node.network.nodes.map((n) => n.payments.get(r.paymentHash)).find((p) => p !== undefined);
     const preimage = payer?.preimage ?? '00'.repeat(32);
-    const records: Record<string, string> = { [PREIMAGE_RECORD]: b64(preimage) };
+    const keysend = r.kind === 'keysend';
+    // A keysend carries its preimage in a record; an invoice's preimage is the payee's own.
+    const records: Record<string, string> = keysend ? { [PREIMAGE_RECORD]: b64(preimage) } : {};
     for (const [type, value] of Object.entries(r.customRecords)) records[type] = b64(value);
     const seconds = String(Math.floor(r.settledAt / 1000));
     return {
-      memo: '',
+      memo: keysend ? '' : r.label,
       r_preimage: b64(preimage),
       r_hash: b64(r.paymentHash),
       value: (r.amountMsat / 1000n).toString(),
@@ -279,7 +293,7 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
       settled: true,
       creation_date: seconds,
       settle_date: seconds,
-      payment_request: '',
+      payment_request: keysend ? '' : `lnbcrt${r.amountMsat}n1fake${r.paymentHash.slice(0, 16)}`,
       description_hash: null,
       expiry: '86400',
       fallback_addr: '',
@@ -308,7 +322,7 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
         },
       ],
       features: {},
-      is_keysend: true,
+      is_keysend: keysend,
       payment_addr: b64('00'.repeat(32)),
       is_amp: false,
       amp_invoice_state: {},
