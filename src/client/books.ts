@@ -77,12 +77,16 @@ async function takeBaseline(
   };
 }
 
-/** Reads the books for a round whose target (price and funding) is `targetMsat`. */
+/**
+ * Reads the books for a round whose target (price and funding) is `targetMsat`; the keysends
+ * received are listed once more when the unexplained amount is not the acknowledged one.
+ */
 export async function readBooks(
   deps: ReceiptDeps & { readonly ledger: SettlementLedger },
   progress: Progress,
-  targetMsat: bigint,
+  input: { targetMsat: bigint; acknowledgedMsat: bigint },
 ): Promise<Books | NoBooks> {
+  const { targetMsat } = input;
   const { config } = deps;
   const accounts = deps.ledger.accounts();
   if (accounts === null) {
@@ -117,7 +121,7 @@ export async function readBooks(
   await receive();
   let channel = await readChannel(deps, progress);
   if ('reason' in channel) return channel;
-  if (unexplainedOf(channel) !== 0n && (await receive()) !== 0n) {
+  if (unexplainedOf(channel) !== input.acknowledgedMsat && (await receive()) !== 0n) {
     channel = await readChannel(deps, progress);
     if ('reason' in channel) return channel;
   }

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { toJson } from '../attest/json.js';
 import { attestationDigest } from '../attest/sign.js';
-import type { AttestationKind, SignedAttestation } from '../attest/types.js';
+import type { AttestationKind } from '../attest/types.js';
 import { toHex } from '../attest/bytes.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import type { ReceivedPayment } from '../lightning/types.js';

@@ -30,8 +30,6 @@ import { roundQuotes } from './round-quotes.js';
 import { decide, targetReceiverMsat } from './stable-math.js';
 import type { FetchedQuote } from './types.js';
 
-export { SETTLEMENT_TLV_TYPE };
-
 export interface RoundDeps {
   readonly config: ClientConfig;
   readonly backend: LightningBackend;
@@ -121,11 +119,11 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
   const { price, used, commitment, targetMsat, notes } = inputs;
   const effects = { accepted: used, funding: inputs.funding, receiptsListedAt: null as number | null };
 
-  const books = await readBooks(deps, progress, targetMsat);
+  const acknowledgedMsat = ledger.acknowledgedUnexplainedMsat();
+  const books = await readBooks(deps, progress, { targetMsat, acknowledgedMsat });
   if ('reason' in books) return done({ ...books, price, commitment }, effects);
   effects.receiptsListedAt = books.listedAt;
   const { observedMsat, agreedMsat, unexplained, channel } = books;
-  const acknowledgedMsat = ledger.acknowledgedUnexplainedMsat();
   const paused = config.onUnexplained === 'pause' && unexplained !== acknowledgedMsat;
   const base = {
     price,

@@ -1,9 +1,8 @@
 /** `peer-stables status`: the accounting, the pause, and outages, as an operator reads them. */
 import { expect } from 'chai';
 import type { RoundRecord } from '../../src/client/ledger-types.js';
-import type { LightningBackend } from '../../src/lightning/types.js';
 import { findOutages, statusText } from '../../src/cli/status.js';
-import { setup } from '../client/round-setup.js';
+import { overriding, setup } from '../client/round-setup.js';
 
 const round = (at: number, action: RoundRecord['action'], reason: string = action): RoundRecord => ({
   at,
@@ -41,11 +40,11 @@ describe('cli/status', () => {
   it('shows a node outage while it lasts, and after it ended', async () => {
     const w = setup();
     await w.provider.round();
-    const down = Object.create(w.provider.fake) as LightningBackend;
-    down.getChannel = async () => {
-      throw new Error('connect ECONNREFUSED /run/lightning-rpc');
-    };
-    w.provider.backend = down;
+    w.provider.backend = overriding(w.provider.fake, {
+      getChannel: async () => {
+        throw new Error('connect ECONNREFUSED /run/lightning-rpc');
+      },
+    });
     for (let i = 0; i < 13; i += 1) {
       w.clock.advance(2_000);
       await w.provider.round();

@@ -12,8 +12,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { fundingTransfer, targetReceiverMsat } from '../../src/client/stable-math.js';
 import type { LightningBackend, ReceivedPayment } from '../../src/lightning/types.js';
-import type { FakeChannel } from '../support/fake-lightning.js';
-import { setup, settledBy, usd, type Side, type World } from './round-setup.js';
+import { overriding, setup, settledBy, usd, type Side, type World } from './round-setup.js';
 
 const STABLE = usd('100');
 const RESERVE = 10_000_000n;
@@ -59,10 +58,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 /** The backend of `side` as a node that does not report received records (Core Lightning). */
 function withoutRecords(side: Side): LightningBackend {
-  const backend = Object.create(side.fake) as LightningBackend;
-  backend.listReceived = async (since: number): Promise<ReceivedPayment[]> =>
-    (await side.fake.listReceived(since)).map((r) => ({ ...r, customRecords: null }));
-  return backend;
+  return overriding(side.fake, {
+    listReceived: async (since: number): Promise<ReceivedPayment[]> =>
+      (await side.fake.listReceived(since)).map((r) => ({ ...r, customRecords: null })),
+  });
 }
 
 /** The client's funding as the oracles' rates at its rounds make it, computed apart from the client. */
@@ -82,7 +81,7 @@ class FundingModel {
   }
 }
 
-const sideOf = (_c: FakeChannel, w: Who): 'balanceA' | 'balanceB' => (w === 'receiver' ? 'balanceA' : 'balanceB');
+const sideOf = (w: Who): 'balanceA' | 'balanceB' => (w === 'receiver' ? 'balanceA' : 'balanceB');
 
 async function play(steps: readonly Step[], options: { funding: boolean; records: boolean; start: bigint }) {
   const w: World = setup({ funding: options.funding, receiverBalanceMsat: options.start, extra: CONTINUE });
@@ -110,7 +109,7 @@ async function play(steps: readonly Step[], options: { funding: boolean; records
   await round('receiver');
   await round('provider');
   for (const s of steps) {
-    const spendable = (x: Who) => w.channel[sideOf(w.channel, x)] - RESERVE;
+    const spendable = (x: Who) => w.channel[sideOf(x)] - RESERVE;
     if (s.t === 'round') {
       w.clock.advance(1_000);
       await round(s.who);
@@ -133,24 +132,24 @@ async function play(steps: readonly Step[], options: { funding: boolean; records
           label: 'other',
         });
       } else {
-        w.channel[sideOf(w.channel, s.from)] -= s.msat;
-        w.channel[sideOf(w.channel, s.from === 'receiver' ? 'provider' : 'receiver')] += s.msat;
+        w.channel[sideOf(s.from)] -= s.msat;
+        w.channel[sideOf(s.from === 'receiver' ? 'provider' : 'receiver')] += s.msat;
       }
     } else if (s.t === 'hold') {
       if (spendable(s.from) < s.msat) continue;
       external = true;
       // LND leaves an HTLC in flight out of the balance it reports, at the side that offered it.
-      w.channel[sideOf(w.channel, s.from)] -= s.msat;
+      w.channel[sideOf(s.from)] -= s.msat;
       held.push({ from: s.from, msat: s.msat });
     } else if (s.t === 'release') {
       const h = held.shift();
       if (h === undefined) continue;
       const to = s.settle ? (h.from === 'receiver' ? 'provider' : 'receiver') : h.from;
-      w.channel[sideOf(w.channel, to)] += h.msat;
+      w.channel[sideOf(to)] += h.msat;
     } else if (s.t === 'fee') {
       if (spendable(s.side) < s.msat) continue;
       external = true;
-      w.channel[sideOf(w.channel, s.side)] -= s.msat;
+      w.channel[sideOf(s.side)] -= s.msat;
     }
   }
   await round('receiver');

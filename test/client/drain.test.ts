@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { ChannelState, LightningBackend } from '../../src/lightning/types.js';
-import { setup, settledBy, type Side } from './round-setup.js';
+import { overriding, setup, settledBy, type Side } from './round-setup.js';
 
 /** Moves `msat` from one side of `channel` to the other, as a forwarded payment settles. */
 function forward(world: ReturnType<typeof setup>, from: 'receiver' | 'provider', msat: bigint): void {
@@ -35,18 +35,17 @@ function forward(world: ReturnType<typeof setup>, from: 'receiver' | 'provider',
 
 /** The backend of `side`, reporting an HTLC the peer offered and holds, left out of its balance (LND). */
 function holdingAnHtlc(side: Side, amountMsat: bigint): LightningBackend {
-  const fake = side.fake;
-  const backend = Object.create(fake) as LightningBackend;
-  backend.getChannel = async (id: string): Promise<ChannelState | null> => {
-    const channel = await fake.getChannel(id);
-    if (channel === null) return null;
-    return {
-      ...channel,
-      remoteBalanceMsat: channel.remoteBalanceMsat - amountMsat,
-      pendingHtlcs: [...channel.pendingHtlcs, { direction: 'in', amountMsat, paymentHash: 'ab'.repeat(32) }],
-    };
-  };
-  return backend;
+  return overriding(side.fake, {
+    getChannel: async (id: string): Promise<ChannelState | null> => {
+      const channel = await side.fake.getChannel(id);
+      if (channel === null) return null;
+      return {
+        ...channel,
+        remoteBalanceMsat: channel.remoteBalanceMsat - amountMsat,
+        pendingHtlcs: [...channel.pendingHtlcs, { direction: 'in', amountMsat, paymentHash: 'ab'.repeat(32) }],
+      };
+    },
+  });
 }
 
 describe('client/round: whatever else moves the channel, a client pays only what the price and funding owe', () => {

@@ -10,21 +10,16 @@ import type { AttestationJson } from '../../src/attest/types.js';
 import { taggedHash } from '../../src/attest/hash.js';
 import type { FetchedQuote } from '../../src/client/types.js';
 import type { LightningBackend } from '../../src/lightning/types.js';
-import { recordingLogger, setup, usd, type Side } from './round-setup.js';
+import { overriding, recordingLogger, setup, usd, type Side } from './round-setup.js';
 
 const WARN = 40;
 
 /** The backend of `side` as a node that cannot be reached: every call rejects. */
 function unreachable(side: Side): LightningBackend {
-  const backend = Object.create(side.fake) as LightningBackend;
   const refuse = async (): Promise<never> => {
     throw new Error('connect ECONNREFUSED /run/lightning-rpc');
   };
-  backend.getChannel = refuse;
-  backend.keysend = refuse;
-  backend.lookupPayment = refuse;
-  backend.listReceived = refuse;
-  return backend;
+  return overriding(side.fake, { getChannel: refuse, keysend: refuse, lookupPayment: refuse, listReceived: refuse });
 }
 
 /** The settlement commitment of docs/PROTOCOL.md, computed here from the served quotes. */

@@ -183,6 +183,22 @@ export function setup(options: SetupOptions = {}) {
 
 export type World = ReturnType<typeof setup>;
 
+/**
+ * `backend` with some of its methods replaced: a node that misbehaves in one way. Delegates by
+ * name, so it works whatever the fake keeps private.
+ */
+export function overriding(backend: LightningBackend, methods: Partial<LightningBackend>): LightningBackend {
+  return {
+    getNodeId: () => backend.getNodeId(),
+    getChannel: (id) => backend.getChannel(id),
+    keysend: (request) => backend.keysend(request),
+    lookupPayment: (hash) => backend.lookupPayment(hash),
+    listReceived: (since) => backend.listReceived(since),
+    close: () => backend.close(),
+    ...methods,
+  };
+}
+
 /** Settlement keysends `from` completed toward its channel peer, msat. */
 export function settledBy(node: FakeNode): bigint {
   let sum = 0n;

@@ -4,7 +4,7 @@
  * hangs, or the client stops between writing its intent and paying.
  */
 import { expect } from 'chai';
-import { SETTLEMENT_TLV_TYPE } from '../../src/client/round.js';
+import { SETTLEMENT_TLV_TYPE } from '../../src/client/commitment.js';
 import { targetReceiverMsat } from '../../src/client/stable-math.js';
 import { SECRETS, T0, setup, usd } from './round-setup.js';
 

@@ -7,19 +7,15 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { LEDGER_MIGRATIONS } from '../../src/client/ledger-schema.js';
-import type { LightningBackend, ReceivedPayment } from '../../src/lightning/types.js';
+import type { ReceivedPayment } from '../../src/lightning/types.js';
 import { acknowledge } from '../../src/cli/acknowledge.js';
-import { setup, settledBy, usd, type Side } from './round-setup.js';
+import { overriding, setup, settledBy, usd } from './round-setup.js';
 
 /** The receiver's side of the channel loses `msat` to something else (a forward, say). */
 const drain = (w: ReturnType<typeof setup>, msat: bigint) => {
   w.channel.balanceA -= msat;
   w.channel.balanceB += msat;
 };
-
-function overriding(side: Side, methods: Partial<LightningBackend>): LightningBackend {
-  return Object.assign(Object.create(side.fake) as LightningBackend, methods);
-}
 
 describe('client/round: unexplained changes', () => {
   it('pauses payment while an unexplained move is not acknowledged, then pays only what the price owes', async () => {
@@ -96,7 +92,7 @@ describe('client/round: unexplained changes', () => {
   it('takes the baseline only from a quiet channel: no HTLC in flight, no keysend arriving meanwhile', async () => {
     const w = setup();
     const htlc = { direction: 'in' as const, amountMsat: 5_000n, paymentHash: 'ab'.repeat(32) };
-    w.provider.backend = overriding(w.provider, {
+    w.provider.backend = overriding(w.provider.fake, {
       getChannel: async (id) => {
         const c = (await w.provider.fake.getChannel(id))!;
         return { ...c, pendingHtlcs: [htlc] };
@@ -106,7 +102,7 @@ describe('client/round: unexplained changes', () => {
     expect((await w.provider.round()).reason).to.match(/HTLC\(s\) in flight on the channel; the agreement's baseline/);
     let listings = 0;
     const arriving: ReceivedPayment = { paymentHash: 'cd'.repeat(32), amountMsat: 1n, settledAt: 0, customRecords: {} };
-    w.provider.backend = overriding(w.provider, {
+    w.provider.backend = overriding(w.provider.fake, {
       listReceived: async () => (++listings === 2 ? [arriving] : []),
     });
     expect((await w.provider.round()).reason).to.match(/a keysend arrived while the agreement's baseline was read/);
@@ -118,11 +114,11 @@ describe('client/round: unexplained changes', () => {
 
   it('refuses a channel the node does not know, or one with another peer', async () => {
     const w = setup();
-    w.provider.backend = overriding(w.provider, { getChannel: async () => null });
+    w.provider.backend = overriding(w.provider.fake, { getChannel: async () => null });
     expect((await w.provider.round()).reason).to.match(/^channel \d+x1x0 not found at the node/);
     w.provider.backend = w.provider.fake;
     await w.provider.round();
-    w.provider.backend = overriding(w.provider, {
+    w.provider.backend = overriding(w.provider.fake, {
       getChannel: async (id) => ({ ...(await w.provider.fake.getChannel(id))!, peerId: `03${'00'.repeat(32)}` }),
     });
     const r = await w.provider.round();
