@@ -19,6 +19,12 @@ function positiveSeconds(value: string): number {
   return n;
 }
 
+function msatAmount(value: string): bigint {
+  if (!/^-?(0|[1-9]\d*)$/.test(value))
+    throw new InvalidArgumentError('expected an integer number of msat, e.g. -10000000');
+  return BigInt(value);
+}
+
 /** Runs an action and turns any error into one line on stderr and exit code 1. */
 function run<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -96,7 +102,7 @@ program
   .description('run the settlement client beside your Lightning node: verify quotes, then pay what is owed')
   .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
   .option('--once', 'run one round and exit')
-  .option('--dry-run', 'compute and print what would be paid; pay nothing, write nothing')
+  .option('--dry-run', 'compute and print what would be paid; pay nothing, write nothing (runs beside the client)')
   .action(
     run(async (opts: { config: string; once?: boolean; dryRun?: boolean }) => {
       const { runSettle } = await import('./settle.js');
@@ -106,12 +112,31 @@ program
 
 program
   .command('status')
-  .description("print the agreement, the last rounds and payments, and the peer's misses")
+  .description(
+    'print the agreement, its accounting (unexplained amount, paused or not), outages, ' +
+      "the last rounds and payments, and the peer's misses",
+  )
   .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
   .action(
     run(async (opts: { config: string }) => {
       const { statusText } = await import('./status.js');
       process.stdout.write(`${statusText(opts.config)}\n`);
+    }),
+  );
+
+program
+  .command('acknowledge')
+  .description(
+    'after checking the channel, let payment resume: ' +
+      'record the unexplained amount the last round measured (it is never paid for)',
+  )
+  .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
+  .option('--msat <amount>', 'only if the unexplained amount is still this (the amount you checked)', msatAmount)
+  .action(
+    run(async (opts: { config: string; msat?: bigint }) => {
+      const { acknowledge } = await import('./acknowledge.js');
+      const { systemClock } = await import('../core/clock.js');
+      process.stdout.write(`${acknowledge(opts.config, { msat: opts.msat, clock: systemClock })}\n`);
     }),
   );
 

@@ -2,12 +2,19 @@
  * `peer-stables settle`: runs settlement rounds beside the peer's Lightning node, once (--once) or
  * every `intervalMs` until SIGINT or SIGTERM. Every round, the first one included, begins by
  * reconciling the ledger's open payments with the node (runRound), so nothing else does it here.
+ * A dry run is chosen here, once: its ledger reads the real one (without the client lock) and
+ * records nothing, so it can neither pay nor write (src/client/dry-run-ledger.ts).
  */
+import { Registry } from 'prom-client';
 import { loadClientConfig } from '../client/config.js';
+import { dryRunLedger } from '../client/dry-run-ledger.js';
 import { fetchQuotes } from '../client/fetch-quotes.js';
 import { Ledger } from '../client/ledger.js';
-import { runRound, type RoundReport } from '../client/round.js';
+import { serveMetrics } from '../client/metrics-server.js';
+import { createSettleMetrics } from '../client/metrics.js';
+import { runRound, type RoundDeps, type RoundReport } from '../client/round.js';
 import { systemClock } from '../core/clock.js';
+import { closeInReverse, type Closer } from '../core/closers.js';
 import { createLogger } from '../core/log.js';
 import { createBackend } from '../lightning/index.js';
 
@@ -22,59 +29,80 @@ export function describeRound(r: RoundReport): string {
 export async function runSettle(opts: { config: string; once: boolean; dryRun: boolean }): Promise<void> {
   const config = loadClientConfig(opts.config);
   const logger = createLogger({ level: config.log.level, name: 'peer-stables-settle' });
-  const backend = await createBackend(config.lightning, { logger });
-  const ledger = Ledger.open(config.ledgerFile);
-  const deps = {
-    config,
-    backend,
-    ledger,
-    clock: systemClock,
-    logger,
-    dryRun: opts.dryRun,
-    fetchQuotes: (path: '/price' | '/funding') => fetchQuotes(config.oracles, path, { timeoutMs: FETCH_TIMEOUT_MS }),
-  };
+  const closers: Closer[] = [];
   try {
+    const ledger = opts.dryRun ? Ledger.openShared(config.ledgerFile) : Ledger.open(config.ledgerFile);
+    closers.push(() => ledger.close());
+    const backend = await createBackend(config.lightning, { logger });
+    closers.push(() => backend.close());
+    const registry = new Registry();
+    const metrics = createSettleMetrics(registry);
+    if (config.metrics !== undefined && !opts.once) {
+      const server = await serveMetrics(registry, config.metrics);
+      closers.push(() => server.close());
+      logger.info({ url: `${server.url}/metrics` }, 'serving settlement metrics');
+    }
+    const deps: RoundDeps = {
+      config,
+      backend,
+      ledger: opts.dryRun ? dryRunLedger(ledger) : ledger,
+      clock: systemClock,
+      logger,
+      fetchQuotes: (path) => fetchQuotes(config.oracles, path, { timeoutMs: FETCH_TIMEOUT_MS }),
+    };
     const nodeId = await backend.getNodeId();
     logger.info(
       { nodeId, role: config.role, channel: config.channel.id, dryRun: opts.dryRun },
       'settlement client started',
     );
-    const round = async () => {
-      try {
-        process.stdout.write(`${describeRound(await runRound(deps))}\n`);
-      } catch (err) {
-        // The node or the ledger failed mid-round: report, and let the next round reconcile.
-        logger.error({ err: (err as Error).message }, 'round failed');
-        process.stdout.write(`${new Date().toISOString()} error: ${(err as Error).message}\n`);
-        if (opts.once) throw err;
-      }
+    const round = async (): Promise<RoundReport> => {
+      const report = await runRound(deps);
+      metrics.observe(report, ledger);
+      process.stdout.write(`${describeRound(report)}\n`);
+      return report;
     };
-    await round();
-    if (opts.once) return;
-    // The next round is scheduled only when this one has finished: two rounds at once could each
-    // see the other's payment as unknown and pay again.
-    await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | null = null;
-      let stopped = false;
-      const next = () => {
-        timer = setTimeout(() => {
-          timer = null;
-          void round().finally(() => {
-            if (!stopped) next();
-          });
-        }, config.intervalMs);
-      };
-      const stop = () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      next();
-    });
+    if (opts.once) {
+      if ((await round()).action === 'error') process.exitCode = 1;
+      return;
+    }
+    await everyInterval(config.intervalMs, round);
   } finally {
-    ledger.close();
-    await backend.close();
+    await closeInReverse(closers);
   }
+}
+
+/**
+ * Runs `round` now and then `intervalMs` after each one ends, until SIGINT or SIGTERM: the next
+ * round is scheduled only when this one has finished, so two rounds never overlap, and a stop waits
+ * for the round under way (its payment's outcome is written before the ledger closes). A round that
+ * throws (the ledger cannot be written) stops the daemon.
+ */
+async function everyInterval(intervalMs: number, round: () => Promise<unknown>): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | null = null;
+    let stopped = false;
+    let running: Promise<unknown> = Promise.resolve();
+    const stop = () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      void running.then(
+        () => resolve(),
+        () => resolve(),
+      );
+    };
+    const next = () => {
+      running = round().then(
+        () => {
+          if (!stopped) timer = setTimeout(next, intervalMs);
+        },
+        (err: unknown) => {
+          stopped = true;
+          reject(err);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    next();
+  });
 }

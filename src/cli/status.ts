@@ -1,30 +1,123 @@
-/** `peer-stables status`: the agreement, the last rounds and payments, and the peer's misses, from the ledger. */
+/**
+ * `peer-stables status`: the agreement, its accounting (the receiver's balance as observed and as
+ * the agreement explains it, the unexplained amount and whether payment is paused), node outages,
+ * the last rounds and payments, and the peer's misses, from the ledger. It reads the ledger beside
+ * a running client, without its lock.
+ */
 import { loadClientConfig } from '../client/config.js';
 import { Ledger } from '../client/ledger.js';
+import type { RoundRecord } from '../client/ledger-types.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+
+/** How many rounds back status looks for outages. */
+const OUTAGE_WINDOW = 1_000;
+
+export interface Outage {
+  readonly from: number;
+  readonly to: number;
+  readonly rounds: number;
+  /** The reason of its last failed round. */
+  readonly reason: string;
+  /** No round has succeeded since. */
+  readonly ongoing: boolean;
+}
+
+/** Runs of consecutive failed rounds in `rounds` (newest first), newest first. */
+export function findOutages(rounds: readonly RoundRecord[]): Outage[] {
+  const found: Outage[] = [];
+  let run: RoundRecord[] = [];
+  const close = (ongoing: boolean) => {
+    if (run.length === 0) return;
+    const newest = run[0] as RoundRecord;
+    found.push({
+      from: (run[run.length - 1] as RoundRecord).at,
+      to: newest.at,
+      rounds: run.length,
+      reason: newest.reason,
+      ongoing,
+    });
+    run = [];
+  };
+  let ongoing = true;
+  for (const r of rounds) {
+    if (r.action === 'error') {
+      run.push(r);
+      continue;
+    }
+    close(ongoing && found.length === 0);
+    ongoing = false;
+  }
+  close(ongoing && found.length === 0);
+  return found;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const msat = (v: bigint | null) => (v === null ? '-' : `${v} msat`);
+
+function accountingLines(ledger: Ledger, onUnexplained: string): string[] {
+  const accounts = ledger.accounts();
+  if (accounts === null) return ["accounting: no baseline yet (the agreement's first round records it)"];
+  const last = ledger.lastMeasuredRound();
+  const acknowledged = ledger.acknowledgedUnexplainedMsat();
+  const unexplained = last?.unexplainedMsat ?? null;
+  const lines = [
+    `baseline: receiver ${accounts.baseline.receiverMsat} msat at ${iso(accounts.baseline.at)}; settlements since: ` +
+      `${accounts.totals.paidMsat} msat paid, ${accounts.totals.receivedMsat} msat received`,
+    `receiver balance: ${msat(last?.agreedReceiverMsat ?? null)} as the agreement explains it, ` +
+      `${msat(last?.receiverBalanceMsat ?? null)} as the node reported it${last ? ` at ${iso(last.at)}` : ''}`,
+    `unexplained: ${msat(unexplained)} (acknowledged: ${acknowledged} msat); never part of what is owed`,
+  ];
+  if (unexplained !== null && unexplained !== acknowledged)
+    lines.push(
+      onUnexplained === 'pause'
+        ? 'PAUSED: automatic payment waits until you check the channel ' +
+            'and run `peer-stables acknowledge --config <this file>`'
+        : 'onUnexplained is "continue": payments go on; the unexplained amount is still not paid for',
+    );
+  const others = ledger.otherReceiptsSince(accounts.baseline.at);
+  if (others.count > 0)
+    lines.push(`keysends received that are not settlements: ${others.count}, ${others.amountMsat} msat in all`);
+  return lines;
+}
 
 export function statusText(configPath: string, rounds = 10): string {
   const config = loadClientConfig(configPath);
-  const ledger = Ledger.open(config.ledgerFile);
+  const ledger = Ledger.openShared(config.ledgerFile);
   try {
+    const usd = formatDecimal(config.stableUsd, PRICE_EXPONENT);
+    const urls = config.oracles.map((o) => o.url).join(', ');
     const lines = [
-      `agreement: ${config.role} of ${formatDecimal(config.stableUsd, PRICE_EXPONENT)} USD on channel ${config.channel.id} with ${config.channel.peerId}`,
-      `oracles: ${config.threshold} of ${config.oracles.length} (${config.oracles.map((o) => o.url).join(', ')}); funding ${config.funding ? 'on' : 'off'}`,
-      `misses by the peer: ${ledger.missCount()}; open payments: ${ledger.openPayments().length}; open expectations: ${ledger.openExpectations().length}`,
-      '',
-      'last rounds:',
+      `agreement: ${config.role} of ${usd} USD on channel ${config.channel.id} with ${config.channel.peerId}`,
+      `oracles: ${config.threshold} of ${config.oracles.length} (${urls}); funding ${config.funding ? 'on' : 'off'}; ` +
+        `onUnexplained ${config.onUnexplained}`,
+      ...accountingLines(ledger, config.onUnexplained),
+      `misses by the peer: ${ledger.missCount()}; open payments: ${ledger.openPayments().length}; ` +
+        `open expectations: ${ledger.openExpectations().length}`,
     ];
+    const outages = findOutages(ledger.rounds(OUTAGE_WINDOW));
+    for (const o of outages.slice(0, 5))
+      lines.push(
+        o.ongoing
+          ? `OUTAGE: ${o.rounds} round(s) failed since ${iso(o.from)}, none succeeded since: ${o.reason}`
+          : `outage: ${o.rounds} round(s) failed from ${iso(o.from)} to ${iso(o.to)}: ${o.reason}`,
+      );
+    lines.push('', 'last rounds:');
     for (const r of ledger.rounds(rounds)) {
       const price = r.price === null ? '-' : formatDecimal(BigInt(r.price), PRICE_EXPONENT);
-      const balance = r.receiverBalanceMsat === null ? '-' : `${r.receiverBalanceMsat} msat`;
+      const unexplained =
+        r.unexplainedMsat === null || r.unexplainedMsat === 0n ? '' : `  unexplained ${r.unexplainedMsat} msat`;
+      const amount = String(r.amountMsat).padStart(12);
       lines.push(
-        `  ${new Date(r.at).toISOString()} ${r.action.padEnd(7)} ${String(r.amountMsat).padStart(12)} msat  price ${price}  receiver ${balance}  ${r.reason}`,
+        `  ${iso(r.at)} ${r.action.padEnd(7)} ${amount} msat  price ${price}  ` +
+          `receiver ${msat(r.receiverBalanceMsat)}${unexplained}  ${r.reason}`,
       );
     }
     lines.push('', 'last payments:');
     for (const p of ledger.payments(rounds)) {
+      const failure = p.failure ? `  (${p.failure})` : '';
       lines.push(
-        `  ${new Date(p.createdAt).toISOString()} ${p.status.padEnd(8)} ${String(p.amountMsat).padStart(12)} msat  hash ${p.paymentHash}${p.failure ? `  (${p.failure})` : ''}`,
+        `  ${iso(p.createdAt)} ${p.status.padEnd(8)} ${String(p.amountMsat).padStart(12)} msat  ` +
+          `hash ${p.paymentHash}  record ${p.commitment}${failure}`,
       );
     }
     return lines.join('\n');

@@ -50,11 +50,15 @@ export const clientConfigSchema = z
         peerId: z.string().regex(/^0[23][0-9a-f]{64}$/, 'expected a 33-byte compressed node id in hex'),
       })
       .strict(),
-    oracles: z.array(z.object({ url: z.string().url(), publicKey: hex32 }).strict()).min(1),
+    /** At most 100: a round commits to at most 255 attestations (index and funding, one byte of count). */
+    oracles: z
+      .array(z.object({ url: z.string().url(), publicKey: hex32 }).strict())
+      .min(1)
+      .max(100),
     /** k of n: valid quotes needed to act. */
     threshold: z.number().int().min(1),
     maxQuoteAgeMs: ms.default(60_000),
-    /** Refuse when valid quotes differ by more than this, in bps of their median. */
+    /** The round acts on the largest set of at least `threshold` valid quotes agreeing within this, in bps of its median. */
     maxSpreadBps: z.number().int().min(0).max(10_000).default(50),
     minPaymentMsat: msat.default(1000n),
     intervalMs: ms.default(60_000),
@@ -76,6 +80,18 @@ export const clientConfigSchema = z
      * market move to look at before money moves. Absent: no cap.
      */
     maxPaymentMsat: msat.optional(),
+    /**
+     * What to do while the channel has moved by an amount no settlement explains (a forward, another
+     * keysend, an HTLC held in flight, a fee update) that differs from the last one the operator
+     * acknowledged: "pause" pays nothing until `peer-stables acknowledge`; "continue" pays what is
+     * owed. Either way the unexplained amount is never part of what is owed.
+     */
+    onUnexplained: z.enum(['pause', 'continue']).default('pause'),
+    /** Serve Prometheus metrics of the settle daemon here (off when absent; 127.0.0.1 recommended). */
+    metrics: z
+      .object({ host: z.string().min(1), port: z.number().int().min(0).max(65_535) })
+      .strict()
+      .optional(),
     ledgerFile: z.string().min(1).default('data/settle.sqlite3'),
     lightning: lightningSchema,
     log: z

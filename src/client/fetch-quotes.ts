@@ -71,7 +71,8 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
  * GETs `path` from every oracle concurrently; `timeoutMs` (a positive integer) bounds each
  * request, body included. Returns one FetchedQuote per oracle, in the same order: the parsed JSON
  * body of a 2xx answer, or why there is none (timeout, connection, HTTP status with the oracle's
- * own error message, oversize or invalid body). Never rejects for an oracle's fault; rejects with InputError for a bad `timeoutMs` (a caller bug).
+ * own error message, oversize or invalid body). Never rejects for an oracle's fault; rejects with
+ * InputError for a bad `timeoutMs` (a caller bug).
  */
 export async function fetchQuotes(
   oracles: readonly OracleEndpoint[],

@@ -1,201 +1,130 @@
 /**
  * The settlement ledger (SQLite): what the client intends to pay is written before it pays, and
- * the outcome after, so a crash at any point leaves a record to reconcile with the node. One
- * attestation is settled at most once (a UNIQUE digest), and the last sequence accepted from each
- * oracle survives restarts, so a replayed quote is refused even after one.
+ * the outcome after, so a crash at any point leaves a record to reconcile with the node. It keeps
+ * what the drain-proof accounting needs (the baseline, the settlement payments made and received),
+ * which attestations each payment used (one index attestation is settled at most once), the last
+ * sequence accepted from each oracle, and every round. One client per ledger: opening it for a
+ * client takes a kernel lock beside it, so a second client (a cron `--once` beside the daemon)
+ * is refused with the other's pid instead of paying one debt twice.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { toJson } from '../attest/json.js';
+import { attestationDigest } from '../attest/sign.js';
 import type { AttestationKind } from '../attest/types.js';
+import { toHex } from '../attest/bytes.js';
 import { ConfigError, InputError } from '../core/errors.js';
-import { migrate, type Migration } from '../store/migrations.js';
+import type { ReceivedPayment } from '../lightning/types.js';
+import { acquireLockFile } from '../core/lock-file.js';
+import { migrate } from '../store/migrations.js';
+import type { SettlementTotals } from './accounting.js';
+import { LEDGER_MIGRATIONS } from './ledger-schema.js';
+import {
+  toExpectation,
+  toPayment,
+  toRound,
+  type ExpectationRow,
+  type PaymentRow,
+  type RoundRow,
+} from './ledger-rows.js';
+import type {
+  Baseline,
+  Expectation,
+  FundingState,
+  IntentOutcome,
+  PaymentRecord,
+  PaymentRecordStatus,
+  ReceiptRecord,
+  RoundEffects,
+  RoundRecord,
+  SettlementLedger,
+} from './ledger-types.js';
 
-const LEDGER_MIGRATIONS: readonly Migration[] = [
-  {
-    description: 'settlement ledger: payments, expected receipts, rounds, oracle sequences',
-    sql: `
-      CREATE TABLE payments (
-        id           INTEGER PRIMARY KEY,
-        payment_hash TEXT    NOT NULL UNIQUE,
-        preimage     TEXT    NOT NULL,
-        -- The attestation this payment settles: never two payments for one attestation.
-        digest       TEXT    NOT NULL UNIQUE,
-        amount_msat  INTEGER NOT NULL CHECK (amount_msat > 0),
-        max_fee_msat INTEGER NOT NULL,
-        status       TEXT    NOT NULL CHECK (status IN ('intent', 'pending', 'complete', 'failed')),
-        fee_msat     INTEGER,
-        failure      TEXT,
-        created_at   INTEGER NOT NULL,
-        updated_at   INTEGER NOT NULL
-      );
-      CREATE INDEX payments_open ON payments (status) WHERE status IN ('intent', 'pending');
-      CREATE TABLE expectations (
-        id          INTEGER PRIMARY KEY,
-        digest      TEXT    NOT NULL UNIQUE,
-        amount_msat INTEGER NOT NULL CHECK (amount_msat > 0),
-        created_at  INTEGER NOT NULL,
-        due_at      INTEGER NOT NULL,
-        -- lapsed: the debt went away (the price moved back) before it was due.
-        status      TEXT    NOT NULL CHECK (status IN ('expected', 'received', 'missed', 'lapsed')),
-        received_msat INTEGER NOT NULL DEFAULT 0,
-        resolved_at INTEGER
-      );
-      CREATE TABLE rounds (
-        id        INTEGER PRIMARY KEY,
-        at        INTEGER NOT NULL,
-        action    TEXT    NOT NULL,
-        amount_msat INTEGER NOT NULL,
-        price     TEXT,
-        receiver_balance_msat INTEGER,
-        reason    TEXT    NOT NULL
-      );
-      -- Sequences are u64: stored as 20-digit zero-padded text, so max() compares them exactly.
-      CREATE TABLE sequences (
-        public_key    TEXT    NOT NULL,
-        kind          TEXT    NOT NULL,
-        last_sequence TEXT    NOT NULL,
-        PRIMARY KEY (public_key, kind)
-      ) WITHOUT ROWID;
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-    `,
-  },
-];
+// Meta keys; the funding ones are those earlier versions wrote, so an upgraded ledger keeps its funding.
+const FUNDING_ACCRUED = 'fundingAccruedMsat';
+const LAST_FUNDING_AT = 'lastFundingAt';
+const RECEIPTS_LISTED_AT = 'receiptsListedAt';
 
-export type PaymentRecordStatus = 'intent' | 'pending' | 'complete' | 'failed';
+/** Received keysends that are settlement payments from the peer after the baseline. */
+const SETTLEMENT = "matched_by IN ('record', 'amount')";
 
-export interface PaymentRecord {
-  readonly paymentHash: string;
-  readonly preimage: string;
-  readonly digest: string;
-  readonly amountMsat: bigint;
-  readonly maxFeeMsat: bigint;
-  readonly status: PaymentRecordStatus;
-  readonly feeMsat: bigint | null;
-  readonly failure: string | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
+const isUniqueViolation = (err: unknown): boolean =>
+  (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+  (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
-export interface Expectation {
-  readonly digest: string;
-  readonly amountMsat: bigint;
-  readonly createdAt: number;
-  readonly dueAt: number;
-  readonly status: 'expected' | 'received' | 'missed' | 'lapsed';
-  readonly receivedMsat: bigint;
-}
-
-export interface RoundRecord {
-  readonly at: number;
-  /** pay, expect, none, skip (preconditions), refuse (quotes), wait (a payment in flight), dry-run. */
-  readonly action: string;
-  readonly amountMsat: bigint;
-  readonly price: string | null;
-  readonly receiverBalanceMsat: bigint | null;
-  readonly reason: string;
-}
-
-interface PaymentRow {
-  payment_hash: string;
-  preimage: string;
-  digest: string;
-  amount_msat: bigint;
-  max_fee_msat: bigint;
-  status: PaymentRecordStatus;
-  fee_msat: bigint | null;
-  failure: string | null;
-  created_at: bigint;
-  updated_at: bigint;
-}
-
-interface ExpectationRow {
-  digest: string;
-  amount_msat: bigint;
-  created_at: bigint;
-  due_at: bigint;
-  status: Expectation['status'];
-  received_msat: bigint;
-}
-
-interface RoundRow {
-  at: bigint;
-  action: string;
-  amount_msat: bigint;
-  price: string | null;
-  receiver_balance_msat: bigint | null;
-  reason: string;
-}
-
-const toPayment = (r: PaymentRow): PaymentRecord => ({
-  paymentHash: r.payment_hash,
-  preimage: r.preimage,
-  digest: r.digest,
-  amountMsat: r.amount_msat,
-  maxFeeMsat: r.max_fee_msat,
-  status: r.status,
-  feeMsat: r.fee_msat,
-  failure: r.failure,
-  createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at),
-});
-
-const toExpectation = (r: ExpectationRow): Expectation => ({
-  digest: r.digest,
-  amountMsat: r.amount_msat,
-  createdAt: Number(r.created_at),
-  dueAt: Number(r.due_at),
-  status: r.status,
-  receivedMsat: r.received_msat,
-});
-
-export class Ledger {
-  private constructor(private readonly db: Database.Database) {}
-
-  /** Opens (creating if needed, with its directory) the ledger at `file`. Throws ConfigError. */
-  static open(file: string): Ledger {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    let db: Database.Database;
-    try {
-      db = new Database(file);
-    } catch (err) {
-      throw new ConfigError(`cannot open the settlement ledger ${file}: ${(err as Error).message}`);
-    }
-    db.defaultSafeIntegers(true);
-    db.pragma('journal_mode = WAL');
-    // An intent must be on disk before the payment leaves: that is the ledger's whole point.
-    db.pragma('synchronous = FULL');
-    migrate(db, LEDGER_MIGRATIONS);
-    return new Ledger(db);
-  }
+export class Ledger implements SettlementLedger {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly release: () => void,
+  ) {}
 
   /**
-   * Records the intent to pay, before paying. Throws InputError when a payment for the same
-   * attestation digest (or hash) already exists: one attestation is settled at most once.
+   * Opens (creating if needed, with its directory) the ledger at `file` for the one client that
+   * pays from it: takes the lock `<file>.lock` until close(). Throws ConfigError naming the process
+   * that holds it.
    */
-  recordIntent(p: {
-    paymentHash: string;
-    preimage: string;
-    digest: string;
-    amountMsat: bigint;
-    maxFeeMsat: bigint;
-    at: number;
-  }): void {
+  static open(file: string): Ledger {
+    let release: () => void;
     try {
-      this.db
-        .prepare(
-          `INSERT INTO payments (payment_hash, preimage, digest, amount_msat, max_fee_msat, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'intent', ?, ?)`,
-        )
-        .run(p.paymentHash, p.preimage, p.digest, p.amountMsat, p.maxFeeMsat, p.at, p.at);
+      release = acquireLockFile(`${file}.lock`);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw new InputError(`attestation ${p.digest} has already been settled`);
+      throw new ConfigError(
+        `one settlement client per ledger: ${file} is in use (${(err as Error).message}); ` +
+          'stop the other client, or use --dry-run or status, which read it without the lock',
+        { cause: err },
+      );
+    }
+    try {
+      return new Ledger(connect(file), release);
+    } catch (err) {
+      release();
       throw err;
     }
   }
 
-  /** Records what the node says of a payment. */
+  /**
+   * Opens the ledger without the client lock, beside a running client: for reading (status, a dry
+   * run) and for the operator's acknowledgement, which SQLite serialises with the client's writes.
+   */
+  static openShared(file: string): Ledger {
+    return new Ledger(connect(file), () => undefined);
+  }
+
+  recordIntent(p: Parameters<SettlementLedger['recordIntent']>[0]): IntentOutcome {
+    const insert = this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO payments
+             (payment_hash, preimage, digest, amount_msat, max_fee_msat, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'intent', ?, ?)`,
+        )
+        .run(p.paymentHash, p.preimage, p.commitment, p.amountMsat, p.maxFeeMsat, p.at, p.at);
+      const used = this.db.prepare(
+        `INSERT INTO payment_attestations (payment_hash, digest, kind, public_key, sequence, body)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      );
+      for (const a of p.attestations) {
+        const json = toJson(a);
+        used.run(
+          p.paymentHash,
+          toHex(attestationDigest(a)),
+          a.kind,
+          json.publicKey,
+          json.sequence,
+          JSON.stringify(json),
+        );
+      }
+    });
+    try {
+      insert.immediate();
+      return { ok: true };
+    } catch (err) {
+      if (isUniqueViolation(err)) return { ok: false, reason: 'already settled' };
+      throw err;
+    }
+  }
+
   recordOutcome(
     paymentHash: string,
     outcome: {
@@ -213,36 +142,141 @@ export class Ledger {
 
   /** Payments whose outcome is not final (intent written, or pending at the node). */
   openPayments(): PaymentRecord[] {
-    return (
-      this.db.prepare("SELECT * FROM payments WHERE status IN ('intent', 'pending') ORDER BY id").all() as PaymentRow[]
-    ).map(toPayment);
-  }
-
-  payments(limit: number): PaymentRecord[] {
-    return (this.db.prepare('SELECT * FROM payments ORDER BY id DESC LIMIT ?').all(limit) as PaymentRow[]).map(
+    return this.all<PaymentRow>("SELECT * FROM payments WHERE status IN ('intent', 'pending') ORDER BY id").map(
       toPayment,
     );
   }
 
-  /** Records that the peer owes us `amountMsat` for `digest`, due by `dueAt`. Ignored if already expected. */
-  expect(e: { digest: string; amountMsat: bigint; at: number; dueAt: number }): void {
+  payments(limit: number): PaymentRecord[] {
+    return this.all<PaymentRow>('SELECT * FROM payments ORDER BY id DESC LIMIT ?', limit).map(toPayment);
+  }
+
+  /** The attestations (signed JSON) a payment used. */
+  paymentAttestations(paymentHash: string): { kind: AttestationKind; body: string }[] {
+    return this.all<{ kind: AttestationKind; body: string }>(
+      'SELECT kind, body FROM payment_attestations WHERE payment_hash = ? ORDER BY kind, digest',
+      paymentHash,
+    );
+  }
+
+  /** How many payments are in each status. */
+  paymentCounts(): Record<PaymentRecordStatus, number> {
+    const counts: Record<PaymentRecordStatus, number> = { intent: 0, pending: 0, complete: 0, failed: 0 };
+    for (const row of this.all<{ status: PaymentRecordStatus; n: bigint }>(
+      'SELECT status, count(*) AS n FROM payments GROUP BY status',
+    ))
+      counts[row.status] = Number(row.n);
+    return counts;
+  }
+
+  accounts(): { baseline: Baseline; totals: SettlementTotals } | null {
+    const row = this.db.prepare('SELECT receiver_msat, at FROM baseline').get() as
+      { receiver_msat: bigint; at: bigint } | undefined;
+    if (row === undefined) return null;
+    const paid = this.db
+      .prepare(
+        `SELECT coalesce(sum(amount_msat), 0) AS amount, coalesce(sum(fee_msat), 0) AS fees FROM payments
+         WHERE status = 'complete' AND in_baseline = 0`,
+      )
+      .get() as { amount: bigint; fees: bigint };
+    const received = this.db
+      .prepare(`SELECT coalesce(sum(amount_msat), 0) AS amount FROM received WHERE ${SETTLEMENT}`)
+      .get() as { amount: bigint };
+    return {
+      baseline: { receiverMsat: row.receiver_msat, at: Number(row.at) },
+      totals: {
+        baselineMsat: row.receiver_msat,
+        paidMsat: paid.amount,
+        paidFeesMsat: paid.fees,
+        receivedMsat: received.amount,
+      },
+    };
+  }
+
+  recordBaseline(b: Baseline, received: readonly ReceivedPayment[]): Baseline {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO baseline (id, receiver_msat, at) VALUES (1, ?, ?)').run(b.receiverMsat, b.at);
+      this.db.prepare("UPDATE payments SET in_baseline = 1 WHERE status = 'complete'").run();
+      for (const r of received) this.recordReceipt({ ...r, record: null, matchedBy: 'baseline', at: b.at });
+    })();
+    return b;
+  }
+
+  isReceiptKnown(paymentHash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM received WHERE payment_hash = ?').get(paymentHash) !== undefined;
+  }
+
+  recordReceipt(r: ReceiptRecord): void {
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO expectations (digest, amount_msat, created_at, due_at, status) VALUES (?, ?, ?, ?, 'expected')`,
+        `INSERT OR IGNORE INTO received (payment_hash, amount_msat, settled_at, record, matched_by, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       )
-      .run(e.digest, e.amountMsat, e.at, e.dueAt);
+      .run(r.paymentHash, r.amountMsat, r.settledAt, r.record, r.matchedBy, r.at);
+  }
+
+  receiptsListedAt(): number | null {
+    const value = this.getMeta(RECEIPTS_LISTED_AT);
+    return value === null ? null : Number(value);
+  }
+
+  settlementRecordedSince(at: number): bigint {
+    return (
+      this.db
+        .prepare(
+          `SELECT coalesce(sum(amount_msat), 0) AS amount FROM received WHERE ${SETTLEMENT} AND recorded_at >= ?`,
+        )
+        .get(at) as { amount: bigint }
+    ).amount;
+  }
+
+  /** Keysends received since `at` that are not settlement payments (they show as unexplained). */
+  otherReceiptsSince(at: number): { count: number; amountMsat: bigint } {
+    const row = this.db
+      .prepare(
+        `SELECT count(*) AS n, coalesce(sum(amount_msat), 0) AS amount FROM received
+         WHERE matched_by = 'none' AND settled_at >= ?`,
+      )
+      .get(at) as { n: bigint; amount: bigint };
+    return { count: Number(row.n), amountMsat: row.amount };
+  }
+
+  acknowledgedUnexplainedMsat(): bigint {
+    const row = this.db.prepare('SELECT unexplained_msat FROM acknowledgements ORDER BY id DESC LIMIT 1').get() as
+      { unexplained_msat: bigint } | undefined;
+    return row?.unexplained_msat ?? 0n;
+  }
+
+  /** Records that the operator checked the channel with `unexplainedMsat` standing. */
+  acknowledge(a: { at: number; unexplainedMsat: bigint }): void {
+    this.db.prepare('INSERT INTO acknowledgements (at, unexplained_msat) VALUES (?, ?)').run(a.at, a.unexplainedMsat);
+  }
+
+  /** Records that the peer owes us `amountMsat`, due by `dueAt`. Ignored if already expected. */
+  expect(e: { commitment: string; amountMsat: bigint; at: number; dueAt: number }): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO expectations (digest, amount_msat, created_at, due_at, status)
+         VALUES (?, ?, ?, ?, 'expected')`,
+      )
+      .run(e.commitment, e.amountMsat, e.at, e.dueAt);
   }
 
   openExpectations(): Expectation[] {
-    return (
-      this.db.prepare("SELECT * FROM expectations WHERE status = 'expected' ORDER BY id").all() as ExpectationRow[]
-    ).map(toExpectation);
+    return this.all<ExpectationRow>("SELECT * FROM expectations WHERE status = 'expected' ORDER BY id").map(
+      toExpectation,
+    );
   }
 
-  resolveExpectation(digest: string, status: 'received' | 'missed' | 'lapsed', receivedMsat: bigint, at: number): void {
+  resolveExpectation(
+    commitment: string,
+    status: 'received' | 'missed' | 'lapsed',
+    receivedMsat: bigint,
+    at: number,
+  ): void {
     this.db
       .prepare('UPDATE expectations SET status = ?, received_msat = ?, resolved_at = ? WHERE digest = ?')
-      .run(status, receivedMsat, at, digest);
+      .run(status, receivedMsat, at, commitment);
   }
 
   /** How many times the peer has not paid what it owed in time. */
@@ -250,25 +284,6 @@ export class Ledger {
     return Number(
       (this.db.prepare("SELECT count(*) AS n FROM expectations WHERE status = 'missed'").get() as { n: bigint }).n,
     );
-  }
-
-  recordRound(r: RoundRecord): void {
-    this.db
-      .prepare(
-        'INSERT INTO rounds (at, action, amount_msat, price, receiver_balance_msat, reason) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(r.at, r.action, r.amountMsat, r.price, r.receiverBalanceMsat, r.reason);
-  }
-
-  rounds(limit: number): RoundRecord[] {
-    return (this.db.prepare('SELECT * FROM rounds ORDER BY id DESC LIMIT ?').all(limit) as RoundRow[]).map((r) => ({
-      at: Number(r.at),
-      action: r.action,
-      amountMsat: r.amount_msat,
-      price: r.price,
-      receiverBalanceMsat: r.receiver_balance_msat,
-      reason: r.reason,
-    }));
   }
 
   /** The last sequence accepted from an oracle key for a kind, or null. */
@@ -279,8 +294,71 @@ export class Ledger {
     return row === undefined ? null : BigInt(row.last_sequence);
   }
 
-  /** Raises the last accepted sequence (never lowers it). */
-  acceptSequence(publicKey: string, kind: AttestationKind, sequence: bigint): void {
+  funding(): FundingState | null {
+    const last = this.getMeta(LAST_FUNDING_AT);
+    if (last === null) return null;
+    return { accruedMsat: BigInt(this.getMeta(FUNDING_ACCRUED) ?? '0'), lastAt: Number(last) };
+  }
+
+  /**
+   * Records a round with what it changed, in one transaction: the sequences of the attestations it
+   * used (only ever raised), the funding state (its time only ever moves forward, so no interval is
+   * accrued twice after the clock steps back) and the receipts cursor.
+   */
+  recordRound(r: RoundRecord, effects: RoundEffects): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO rounds (at, action, amount_msat, price, receiver_balance_msat, agreed_receiver_msat,
+             unexplained_msat, paused, commitment, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          r.at,
+          r.action,
+          r.amountMsat,
+          r.price,
+          r.receiverBalanceMsat,
+          r.agreedReceiverMsat,
+          r.unexplainedMsat,
+          r.paused ? 1 : 0,
+          r.commitment,
+          r.reason,
+        );
+      for (const a of effects.accepted) this.acceptSequence(toJson(a).publicKey, a.kind, a.sequence);
+      if (effects.funding !== null) {
+        const stored = this.funding();
+        this.setMeta(FUNDING_ACCRUED, String(effects.funding.accruedMsat));
+        this.setMeta(
+          LAST_FUNDING_AT,
+          String(Math.max(stored?.lastAt ?? effects.funding.lastAt, effects.funding.lastAt)),
+        );
+      }
+      if (effects.receiptsListedAt !== null) this.setMeta(RECEIPTS_LISTED_AT, String(effects.receiptsListedAt));
+    })();
+  }
+
+  rounds(limit: number): RoundRecord[] {
+    return this.all<RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT ?', limit).map(toRound);
+  }
+
+  /** The last round that measured the channel: what the operator acknowledges. */
+  lastMeasuredRound(): RoundRecord | null {
+    const row = this.db
+      .prepare('SELECT * FROM rounds WHERE unexplained_msat IS NOT NULL ORDER BY id DESC LIMIT 1')
+      .get() as RoundRow | undefined;
+    return row === undefined ? null : toRound(row);
+  }
+
+  close(): void {
+    try {
+      this.db.close();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Raises the last accepted sequence (never lowers it). Sequences are u64: stored zero-padded so max() is exact. */
+  private acceptSequence(publicKey: string, kind: AttestationKind, sequence: bigint): void {
     this.db
       .prepare(
         `INSERT INTO sequences (public_key, kind, last_sequence) VALUES (?, ?, ?)
@@ -289,18 +367,39 @@ export class Ledger {
       .run(publicKey, kind, sequence.toString().padStart(20, '0'));
   }
 
-  getMeta(key: string): string | null {
+  private getMeta(key: string): string | null {
     const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value ?? null;
   }
 
-  setMeta(key: string, value: string): void {
+  private setMeta(key: string, value: string): void {
     this.db
       .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run(key, value);
   }
 
-  close(): void {
-    this.db.close();
+  private all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+}
+
+function connect(file: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (err) {
+    throw new ConfigError(`cannot open the settlement ledger ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    db.defaultSafeIntegers(true);
+    db.pragma('journal_mode = WAL');
+    // An intent must be on disk before the payment leaves: that is the ledger's whole point.
+    db.pragma('synchronous = FULL');
+    migrate(db, LEDGER_MIGRATIONS);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
 }

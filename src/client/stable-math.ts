@@ -102,7 +102,9 @@ export function decide(input: { role: Role; owedByProviderMsat: bigint; minPayme
     return {
       action: 'none',
       amountMsat: 0n,
-      reason: `the ${debtor} owes the ${creditor} ${showMsat(amount)}, below the minimum payment of ${showMsat(min)}: nothing moves`,
+      reason:
+        `the ${debtor} owes the ${creditor} ${showMsat(amount)}, ` +
+        `below the minimum payment of ${showMsat(min)}: nothing moves`,
     };
   }
   if (role === debtor)

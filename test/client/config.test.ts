@@ -45,7 +45,25 @@ describe('client/config', () => {
       'lightning',
     ],
     ['an unknown backend', { lightning: { kind: 'eclair' } }, 'lightning'],
+    ['an unknown onUnexplained policy', { onUnexplained: 'ignore' }, 'onUnexplained'],
+    ['metrics without a port', { metrics: { host: '127.0.0.1' } }, 'metrics.port'],
+    [
+      'more than 100 oracles (a round commits to at most 255 attestations)',
+      {
+        oracles: Array.from({ length: 101 }, (_, i) => ({
+          url: `http://o${i}`,
+          publicKey: i.toString(16).padStart(64, '0'),
+        })),
+      },
+      'oracles: Too big',
+    ],
   ];
+  it('pauses on unexplained changes and serves no metrics unless told otherwise', () => {
+    const config = parseClientConfig(valid);
+    expect([config.onUnexplained, config.metrics]).to.deep.equal(['pause', undefined]);
+    const set = parseClientConfig({ ...valid, onUnexplained: 'continue', metrics: { host: '127.0.0.1', port: 9464 } });
+    expect([set.onUnexplained, set.metrics]).to.deep.equal(['continue', { host: '127.0.0.1', port: 9464 }]);
+  });
   for (const [what, patch, mention] of bad) {
     it(`refuses ${what}, naming the field`, () => {
       expect(() => parseClientConfig({ ...valid, ...patch }))

@@ -4,130 +4,9 @@
  * hangs, or the client stops between writing its intent and paying.
  */
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { toJson } from '../../src/attest/json.js';
-import { publicKeyOf } from '../../src/attest/keys.js';
-import { signAttestation } from '../../src/attest/sign.js';
-import type { AttestationKind } from '../../src/attest/types.js';
-import { parseClientConfig, type ClientConfig } from '../../src/client/config.js';
-import { Ledger } from '../../src/client/ledger.js';
-import { SETTLEMENT_TLV_TYPE, runRound, type RoundDeps } from '../../src/client/round.js';
+import { SETTLEMENT_TLV_TYPE } from '../../src/client/commitment.js';
 import { targetReceiverMsat } from '../../src/client/stable-math.js';
-import type { FetchedQuote } from '../../src/client/types.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
-import { silentLogger } from '../../src/core/log.js';
-import { FakeNodeBackend } from '../support/fake-backend.js';
-import { FakeLightningNetwork, type FakeChannel, type FakeNode } from '../support/fake-lightning.js';
-
-const T0 = 1_780_000_000_000;
-const usd = (s: string) => parseDecimal(s, PRICE_EXPONENT);
-const SECRETS = ['11', '22', '33'].map((b) => Uint8Array.from(Buffer.from(b.repeat(32), 'hex')));
-const KEYS = SECRETS.map((s) => Buffer.from(publicKeyOf(s)).toString('hex'));
-
-/** Three oracles' signed answers at a price, each with its own sequence. */
-class Oracles {
-  sequence = 1_000n;
-  down = new Set<number>();
-  forged = new Set<number>();
-  price = usd('100000');
-  fundingRate = 0n;
-  /** Serve exactly these bodies next time instead of fresh ones (a replay). */
-  replay: FetchedQuote[] | null = null;
-  last: FetchedQuote[] = [];
-
-  constructor(private readonly clock: ManualClock) {}
-
-  fetch = async (path: '/price' | '/funding'): Promise<FetchedQuote[]> => {
-    if (this.replay) return this.replay;
-    this.sequence += 1n;
-    const kind: AttestationKind = path === '/price' ? 'index_price' : 'funding_rate';
-    const quotes = SECRETS.map((secret, i): FetchedQuote => {
-      if (this.down.has(i)) return { ok: false, error: 'connect ECONNREFUSED' };
-      const signed = signAttestation(
-        {
-          version: 1,
-          kind,
-          pair: 'BTC/USD',
-          value: kind === 'index_price' ? this.price : this.fundingRate,
-          exponent: kind === 'index_price' ? -8 : -10,
-          observedAt: BigInt(this.clock.now() - 1_000),
-          sequence: this.sequence,
-          sourceCount: 5,
-          dispersionPpm: 10,
-          sourcesCommitment: new Uint8Array(32),
-        },
-        secret,
-      );
-      const json = toJson(signed);
-      return { ok: true, body: this.forged.has(i) ? { ...json, value: String(BigInt(json.value) * 2n) } : json };
-    });
-    if (path === '/price') this.last = quotes;
-    return quotes;
-  };
-}
-
-interface Side {
-  readonly node: FakeNode;
-  readonly backend: FakeNodeBackend;
-  readonly ledger: Ledger;
-  readonly config: ClientConfig;
-  round(dryRun?: boolean): ReturnType<typeof runRound>;
-}
-
-function setup(options: { funding?: boolean; maxPaymentMsat?: string } = {}) {
-  const clock = new ManualClock(T0);
-  const network = new FakeLightningNetwork(() => clock.now());
-  const receiverNode = network.addNode('receiver');
-  const providerNode = network.addNode('provider');
-  // A keysend to the channel peer itself crosses no other node: no routing fee.
-  receiverNode.routeFeeMsat = 0n;
-  providerNode.routeFeeMsat = 0n;
-  // $100 at 100 000 USD/BTC is 0.001 BTC = 100 000 000 msat on the receiver's side.
-  const channel: FakeChannel = network.openChannel(receiverNode, providerNode, 100_000_000n, 300_000_000n);
-  const oracles = new Oracles(clock);
-  const side = (role: 'receiver' | 'provider', node: FakeNode, peer: FakeNode): Side => {
-    const dir = mkdtempSync(join(tmpdir(), `ps-round-${role}-`));
-    const config = parseClientConfig({
-      role,
-      stableUsd: '100.00',
-      channel: { id: channel.shortChannelId, peerId: peer.id },
-      oracles: KEYS.map((publicKey, i) => ({ url: `http://127.0.0.1:1/${i}`, publicKey })),
-      threshold: 2,
-      maxQuoteAgeMs: 30_000,
-      maxSpreadBps: 50,
-      minPaymentMsat: '1000',
-      maxFeeMsat: '5000',
-      receiptGraceMs: 60_000,
-      funding: options.funding ?? false,
-      ...(options.maxPaymentMsat ? { maxPaymentMsat: options.maxPaymentMsat } : {}),
-      ledgerFile: join(dir, 'settle.sqlite3'),
-      lightning: { kind: 'cln-rpc', socket: '/unused' },
-    });
-    const backend = new FakeNodeBackend(node);
-    const ledger = Ledger.open(config.ledgerFile);
-    let n = 0;
-    const deps = (dryRun: boolean): RoundDeps => ({
-      config,
-      backend,
-      ledger,
-      clock,
-      logger: silentLogger,
-      fetchQuotes: oracles.fetch,
-      dryRun,
-      randomBytes: (size) => {
-        n += 1;
-        return Uint8Array.from({ length: size }, (_, i) => (i === 0 ? n : role === 'receiver' ? 1 : 2));
-      },
-    });
-    return { node, backend, ledger, config, round: (dryRun = false) => runRound(deps(dryRun)) };
-  };
-  const receiver = side('receiver', receiverNode, providerNode);
-  const provider = side('provider', providerNode, receiverNode);
-  return { clock, channel, oracles, receiver, provider };
-}
+import { SECRETS, T0, setup, usd } from './round-setup.js';
 
 describe('client/round', () => {
   it('moves nothing while the price stands still', async () => {
@@ -168,7 +47,7 @@ describe('client/round', () => {
       const [record] = paying.ledger.payments(1);
       expect(record).to.include({ status: 'complete', amountMsat: amount });
       const receipt = payee.node.receipts[0]!;
-      expect(receipt.customRecords[SETTLEMENT_TLV_TYPE]).to.equal(record!.digest);
+      expect(receipt.customRecords[SETTLEMENT_TLV_TYPE]).to.equal(record!.commitment);
     });
   }
 
@@ -189,15 +68,18 @@ describe('client/round', () => {
     expect((await s.provider.round()).action).to.equal('pay');
   });
 
-  it('refuses a replayed set of quotes, even after a restart', async () => {
+  it('refuses quotes older than the last accepted (a replay), and says so', async () => {
     const s = setup();
     s.oracles.price = usd('99000');
     await s.provider.round();
-    s.oracles.replay = s.oracles.last;
+    const old = s.oracles.last;
+    await s.provider.round(); // newer quotes accepted
+    // A replay of the first round's quotes, at a price that would pay a lot.
+    s.oracles.replay = old;
     s.oracles.price = usd('50000');
     const r = await s.provider.round();
     expect(r.action).to.equal('refuse');
-    expect(r.reason).to.match(/sequence/);
+    expect(r.reason).to.match(/older than the last accepted/);
   });
 
   it('pays nothing in a dry run and writes nothing', async () => {
@@ -234,6 +116,7 @@ describe('client/round', () => {
   ] as const) {
     it(`skips paying when ${what}`, async () => {
       const s = setup();
+      await s.provider.round(); // the agreement's first round, at the starting price
       s.oracles.price = usd('99000');
       change(s);
       const r = await s.provider.round();
@@ -271,21 +154,20 @@ describe('client/round', () => {
     expect(s.channel.balanceA).to.equal(101_010_101n);
   });
 
-  it('after a crash between intent and payment, reconciles the intent as never sent and pays once', async () => {
+  it('after the keysend call fails once the intent is written, reconciles the intent and pays once', async () => {
     const s = setup();
     s.oracles.price = usd('99000');
-    s.provider.backend.unreachable = true; // the process "dies" right after writing its intent
-    await s.provider.round().then(
-      () => expect.fail('keysend should have thrown'),
-      (err: Error) => expect(err.message).to.match(/ECONNREFUSED/),
-    );
+    s.provider.fake.unreachable = true; // the keysend call fails right after the intent is written
+    const failed = await s.provider.round();
+    expect(failed.action).to.equal('error');
+    expect(failed.reason).to.match(/^sending the keysend failed: connect ECONNREFUSED; the intent stays open/);
     expect(s.provider.ledger.openPayments().map((p) => p.status)).to.deep.equal(['intent']);
-    s.provider.backend.unreachable = false;
+    s.provider.fake.unreachable = false;
     const restarted = await s.provider.round();
     expect(restarted.payment?.status).to.equal('complete');
     expect(s.provider.ledger.payments(10).map((p) => [p.status, p.failure])).to.deep.equal([
       ['complete', null],
-      ['failed', 'never reached the node (client stopped before sending)'],
+      ['failed', 'the node has no record of this payment (it never reached the node, or the node lost it)'],
     ]);
     expect(s.channel.balanceA).to.equal(101_010_101n);
   });
@@ -348,6 +230,19 @@ describe('client/round', () => {
       expect([p.action, r.action], `${p.reason} / ${r.reason}`).to.deep.equal(['none', 'none']);
     }
     expect(s.channel.balanceA).to.equal(100_100_000n);
+  });
+
+  it('never charges funding twice for one interval when the clock steps back', async () => {
+    const s = setup({ funding: true });
+    s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h: 50 000 msat per 4 h on 100 000 000 msat
+    await s.provider.round();
+    s.clock.advance(4 * 3_600_000);
+    expect((await s.provider.round()).amountMsat).to.equal(50_000n);
+    s.clock.advance(-4 * 3_600_000); // the clock is stepped back 4 h
+    await s.provider.round();
+    s.clock.advance(4 * 3_600_000); // and runs forward over the same 4 h again
+    await s.provider.round();
+    expect(s.channel.balanceA - 100_000_000n, 'funding paid to the receiver').to.equal(50_000n);
   });
 
   it('does not lose accrued funding when the funding quotes fail in a round that pays for the price', async () => {

@@ -30,6 +30,7 @@ import { startFakeClnRpc } from '../support/fake-cln.js';
 import { FakeLightningNetwork, type FakeChannel } from '../support/fake-lightning.js';
 import { FAKE_LND_TLS_CERT, startFakeLnd } from '../support/fake-lnd.js';
 import { runCli } from '../support/cli.js';
+import { eventually } from '../support/wait.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // In the past of the real clock, so the settle executable (a separate process on the real clock)
@@ -47,6 +48,7 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
   let receiver: { config: ClientConfig; backend: LightningBackend; ledger: Ledger };
   let provider: { config: ClientConfig; backend: LightningBackend; ledger: Ledger };
   let providerConfigFile: string;
+  let providerRaw: Record<string, unknown>;
 
   /**
    * The running oracles have settled at the current clock: they tick on real timers, priced by the
@@ -72,7 +74,6 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
       ledger: side.ledger,
       clock,
       logger: silentLogger,
-      dryRun: false,
       fetchQuotes: (path) => fetchQuotes(side.config.oracles, path, { timeoutMs: 5_000 }),
     });
 
@@ -127,7 +128,7 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
         log: { level: 'silent' },
       });
     const receiverConfig = agreement('receiver', providerNode.id, { kind: 'cln-rpc', socket: cln.socketPath });
-    const providerRaw = {
+    providerRaw = {
       role: 'provider',
       stableUsd: '100.00',
       channel: { id: channel.shortChannelId, peerId: receiverNode.id },
@@ -186,6 +187,8 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
       // reports msat, and settles to within 1 msat.
       const tolerance = r.action === 'pay' ? 1 : 1_000;
       expect(Number(channel.balanceA - target), `after settling at ${price}`).to.be.within(-tolerance, tolerance);
+      // Nothing but settlements moved the channel: both sides explain every change of it.
+      expect([r.unexplainedMsat, p.unexplainedMsat], `${r.reason} / ${p.reason}`).to.deep.equal([0n, 0n]);
     }
     // The path did move both ways, and money moved both ways.
     expect(prices.some((x, i) => i > 0 && x > prices[i - 1]!)).to.equal(true);
@@ -198,17 +201,17 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
   it("a settle process killed between its intent and the payment's outcome pays once after a restart", async () => {
     clock.set(T0 + 200_000);
     await oraclesCaughtUp();
-    // The receiver's balance drops 2 000 000 msat below its target: the provider owes it.
-    channel.balanceA -= 2_000_000n;
-    channel.balanceB += 2_000_000n;
+    // A new agreement on the same channel, at 102 USD: its first round owes the receiver the
+    // difference from the balance it starts from (its baseline), about 2 000 000 msat.
+    const configFile = join(dir, 'provider-102.json');
+    const ledgerFile = join(dir, 'provider-102.sqlite3');
+    writeFileSync(configFile, JSON.stringify({ ...providerRaw, stableUsd: '102.00', ledgerFile }));
     const providerNode = channel.b;
     const sentBefore = providerNode.payments.size;
     providerNode.nextFault = { kind: 'hang' }; // the node takes the payment and goes quiet
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'settle', '--config', providerConfigFile, '--once'],
-      { stdio: 'ignore' },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'settle', '--config', configFile, '--once'], {
+      stdio: 'ignore',
+    });
     for (let i = 0; providerNode.payments.size === sentBefore; i += 1) {
       if (i > 400) throw new Error('the settle process never sent its payment');
       await new Promise((r) => setTimeout(r, 25));
@@ -216,18 +219,27 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const [hash] = [...providerNode.payments.keys()].slice(-1);
-    expect(provider.ledger.openPayments().map((p) => [p.paymentHash, p.status])).to.deep.equal([[hash, 'intent']]);
+    const open = () => {
+      const ledger = Ledger.openShared(ledgerFile);
+      try {
+        return ledger.payments(100).map((p) => [p.paymentHash, p.status]);
+      } finally {
+        ledger.close();
+      }
+    };
+    expect(open()).to.deep.equal([[hash, 'intent']]);
 
-    const restarted = await runCli(['settle', '--config', providerConfigFile, '--once']);
+    const restarted = await runCli(['settle', '--config', configFile, '--once']);
     expect(restarted.out).to.match(/ wait: 1 payment\(s\) still in flight/);
     expect(providerNode.payments.size).to.equal(sentBefore + 1);
 
     providerNode.resolvePending(hash!, 'complete');
-    const after = await runCli(['settle', '--config', providerConfigFile, '--once']);
+    const after = await runCli(['settle', '--config', configFile, '--once']);
     expect(after.code, after.out).to.equal(0);
-    const paid = provider.ledger.payments(100).find((p) => p.paymentHash === hash)!;
-    expect(paid.status).to.equal('complete');
+    expect(open()).to.deep.equal([[hash, 'complete']]);
     // Never paid twice: no other payment of the same debt.
+    const paid = providerNode.payments.get(hash!)!;
+    expect(paid.amountMsat > 1_900_000n && paid.amountMsat < 2_100_000n, String(paid.amountMsat)).to.equal(true);
     expect([...providerNode.payments.values()].filter((p) => p.amountMsat === paid.amountMsat)).to.have.length(1);
   });
 
@@ -250,5 +262,48 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     expect(status.code).to.equal(0);
     expect(status.out).to.match(/^agreement: provider of 100\.00000000 USD on channel/);
     expect(status.out).to.match(/complete/);
+    expect(status.out).to.match(/^unexplained: 0 msat \(acknowledged: 0 msat\)/m);
+    const acknowledged = await runCli(['acknowledge', '--config', providerConfigFile, '--msat', '0']);
+    expect(acknowledged.code, acknowledged.out).to.equal(0);
+    expect(acknowledged.out).to.match(/^acknowledged an unexplained change of 0 msat/);
+    const wrong = await runCli(['acknowledge', '--config', providerConfigFile, '--msat', '12.5']);
+    expect([wrong.code, wrong.out.trim()]).to.deep.equal([
+      1,
+      "error: option '--msat <amount>' argument '12.5' is invalid. expected an integer number of msat, e.g. -10000000",
+    ]);
+  });
+  it('the settle daemon serves its metrics when configured, and stops on SIGTERM', async () => {
+    const configFile = join(dir, 'provider-metrics.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...providerRaw,
+        stableUsd: '102.00',
+        ledgerFile: join(dir, 'provider-102.sqlite3'),
+        intervalMs: 200,
+        metrics: { host: '127.0.0.1', port: 0 },
+        log: { level: 'info' },
+      }),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'settle', '--config', configFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const url = await eventually(async () => /"url":"(http:[^"]+)"/.exec(out)?.[1], { lastSeen: () => out });
+      const text = await eventually(
+        async () => {
+          const body = await (await fetch(url)).text();
+          return /peer_stables_settle_rounds_total\{action="refuse"\} [2-9]/.test(body) ? body : null;
+        },
+        { lastSeen: () => out },
+      );
+      expect(text).to.contain('peer_stables_settle_paused');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).to.equal(0);
   });
 });

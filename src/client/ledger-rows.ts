@@ -1,0 +1,72 @@
+/** The ledger's rows as SQLite returns them (integers as bigint), and their typed records. */
+import type { Expectation, PaymentRecord, PaymentRecordStatus, RoundAction, RoundRecord } from './ledger-types.js';
+
+export interface PaymentRow {
+  payment_hash: string;
+  preimage: string;
+  digest: string;
+  amount_msat: bigint;
+  max_fee_msat: bigint;
+  status: PaymentRecordStatus;
+  fee_msat: bigint | null;
+  failure: string | null;
+  created_at: bigint;
+  updated_at: bigint;
+}
+
+export interface ExpectationRow {
+  digest: string;
+  amount_msat: bigint;
+  created_at: bigint;
+  due_at: bigint;
+  status: Expectation['status'];
+  received_msat: bigint;
+}
+
+export interface RoundRow {
+  at: bigint;
+  action: RoundAction;
+  amount_msat: bigint;
+  price: string | null;
+  receiver_balance_msat: bigint | null;
+  agreed_receiver_msat: bigint | null;
+  unexplained_msat: bigint | null;
+  paused: bigint;
+  commitment: string | null;
+  reason: string;
+}
+
+export const toPayment = (r: PaymentRow): PaymentRecord => ({
+  paymentHash: r.payment_hash,
+  preimage: r.preimage,
+  commitment: r.digest,
+  amountMsat: r.amount_msat,
+  maxFeeMsat: r.max_fee_msat,
+  status: r.status,
+  feeMsat: r.fee_msat,
+  failure: r.failure,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+export const toExpectation = (r: ExpectationRow): Expectation => ({
+  commitment: r.digest,
+  amountMsat: r.amount_msat,
+  createdAt: Number(r.created_at),
+  dueAt: Number(r.due_at),
+  status: r.status,
+  receivedMsat: r.received_msat,
+});
+
+export const toRound = (r: RoundRow): RoundRecord => ({
+  at: Number(r.at),
+  action: r.action,
+  amountMsat: r.amount_msat,
+  price: r.price,
+  receiverBalanceMsat: r.receiver_balance_msat,
+  agreedReceiverMsat: r.agreed_receiver_msat,
+  unexplainedMsat: r.unexplained_msat,
+  paused: r.paused !== 0n,
+  commitment: r.commitment,
+  reason: r.reason,
+});

@@ -1,0 +1,148 @@
+/**
+ * What the settlement ledger records, and the one interface a round uses to read and write it. Two
+ * ledgers implement it: the SQLite ledger (src/client/ledger.ts) and the dry run's, which reads the
+ * same file and records nothing (src/client/dry-run-ledger.ts), so a dry run is chosen once, where
+ * the ledger is opened, and the round never asks which one it has.
+ */
+import type { AttestationKind, SignedAttestation } from '../attest/types.js';
+import type { ReceivedPayment } from '../lightning/types.js';
+import type { SettlementTotals } from './accounting.js';
+
+export type PaymentRecordStatus = 'intent' | 'pending' | 'complete' | 'failed';
+
+export interface PaymentRecord {
+  readonly paymentHash: string;
+  readonly preimage: string;
+  /** What record 65537 carried: the commitment to the attestations the payment used (docs/PROTOCOL.md). */
+  readonly commitment: string;
+  readonly amountMsat: bigint;
+  readonly maxFeeMsat: bigint;
+  readonly status: PaymentRecordStatus;
+  readonly feeMsat: bigint | null;
+  readonly failure: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface Expectation {
+  /** The commitment to the attestations of the round that found the peer owing. */
+  readonly commitment: string;
+  readonly amountMsat: bigint;
+  readonly createdAt: number;
+  readonly dueAt: number;
+  readonly status: 'expected' | 'received' | 'missed' | 'lapsed';
+  readonly receivedMsat: bigint;
+}
+
+export type RoundAction = 'pay' | 'expect' | 'none' | 'skip' | 'refuse' | 'wait' | 'dry-run' | 'error';
+
+export interface RoundRecord {
+  readonly at: number;
+  /**
+   * pay, expect, none; skip (a payment precondition failed), refuse (no trustworthy price or
+   * channel), wait (a payment in flight), dry-run, error (the round failed: node, connection).
+   */
+  readonly action: RoundAction;
+  readonly amountMsat: bigint;
+  readonly price: string | null;
+  /** The receiver's balance as the node reported it (observed), and as the agreement explains it. */
+  readonly receiverBalanceMsat: bigint | null;
+  readonly agreedReceiverMsat: bigint | null;
+  /** observed - agreed beyond the node's reporting step; null when the round did not read the channel. */
+  readonly unexplainedMsat: bigint | null;
+  /** Whether a payment was held back because of the unexplained amount. */
+  readonly paused: boolean;
+  /** The commitment to the attestations the round used, when it used any. */
+  readonly commitment: string | null;
+  readonly reason: string;
+}
+
+/** The agreement's starting point: the receiver's balance observed at its first round. */
+export interface Baseline {
+  readonly receiverMsat: bigint;
+  readonly at: number;
+}
+
+/** Funding agreed so far (msat, positive: the provider owes it) and when it was last accrued. */
+export interface FundingState {
+  readonly accruedMsat: bigint;
+  readonly lastAt: number;
+}
+
+export type IntentOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'already settled' | 'dry run' };
+
+/** A keysend received, and whether it is a settlement payment from the peer. */
+export interface ReceiptRecord {
+  readonly paymentHash: string;
+  readonly amountMsat: bigint;
+  readonly settledAt: number;
+  readonly record: string | null;
+  readonly matchedBy: 'record' | 'amount' | 'none' | 'baseline';
+  readonly at: number;
+}
+
+/** What a round writes when it is recorded, in one transaction with the round. */
+export interface RoundEffects {
+  /** The attestations the round used: their sequences become the last accepted. */
+  readonly accepted: readonly SignedAttestation[];
+  /** The new funding state when it changed. */
+  readonly funding: FundingState | null;
+  /** When the keysends received were last listed, to list from there next time. */
+  readonly receiptsListedAt: number | null;
+}
+
+export interface SettlementLedger {
+  openPayments(): PaymentRecord[];
+  /**
+   * Writes the intent to pay before paying, with the attestations it uses. Returns `already settled`
+   * when a payment already used one of its index attestations (one is settled at most once).
+   */
+  recordIntent(p: {
+    paymentHash: string;
+    preimage: string;
+    commitment: string;
+    attestations: readonly SignedAttestation[];
+    amountMsat: bigint;
+    maxFeeMsat: bigint;
+    at: number;
+  }): IntentOutcome;
+  recordOutcome(
+    paymentHash: string,
+    outcome: {
+      status: Exclude<PaymentRecordStatus, 'intent'>;
+      feeMsat: bigint | null;
+      failure: string | null;
+      at: number;
+    },
+  ): void;
+
+  /** The baseline and the settlement totals since, or null before the agreement's first round. */
+  accounts(): { readonly baseline: Baseline; readonly totals: SettlementTotals } | null;
+  /**
+   * Records the baseline (once): every payment complete by now, and the keysends `received` listed
+   * when it was observed, are part of it and never count as settlements after it. Returns it.
+   */
+  recordBaseline(b: Baseline, received: readonly ReceivedPayment[]): Baseline;
+  isReceiptKnown(paymentHash: string): boolean;
+  recordReceipt(r: ReceiptRecord): void;
+  receiptsListedAt(): number | null;
+  /** Settlement payments from the peer this client recorded at or after `at` (its clock), msat. */
+  settlementRecordedSince(at: number): bigint;
+  /** The unexplained amount the operator last acknowledged, 0 before any. */
+  acknowledgedUnexplainedMsat(): bigint;
+
+  expect(e: { commitment: string; amountMsat: bigint; at: number; dueAt: number }): void;
+  openExpectations(): Expectation[];
+  resolveExpectation(
+    commitment: string,
+    status: 'received' | 'missed' | 'lapsed',
+    receivedMsat: bigint,
+    at: number,
+  ): void;
+  missCount(): number;
+
+  lastSequence(publicKey: string, kind: AttestationKind): bigint | null;
+  funding(): FundingState | null;
+  recordRound(r: RoundRecord, effects: RoundEffects): void;
+}

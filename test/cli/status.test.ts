@@ -1,0 +1,89 @@
+/** `peer-stables status`: the accounting, the pause, and outages, as an operator reads them. */
+import { expect } from 'chai';
+import type { RoundRecord } from '../../src/client/ledger-types.js';
+import { findOutages, statusText } from '../../src/cli/status.js';
+import { overriding, setup } from '../client/round-setup.js';
+
+const round = (at: number, action: RoundRecord['action'], reason: string = action): RoundRecord => ({
+  at,
+  action,
+  amountMsat: 0n,
+  price: null,
+  receiverBalanceMsat: null,
+  agreedReceiverMsat: null,
+  unexplainedMsat: null,
+  paused: false,
+  commitment: null,
+  reason,
+});
+
+describe('cli/status', () => {
+  it('finds runs of failed rounds, newest first, and whether one is still going on', () => {
+    // Newest first, as the ledger returns them.
+    const rounds = [
+      round(9, 'error', 'e9'),
+      round(8, 'error', 'e8'),
+      round(7, 'none'),
+      round(6, 'error', 'e6'),
+      round(5, 'pay'),
+    ];
+    expect(findOutages(rounds)).to.deep.equal([
+      { from: 8, to: 9, rounds: 2, reason: 'e9', ongoing: true },
+      { from: 6, to: 6, rounds: 1, reason: 'e6', ongoing: false },
+    ]);
+    expect(findOutages([round(2, 'none'), round(1, 'error')])).to.deep.equal([
+      { from: 1, to: 1, rounds: 1, reason: 'error', ongoing: false },
+    ]);
+    expect(findOutages([])).to.deep.equal([]);
+  });
+
+  it('shows a node outage while it lasts, and after it ended', async () => {
+    const w = setup();
+    await w.provider.round();
+    w.provider.backend = overriding(w.provider.fake, {
+      getChannel: async () => {
+        throw new Error('connect ECONNREFUSED /run/lightning-rpc');
+      },
+    });
+    for (let i = 0; i < 13; i += 1) {
+      w.clock.advance(2_000);
+      await w.provider.round();
+    }
+    expect(statusText(w.provider.configFile)).to.match(
+      /^OUTAGE: 13 round\(s\) failed since \S+, none succeeded since: reading the channel failed: connect ECONNREF/m,
+    );
+    w.provider.backend = w.provider.fake;
+    w.clock.advance(2_000);
+    await w.provider.round();
+    expect(statusText(w.provider.configFile)).to.match(
+      /^outage: 13 round\(s\) failed from \S+ to \S+: reading the channel/m,
+    );
+  });
+
+  it('shows the baseline, both balances, the unexplained amount and that payment is paused', async () => {
+    const w = setup();
+    expect(statusText(w.provider.configFile)).to.match(/^accounting: no baseline yet/m);
+    await w.provider.round();
+    w.channel.balanceA -= 10_000_000n;
+    w.channel.balanceB += 10_000_000n;
+    w.receiver.node.keysend({
+      destination: w.provider.node.id,
+      amountMsat: 2_000n,
+      maxFeeMsat: 0n,
+      preimage: '77'.repeat(32),
+      customRecords: {},
+      label: 'not a settlement',
+    });
+    w.clock.advance(2_000);
+    await w.provider.round();
+    const text = statusText(w.provider.configFile);
+    expect(text).to.match(
+      /^baseline: receiver 100000000 msat at \S+; settlements since: 0 msat paid, 0 msat received$/m,
+    );
+    expect(text).to.match(/^receiver balance: 100000000 msat as the agreement explains it, 89998000 msat as the node/m);
+    expect(text).to.match(/^unexplained: -10002000 msat \(acknowledged: 0 msat\)/m);
+    expect(text).to.match(/^PAUSED: automatic payment waits until you check the channel/m);
+    expect(text).to.match(/^keysends received that are not settlements: 1, 2000 msat in all$/m);
+    expect(text).to.match(/unexplained -10002000 msat/);
+  });
+});
