@@ -107,15 +107,7 @@ export interface SettlementLedger {
     maxFeeMsat: bigint;
     at: number;
   }): IntentOutcome;
-  recordOutcome(
-    paymentHash: string,
-    outcome: {
-      status: Exclude<PaymentRecordStatus, 'intent'>;
-      feeMsat: bigint | null;
-      failure: string | null;
-      at: number;
-    },
-  ): void;
+  recordOutcome(paymentHash: string, outcome: PaymentOutcome): void;
 
   /** The baseline and the settlement totals since, or null before the agreement's first round. */
   accounts(): { readonly baseline: Baseline; readonly totals: SettlementTotals } | null;
@@ -145,4 +137,12 @@ export interface SettlementLedger {
   lastSequence(publicKey: string, kind: AttestationKind): bigint | null;
   funding(): FundingState | null;
   recordRound(r: RoundRecord, effects: RoundEffects): void;
+}
+
+/** What the node says of a payment, as the ledger records it. */
+export interface PaymentOutcome {
+  readonly status: Exclude<PaymentRecordStatus, 'intent'>;
+  readonly feeMsat: bigint | null;
+  readonly failure: string | null;
+  readonly at: number;
 }

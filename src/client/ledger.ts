@@ -33,6 +33,7 @@ import type {
   Expectation,
   FundingState,
   IntentOutcome,
+  PaymentOutcome,
   PaymentRecord,
   PaymentRecordStatus,
   ReceiptRecord,
@@ -125,15 +126,7 @@ export class Ledger implements SettlementLedger {
     }
   }
 
-  recordOutcome(
-    paymentHash: string,
-    outcome: {
-      status: Exclude<PaymentRecordStatus, 'intent'>;
-      feeMsat: bigint | null;
-      failure: string | null;
-      at: number;
-    },
-  ): void {
+  recordOutcome(paymentHash: string, outcome: PaymentOutcome): void {
     const changed = this.db
       .prepare('UPDATE payments SET status = ?, fee_msat = ?, failure = ?, updated_at = ? WHERE payment_hash = ?')
       .run(outcome.status, outcome.feeMsat, outcome.failure, outcome.at, paymentHash).changes;
