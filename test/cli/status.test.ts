@@ -50,13 +50,13 @@ describe('cli/status', () => {
       await w.provider.round();
     }
     expect(statusText(w.provider.configFile)).to.match(
-      /^OUTAGE: 13 round\(s\) failed since \S+, none succeeded since: reading the channel failed: connect ECONNREF/m,
+      /^OUTAGE: 13 round\(s\) failed since \S+, none succeeded since: reading the channel's state failed: connect ECONNREF/m,
     );
     w.provider.backend = w.provider.fake;
     w.clock.advance(2_000);
     await w.provider.round();
     expect(statusText(w.provider.configFile)).to.match(
-      /^outage: 13 round\(s\) failed from \S+ to \S+: reading the channel/m,
+      /^outage: 13 round\(s\) failed from \S+ to \S+: reading the channel's state/m,
     );
   });
 
