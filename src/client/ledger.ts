@@ -160,6 +160,25 @@ export class Ledger implements SettlementLedger {
     return this.all<PaymentRow>('SELECT * FROM payments ORDER BY id DESC LIMIT ?', limit).map(toPayment);
   }
 
+  /** The keysends received, newest first. */
+  receipts(limit: number): ReceiptRecord[] {
+    return this.all<{
+      payment_hash: string;
+      amount_msat: bigint;
+      settled_at: bigint;
+      record: string | null;
+      matched_by: ReceiptRecord['matchedBy'];
+      recorded_at: bigint;
+    }>('SELECT * FROM received ORDER BY id DESC LIMIT ?', limit).map((r) => ({
+      paymentHash: r.payment_hash,
+      amountMsat: r.amount_msat,
+      settledAt: Number(r.settled_at),
+      record: r.record,
+      matchedBy: r.matched_by,
+      at: Number(r.recorded_at),
+    }));
+  }
+
   /** The attestations (signed JSON) a payment used. */
   paymentAttestations(paymentHash: string): { kind: AttestationKind; body: string }[] {
     return this.all<{ kind: AttestationKind; body: string }>(

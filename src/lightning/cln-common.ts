@@ -82,9 +82,13 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
   const recordsOf = options.recordsOf ?? (() => undefined);
   const commands = new KeysendCommands();
   let method: Promise<KeysendMethod> | null = null;
+  // Set once the node refused the deprecated keysend (-32601): no later payment can go, so each
+  // one is refused before its intent is written (paymentCursor), never left as a phantom intent.
+  let disabled: ClnError | null = null;
   const call = async <T>(name: string, params: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> =>
     parseAnswer(name, schema, await transport.call(name, params));
   const keysendMethod = (): Promise<KeysendMethod> => {
+    if (disabled !== null) return Promise.reject(disabled);
     method ??= detectKeysendMethod(call).catch((err: unknown) => {
       method = null;
       throw err;
@@ -128,7 +132,8 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
       return { paymentHash, status: 'complete', preimage, feeMsat, failure: null };
     }
     const attempts = [{ created_at: summary.firstCreatedAtS, label: summary.label }];
-    if (summary.status === 'pending' || !commands.haveStopped(ref, attempts, now())) return pending(summary.paymentHash);
+    if (summary.status === 'pending' || !commands.haveStopped(ref, attempts, now()))
+      return pending(summary.paymentHash);
     return {
       paymentHash: summary.paymentHash,
       status: 'failed',
@@ -149,8 +154,11 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
     async getChannel(channelId) {
       if (typeof channelId !== 'string' || channelId.length === 0)
         throw new InputError('channel id must be a non-empty string');
-      const names = (c: { short_channel_id?: string; channel_id?: string; alias?: { local?: string; remote?: string } }) =>
-        [c.short_channel_id, c.channel_id, c.alias?.local, c.alias?.remote].includes(channelId);
+      const names = (c: {
+        short_channel_id?: string;
+        channel_id?: string;
+        alias?: { local?: string; remote?: string };
+      }) => [c.short_channel_id, c.channel_id, c.alias?.local, c.alias?.remote].includes(channelId);
       const { channels } = await call('listpeerchannels', {}, listPeerChannelsSchema);
       const open = channels.find(names);
       if (open) return channelStateOf(open);
@@ -161,6 +169,7 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
     },
 
     async paymentCursor() {
+      await keysendMethod(); // a node that cannot pay refuses here, before an intent is written
       const { created } = await call('wait', { subsystem: 'sendpays', indexname: 'created', nextvalue: 0 }, waitSchema);
       return String(created ?? 0);
     },
@@ -182,7 +191,12 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
       });
       const name = await keysendMethod();
       logger.info(
-        { label: request.label, destination: request.destination, amountMsat: String(request.amountMsat), method: name },
+        {
+          label: request.label,
+          destination: request.destination,
+          amountMsat: String(request.amountMsat),
+          method: name,
+        },
         'cln keysend',
       );
       const outcome = await within(startKeysend(name, ourHash, retryForS, params), request.timeoutMs);
@@ -194,7 +208,7 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
         return done;
       }
       const err = outcome.error;
-      if (err instanceof ClnError && err.rpcCode === METHOD_NOT_FOUND) throw keysendDisabled(err);
+      if (err instanceof ClnError && err.rpcCode === METHOD_NOT_FOUND) throw (disabled = keysendDisabled(err));
       if (!(err instanceof ClnError) || !isPaymentFailure(err)) throw err;
       return reconcile(err, ourHash);
     },

@@ -52,12 +52,23 @@ export interface FakeClnOptions {
   readonly version?: string;
   /** allow-deprecated-apis (default true); off, as in developer mode, v26.06 refuses keysend. */
   readonly deprecatedApis?: boolean;
+  /** The keysend plugin is loaded (default true); `disable-plugin=keysend` on an older node leaves no command to pay. */
+  readonly keysendPlugin?: boolean;
   /** accept-htlc-tlv-type: even TLV types this node keeps (odd ones always pass). */
   readonly acceptHtlcTlvTypes?: readonly string[];
 }
 
 const HASH = /^[0-9a-f]{64}$/;
-const XKEYSEND_PARAMS = ['destination', 'amount_msat', 'label', 'maxfee', 'layers', 'retry_for', 'maxdelay', 'extratlvs'];
+const XKEYSEND_PARAMS = [
+  'destination',
+  'amount_msat',
+  'label',
+  'maxfee',
+  'layers',
+  'retry_for',
+  'maxdelay',
+  'extratlvs',
+];
 const KEYSEND_PARAMS = [
   'destination',
   'amount_msat',
@@ -101,7 +112,12 @@ export class FakeClnNode {
   /** Which payment commands this version has, and whether keysend is refused as deprecated. */
   get commands(): { xkeysend: boolean; keysend: boolean; keysendRefused: boolean } {
     const v = versionNumber(this.version);
-    return { xkeysend: v >= 2606, keysend: v < 2703, keysendRefused: v >= 2606 && this.options.deprecatedApis === false };
+    const plugin = this.options.keysendPlugin !== false;
+    return {
+      xkeysend: plugin && v >= 2606,
+      keysend: plugin && v < 2703,
+      keysendRefused: v >= 2606 && this.options.deprecatedApis === false,
+    };
   }
 
   /** Answers one call; a pending keysend resolves only when its payment leaves "pending". */
@@ -174,7 +190,8 @@ export class FakeClnNode {
       ...(this.commands.xkeysend
         ? { xkeysend: 'xkeysend destination amount_msat [label] [maxfee] [layers] [retry_for] [maxdelay] [extratlvs]' }
         : {}),
-      ...(this.commands.keysend
+      // With deprecated APIs off, lightningd leaves deprecated commands out of help.
+      ...(this.commands.keysend && !this.commands.keysendRefused
         ? {
             keysend: `keysend${this.commands.xkeysend ? ' (DEPRECATED!)' : ''} destination amount_msat [label] ...`,
           }
@@ -256,8 +273,10 @@ export class FakeClnNode {
       result: {
         destination: payment.destination,
         payment_hash: payment.paymentHash,
-        // A float with the nanoseconds, as lightningd prints a timeabs.
-        created_at: Number(`${Math.floor(payment.createdAt / 1000)}.${String(payment.createdAt % 1000).padStart(3, '0')}`),
+        // A float with the nanoseconds, as lightningd prints a timeabs (the fake's clock has ms).
+        created_at: Number(
+          `${Math.floor(payment.createdAt / 1000)}.${String(payment.createdAt % 1000).padStart(3, '0')}123456`,
+        ),
         parts: payment.attempts.length,
         ...amounts,
         payment_preimage: payment.preimage,
@@ -289,7 +308,11 @@ export class FakeClnNode {
     if (typeof range === 'string') return rpcError(PARAMS_INVALID, range);
     let parts;
     if (typeof p.payment_hash === 'string') parts = this.node.payments.get(p.payment_hash)?.attempts ?? [];
-    else parts = this.node.attempts.slice(range.start - 1, range.limit === null ? undefined : range.start - 1 + range.limit);
+    else
+      parts = this.node.attempts.slice(
+        range.start - 1,
+        range.limit === null ? undefined : range.start - 1 + range.limit,
+      );
     const payments = parts.map(sendPayJson).filter((x) => p.status === undefined || x.status === p.status);
     return { result: { payments } };
   }
