@@ -105,6 +105,27 @@ describe('lightning/cln as v26.06 answers', () => {
     });
   });
 
+  it("follows the channel's state through its close, to listclosedchannels once lightningd forgets it", async () => {
+    const ours = await node(alice);
+    const channel = alice.channels()[0]!;
+    const seen: [string, bigint][] = [];
+    for (const state of ['normal', 'closing', 'onchain', 'closed'] as const) {
+      channel.state = state;
+      for (const id of [channel.shortChannelId, channel.channelId]) {
+        const c = await ours.backend.getChannel(id);
+        expect(c, `${state} by ${id}`).to.not.equal(null);
+        if (id === channel.shortChannelId) seen.push([c!.nodeState, c!.localBalanceMsat]);
+      }
+    }
+    expect(seen).to.deep.equal([
+      ['CHANNELD_NORMAL', 600_000_000n],
+      ['CHANNELD_SHUTTING_DOWN', 600_000_000n],
+      ['ONCHAIN', 600_000_000n],
+      ['CLOSED', 600_000_000n],
+    ]);
+    expect(await ours.backend.getChannel('9x9x9')).to.equal(null);
+  });
+
   describe('payments', () => {
     for (const [version, method] of [
       ['v26.06', 'xkeysend'],
