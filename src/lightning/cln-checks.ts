@@ -50,7 +50,9 @@ export function checkKeysendRequest(r: KeysendRequest): void {
   if (!Number.isSafeInteger(r.timeoutMs) || r.timeoutMs <= 0)
     throw new InputError('keysend timeoutMs must be a positive integer');
   if (r.sentAfter != null && !/^\d{1,19}$/.test(r.sentAfter))
-    throw new InputError(`keysend sentAfter must be a sendpays index (decimal digits), got ${JSON.stringify(r.sentAfter)}`);
+    throw new InputError(
+      `keysend sentAfter must be a sendpays index (decimal digits), got ${JSON.stringify(r.sentAfter)}`,
+    );
   for (const [type, value] of Object.entries(r.customRecords)) {
     if (!/^[1-9]\d{0,19}$/.test(type) || BigInt(type) < MIN_CUSTOM_TLV_TYPE || BigInt(type) >= 2n ** 64n) {
       throw new InputError(`custom record type ${JSON.stringify(type)} must be an integer from 65536 to 2^64-1`);

@@ -43,7 +43,10 @@ export const listChannelsSchema = z.object({ channels: z.array(channelSchema).de
 
 const paymentSchema = z.object({
   payment_hash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 32-byte payment hash in hex'),
-  payment_preimage: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  payment_preimage: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   status: z.enum(['UNKNOWN', 'IN_FLIGHT', 'SUCCEEDED', 'FAILED', 'INITIATED']),
   fee_msat: uint.default(0n),
   failure_reason: z.string().default('FAILURE_REASON_NONE'),
@@ -215,7 +218,13 @@ export function toPaymentResult(value: unknown, expectedHash: string): PaymentRe
         failure: null,
       };
     case 'FAILED':
-      return { paymentHash: p.payment_hash, status: 'failed', preimage: null, feeMsat: null, failure: p.failure_reason };
+      return {
+        paymentHash: p.payment_hash,
+        status: 'failed',
+        preimage: null,
+        feeMsat: null,
+        failure: p.failure_reason,
+      };
     default:
       return { paymentHash: p.payment_hash, status: 'pending', preimage: null, feeMsat: null, failure: null };
   }

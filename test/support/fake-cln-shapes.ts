@@ -175,7 +175,8 @@ export function invoiceJson(r: FakeReceipt, index: number, acceptedEven: Readonl
   const nanos = (r.settledAt % 1000) * 1_000_000 + (index % 1_000_000);
   const text = r.kind === 'keysend' ? longestText(deliveredRecords(r, acceptedEven)) : null;
   return {
-    label: r.kind === 'keysend' ? `keysend-${seconds}.${String(nanos).padStart(9, '0')}` : r.label || `invoice-${index}`,
+    label:
+      r.kind === 'keysend' ? `keysend-${seconds}.${String(nanos).padStart(9, '0')}` : r.label || `invoice-${index}`,
     ...(r.kind === 'invoice' ? { bolt11: `lnbcrt${r.amountMsat}n1fake${r.paymentHash.slice(0, 16)}` } : {}),
     description: r.kind === 'keysend' ? (text === null ? 'keysend' : `keysend: ${text}`) : 'an ordinary invoice',
     payment_hash: r.paymentHash,
