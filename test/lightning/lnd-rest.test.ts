@@ -78,6 +78,10 @@ describe('LND REST backend against a fake lnd', () => {
     expect(await backend.getNodeId()).to.equal(alice.id);
   });
 
+  it('needs no payment cursor: lnd finds a payment by the hash of our preimage', async () => {
+    expect(await backend.paymentCursor()).to.equal(null);
+  });
+
   describe('getChannel', () => {
     const cases: {
       name: string;
