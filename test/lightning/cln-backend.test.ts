@@ -32,9 +32,15 @@ type Harness = {
   close(): Promise<void>;
 };
 
-const transports: { name: string; start(node: FakeNode, now: () => number): Promise<Harness> }[] = [
+const transports: {
+  name: string;
+  /** The command the node pays by: xkeysend on v26.06 (the default), keysend before it. */
+  method: 'xkeysend' | 'keysend';
+  start(node: FakeNode, now: () => number): Promise<Harness>;
+}[] = [
   {
     name: 'JSON-RPC unix socket',
+    method: 'xkeysend',
     async start(node, now) {
       const server = await startFakeClnRpc(node);
       const another = (clock: () => number) => createClnRpcBackend({ socketPath: server.socketPath, now: clock });
@@ -43,7 +49,18 @@ const transports: { name: string; start(node: FakeNode, now: () => number): Prom
     },
   },
   {
+    name: 'JSON-RPC unix socket, Core Lightning v25.09 (keysend, no xkeysend)',
+    method: 'keysend',
+    async start(node, now) {
+      const server = await startFakeClnRpc(node, { version: 'v25.09' });
+      const another = (clock: () => number) => createClnRpcBackend({ socketPath: server.socketPath, now: clock });
+      const backend = another(now);
+      return { backend, server, another, close: async () => (await backend.close(), await server.close()) };
+    },
+  },
+  {
     name: 'clnrest',
+    method: 'xkeysend',
     async start(node, now) {
       const server = await startFakeClnRest(node, { rune: RUNE });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cln-rune-'));
@@ -170,9 +187,10 @@ for (const transport of transports) {
       });
       expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_001_000n });
       expect(bob.receipts[0]!.customRecords).to.deep.equal({ [TLV_TYPE]: DIGEST });
-      // v26.06 has xkeysend: the client uses it rather than the deprecated keysend.
-      expect(ours.server.cln.calls.some((c) => c.method === 'keysend')).to.equal(false);
-      const sent = ours.server.cln.calls.find((c) => c.method === 'xkeysend')!.params;
+      // v26.06 has xkeysend: the client uses it rather than the deprecated keysend; older nodes keysend.
+      const other = transport.method === 'xkeysend' ? 'keysend' : 'xkeysend';
+      expect(ours.server.cln.calls.some((c) => c.method === other)).to.equal(false);
+      const sent = ours.server.cln.calls.find((c) => c.method === transport.method)!.params;
       expect(sent).to.deep.equal({
         destination: bob.id,
         amount_msat: 50_000_000, // an integer, so rune conditions on it can compare
@@ -224,7 +242,13 @@ for (const transport of transports) {
         code: 'code 203',
       },
       { case: 'a route above the fee cap', arrange: () => undefined, req: { maxFeeMsat: 999n }, code: 'code 206' },
-      { case: 'no route (peer offline)', arrange: () => (alice.connected = false), req: {}, code: 'code 205' },
+      {
+        case: 'no route (peer offline)',
+        arrange: () => (alice.connected = false),
+        req: {},
+        // keysend fails before any part (210, nothing listed); xkeysend says no route (205).
+        code: transport.method === 'keysend' ? 'code 210' : 'code 205',
+      },
       {
         case: 'an error from lightningd without any payment',
         arrange: () => (alice.nextFault = { kind: 'rpc_error', code: 205, message: 'Unable to find a route' }),
