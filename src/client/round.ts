@@ -1,7 +1,7 @@
 /**
  * One settlement round, in the order that keeps money safe:
- *   1. reconcile every open payment with the node (a crash may have left one in flight), then
- *      follow the channel's life: record its state, and settle only while it is active;
+ *   1. follow the channel's life (record its state; settle only while it is active), and
+ *      reconcile every open payment with the node (a crash may have left one in flight);
  *   2. fetch and verify quotes from the oracles (k of n, pinned keys, fresh, never older than the
  *      last accepted), and the funding quotes when funding is agreed;
  *   3. take the settlement payments received from the peer, then read the channel;
@@ -109,15 +109,16 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
     effects,
   });
 
+  // The channel's state first: a close is recorded (and valued) even while a payment is in flight.
+  const stopped = await followChannel(deps, now, progress);
   const inFlight = await reconcile({ ...deps, paymentTimeoutMs: config.paymentTimeoutMs });
   if (inFlight > 0)
     return done({
       action: 'wait',
       reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve`,
+      price: stopped?.price ?? null,
     });
-
-  const ended = await followChannel(deps, now, progress);
-  if (ended !== null) return done({ action: 'refuse', reason: ended.reason, price: ended.price });
+  if (stopped !== null) return done({ action: 'refuse', reason: stopped.reason, price: stopped.price });
 
   const inputs = await roundInputs(deps, now, progress);
   if (typeof inputs === 'string') return done({ action: 'refuse', reason: inputs });

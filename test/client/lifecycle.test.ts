@@ -110,4 +110,19 @@ describe('client/lifecycle', () => {
     expect(w.provider.ledger.closeToValue()).to.equal(null);
     expect(w.provider.ledger.channelStates(10).map((s) => s.state)).to.deep.equal(['active', 'opening', 'active']);
   });
+
+  it('records a close even while a payment is in flight, and pays nothing more', async () => {
+    const w = setup();
+    await w.provider.round();
+    w.oracles.price = usd('95000');
+    w.provider.node.nextFault = { kind: 'pending' };
+    w.clock.advance(5_000);
+    expect(await w.provider.round()).to.include({ action: 'pay' });
+    w.channel.state = 'onchain';
+    w.clock.advance(5_000);
+    expect(await w.provider.round()).to.include({ action: 'wait' });
+    expect(w.provider.ledger.lastChannelState()).to.include({ nodeState: 'ONCHAIN', state: 'onchain' });
+    expect(w.provider.ledger.channelStates(1)[0]!.closePrice).to.equal(usd('95000'));
+    expect(w.provider.ledger.payments(10)).to.have.length(1);
+  });
 });
