@@ -152,6 +152,16 @@ describe('lightning/cln as v26.06 answers', () => {
       });
     }
 
+    it("reads the deprecated keysend's answer, whose created_at is a float with nanoseconds", async () => {
+      const ours = await node(alice, { version: 'v25.09' });
+      clock = NOW + 250;
+      const answer = await ours.server.cln.handle('keysend', { destination: bob.id, amount_msat: 1_000 });
+      const { created_at: createdAt } = (answer as { result: { created_at: number } }).result;
+      expect(Number.isInteger(createdAt)).to.equal(false);
+      expect(Math.floor(createdAt)).to.equal(NOW / 1000);
+      expect(await ours.backend.keysend(request())).to.include({ status: 'complete' });
+    });
+
     it('uses xkeysend on v26.06 with deprecated APIs off, where keysend is refused', async () => {
       const ours = await node(alice, { deprecatedApis: false });
       expect(await ours.backend.keysend(request())).to.include({ status: 'complete' });
