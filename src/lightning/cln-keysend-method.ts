@@ -15,7 +15,10 @@ export type ClnCall = <T>(method: string, params: Record<string, unknown>, schem
 /** lightningd's answer to a command it knows but will not run: deprecated and disabled. */
 export const METHOD_NOT_FOUND = -32601;
 
-/** True when `help` lists `command` on this node (an unknown command is a -32602 error). */
+/**
+ * True when `help` lists `command` on this node. lightningd answers -32601 for a command it does not
+ * have, and for a deprecated one while deprecated APIs are off.
+ */
 async function hasCommand(call: ClnCall, command: string): Promise<boolean> {
   try {
     const { help } = await call('help', { command }, helpSchema);

@@ -200,8 +200,12 @@ export class FakeClnNode {
     };
     if (p.command === undefined)
       return { result: { help: Object.values(usage).map((command) => ({ command })), 'format-hint': 'simple' } };
+    // As lightningd's json_help: -32601 for a command it does not have, and for a deprecated one
+    // while deprecated APIs are off.
+    if (p.command === 'keysend' && this.commands.keysend && this.commands.keysendRefused)
+      return rpcError(METHOD_NOT_FOUND, 'Deprecated command keysend');
     const found = typeof p.command === 'string' ? usage[p.command] : undefined;
-    if (found === undefined) return rpcError(PARAMS_INVALID, `Unknown command '${String(p.command)}'`);
+    if (found === undefined) return rpcError(METHOD_NOT_FOUND, `Unknown command ${String(p.command)}`);
     return { result: { help: [{ command: found }], 'format-hint': 'simple' } };
   }
 
