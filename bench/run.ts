@@ -11,6 +11,8 @@
  *      same oracle idle; each endpoint's cost on a 1-day and a 30-day database.
  *   5. One DLC pass (bench/dlc-pass.ts) a step per turn, as a running oracle runs it, against the
  *      same pass in one piece: how late a timer runs meanwhile.
+ *   6. A settlement round on Core Lightning (bench/cln-round.ts) after a long payment history,
+ *      against the same after a short one: its cost must not grow with the node's history.
  *
  * Prints a table and writes bench/results/latest.json. Settings (environment):
  *   BENCH_SECONDS (10)  seconds of load per HTTP target, after BENCH_WARMUP_SECONDS (2)
@@ -19,6 +21,8 @@
  *   BENCH_SERVE_SECONDS (30)  seconds of each serving window (idle, loaded, loaded but /dlc)
  *   BENCH_SERVE_CONNECTIONS (4)  connections per endpoint; BENCH_SERVE_STREAMS (100) /stream clients
  *   BENCH_GROWTH_SECONDS (3)  seconds of each endpoint alone on each database size
+ *   BENCH_CLN_HISTORY (20000)  past payments on the long-history Core Lightning node (short: 200)
+ *   BENCH_CLN_STEPS (10)  price falls settled per history (3 rounds each)
  * See docs/BENCHMARKS.md for what each number means.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +39,7 @@ import { positiveIntegerFromEnv } from './env.js';
 import { fixed, table } from './format.js';
 import { machineInfo } from './machine.js';
 import { benchDlcPass, type DlcPassResult, type DlcPassTiming } from './dlc-pass.js';
+import { CLN_HISTORY_TARGET_RATIO, benchClnRound, type ClnRoundCost, type ClnRoundResult } from './cln-round.js';
 import { benchServing } from './serve.js';
 import { printServing } from './serve-report.js';
 import type { Timing } from './stats.js';
@@ -166,6 +171,27 @@ function printDlcPass(r: DlcPassResult): void {
   console.log(`target: the DLC pass makes no timer more than 50 ms late: ${verdict}`);
 }
 
+function printClnRound(r: ClnRoundResult): void {
+  console.log('\nA settlement step on Core Lightning (receiver expects, provider pays, receiver receives)');
+  const row = (name: string, c: ClnRoundCost): string[] => [
+    name,
+    fixed(c.history),
+    `${fixed(c.msPerStep, 1)} ms`,
+    fixed(c.bytesPerStep),
+  ];
+  console.log(
+    table([
+      ['node history', 'past payments', 'wall time/step', 'bytes answered/step'],
+      row('short (baseline)', r.short),
+      row('long', r.long),
+    ]),
+  );
+  console.log(
+    `long / short: time ${r.timeRatio.toFixed(2)}, bytes ${r.bytesRatio.toFixed(2)} ` +
+      `(target <= ${CLN_HISTORY_TARGET_RATIO}): ${r.verdict}`,
+  );
+}
+
 async function main(): Promise<void> {
   const seconds = positiveIntegerFromEnv('BENCH_SECONDS', 10);
   const warmupSeconds = positiveIntegerFromEnv('BENCH_WARMUP_SECONDS', 2);
@@ -193,12 +219,18 @@ async function main(): Promise<void> {
   printServing(serve, serving.connections, serving.streams);
   const dlcPass = await benchDlcPass();
   printDlcPass(dlcPass);
+  const clnRound = await benchClnRound({
+    shortHistory: 200,
+    longHistory: positiveIntegerFromEnv('BENCH_CLN_HISTORY', 20_000),
+    steps: positiveIntegerFromEnv('BENCH_CLN_STEPS', 10),
+  });
+  printClnRound(clnRound);
 
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
   const settings = { seconds, warmupSeconds, connections, cpuMs, serving };
-  const result = { at: new Date().toISOString(), machine, settings, http, ticks, verify, serve, dlcPass };
+  const result = { at: new Date().toISOString(), machine, settings, http, ticks, verify, serve, dlcPass, clnRound };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${file.pathname}`);
 }

@@ -1,16 +1,20 @@
 /**
  * `peer-stables status`: the agreement, its accounting (the receiver's balance as observed and as
  * the agreement explains it, the unexplained amount and whether payment is paused), node outages,
- * the last rounds and payments, and the peer's misses, from the ledger. It reads the ledger beside
+ * the channel's life (status-channel.ts), the last rounds and payments (with the node's payment hash
+ * and proof of payment), and the peer's misses, from the ledger. It reads the ledger beside
  * a running client, without its lock.
  */
 import { loadClientConfig } from '../client/config.js';
 import { Ledger } from '../client/ledger.js';
 import type { RoundRecord } from '../client/ledger-types.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { channelLines } from './status-channel.js';
 
 /** How many rounds back status looks for outages. */
 const OUTAGE_WINDOW = 1_000;
+/** How many changes of the channel's state status lists. */
+const CHANNEL_HISTORY = 20;
 
 export interface Outage {
   readonly from: number;
@@ -90,6 +94,7 @@ export function statusText(configPath: string, rounds = 10): string {
       `agreement: ${config.role} of ${usd} USD on channel ${config.channel.id} with ${config.channel.peerId}`,
       `oracles: ${config.threshold} of ${config.oracles.length} (${urls}); funding ${config.funding ? 'on' : 'off'}; ` +
         `onUnexplained ${config.onUnexplained}`,
+      ...channelLines(ledger.channelStates(CHANNEL_HISTORY), config.stableUsd),
       ...accountingLines(ledger, config.onUnexplained),
       `misses by the peer: ${ledger.missCount()}; open payments: ${ledger.openPayments().length}; ` +
         `open expectations: ${ledger.openExpectations().length}`,
@@ -115,9 +120,11 @@ export function statusText(configPath: string, rounds = 10): string {
     lines.push('', 'last payments:');
     for (const p of ledger.payments(rounds)) {
       const failure = p.failure ? `  (${p.failure})` : '';
+      // The node's hash and proof of payment (Core Lightning draws its own preimage); ours until it reports them.
+      const proof = p.nodePreimage === null ? '' : `  preimage ${p.nodePreimage}`;
       lines.push(
         `  ${iso(p.createdAt)} ${p.status.padEnd(8)} ${String(p.amountMsat).padStart(12)} msat  ` +
-          `hash ${p.paymentHash}  record ${p.commitment}${failure}`,
+          `hash ${p.nodePaymentHash ?? p.paymentHash}${proof}  record ${p.commitment}${failure}`,
       );
     }
     return lines.join('\n');

@@ -8,7 +8,7 @@
  */
 import { abs } from '../core/fixed.js';
 import type { ReceivedPayment } from '../lightning/types.js';
-import { SETTLEMENT_TLV_TYPE } from './commitment.js';
+import { SETTLEMENT_TLV_TYPE, commitmentOfNote } from './commitment.js';
 import type { Role } from './types.js';
 
 /** The settlement history of one client since its baseline, msat. */
@@ -54,12 +54,14 @@ export function receiptToleranceMsat(owedMsat: bigint, minPaymentMsat: bigint): 
 export type ReceiptMatch = 'record' | 'amount' | 'none';
 
 /**
- * Which of `receipts` (received keysends not seen before) are settlement payments from the peer.
- * Where the node reports the records of what it received, a settlement payment is one carrying
- * record 65537; where it does not (`customRecords` null: Core Lightning), one whose amount is what
- * the peer owes us now, or what an open expectation asks, within receiptToleranceMsat. Counting a
- * receipt can only lower what this client pays (it did receive the money), and not counting one
- * can only show it as unexplained, so neither way can drain it.
+ * Which of `receipts` (received keysends not seen before) are settlement payments from the peer,
+ * exactly where the node says: one carrying record 65537 (LND, and Core Lightning through the
+ * plugin's hook), or a settlement note with the commitment (Core Lightning's invoice description).
+ * Only a keysend the node says nothing about (`customRecords` and `note` null: an older peer on
+ * Core Lightning) is matched by amount: what the peer owes us now, or what an open expectation
+ * asks, within receiptToleranceMsat. Counting a receipt can only lower what this client pays (it
+ * did receive the money), and not counting one can only show it as unexplained, so neither way can
+ * drain it.
  */
 export function matchReceipts(input: {
   role: Role;
@@ -77,6 +79,10 @@ export function matchReceipts(input: {
     .map((receipt) => {
       if (receipt.customRecords !== null) {
         const record = receipt.customRecords[SETTLEMENT_TLV_TYPE] ?? null;
+        return { receipt, matchedBy: record === null ? 'none' : 'record', record };
+      }
+      if (receipt.note != null) {
+        const record = commitmentOfNote(receipt.note);
         return { receipt, matchedBy: record === null ? 'none' : 'record', record };
       }
       const asked = expected.findIndex((e) => near(receipt.amountMsat, e));

@@ -44,3 +44,26 @@ export function settlementCommitment(digests: readonly Uint8Array[]): Uint8Array
 export function commitmentHex(attestations: readonly SignedAttestation[]): string {
   return toHex(settlementCommitment(attestations.map((a) => attestationDigest(a))));
 }
+
+/**
+ * The settlement note: a second odd record beside 65537 holding the same commitment as text,
+ * `PeerStables/settlement/v1 <64 hex>`. Core Lightning keeps no TLVs of the keysends it receives,
+ * but describes each keysend's invoice with its longest text record (`keysend: <text>`): the note
+ * lets a receiver on Core Lightning read record 65537 back exactly, plugin or not
+ * (docs/PROTOCOL.md, "Settlement note").
+ */
+export const SETTLEMENT_NOTE_TLV_TYPE = '65539';
+const NOTE_PREFIX = `${SETTLEMENT_TAG} `;
+const NOTE = /^PeerStables\/settlement\/v1 ([0-9a-f]{64})$/;
+
+/** The note's record value (hex of its UTF-8 text) for a commitment (64 lowercase hex). */
+export function settlementNoteHex(commitment: string): string {
+  if (!/^[0-9a-f]{64}$/.test(commitment))
+    throw new InputError(`a settlement commitment is 64 lowercase hex characters, got ${commitment.length}`);
+  return Buffer.from(`${NOTE_PREFIX}${commitment}`, 'utf8').toString('hex');
+}
+
+/** The commitment a note carries, or null for any other text. */
+export function commitmentOfNote(note: string): string | null {
+  return NOTE.exec(note)?.[1] ?? null;
+}

@@ -17,6 +17,8 @@ const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes as 64 lowerc
 
 const lightningSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cln-rpc'), socket: z.string().min(1) }).strict(),
+  /** Run inside Core Lightning as its plugin (peer-stables plugin): the node given by lightningd's rpc-file. */
+  z.object({ kind: z.literal('cln-plugin') }).strict(),
   z
     .object({
       kind: z.literal('cln-rest'),

@@ -16,7 +16,7 @@ export function dryRunLedger(ledger: SettlementLedger): SettlementLedger {
     isReceiptKnown: (hash) => ledger.isReceiptKnown(hash),
     recordReceipt: () => undefined,
     receiptsListedAt: () => ledger.receiptsListedAt(),
-    settlementRecordedSince: (at) => ledger.settlementRecordedSince(at),
+    settlementReceivedFor: (e) => ledger.settlementReceivedFor(e),
     acknowledgedUnexplainedMsat: () => ledger.acknowledgedUnexplainedMsat(),
     expect: () => undefined,
     openExpectations: () => ledger.openExpectations(),
@@ -25,5 +25,9 @@ export function dryRunLedger(ledger: SettlementLedger): SettlementLedger {
     lastSequence: (publicKey, kind) => ledger.lastSequence(publicKey, kind),
     funding: () => ledger.funding(),
     recordRound: () => undefined,
+    lastChannelState: () => ledger.lastChannelState(),
+    recordChannelState: () => false,
+    closeToValue: () => ledger.closeToValue(),
+    valueClose: () => undefined,
   };
 }

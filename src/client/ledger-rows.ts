@@ -1,9 +1,20 @@
 /** The ledger's rows as SQLite returns them (integers as bigint), and their typed records. */
-import type { Expectation, PaymentRecord, PaymentRecordStatus, RoundAction, RoundRecord } from './ledger-types.js';
+import type { AgreementState } from './lifecycle.js';
+import type {
+  ChannelStateRecord,
+  Expectation,
+  PaymentRecord,
+  PaymentRecordStatus,
+  RoundAction,
+  RoundRecord,
+} from './ledger-types.js';
 
 export interface PaymentRow {
   payment_hash: string;
   preimage: string;
+  node_payment_hash: string | null;
+  node_preimage: string | null;
+  sent_after: string | null;
   digest: string;
   amount_msat: bigint;
   max_fee_msat: bigint;
@@ -21,6 +32,17 @@ export interface ExpectationRow {
   due_at: bigint;
   status: Expectation['status'];
   received_msat: bigint;
+  after_receipt: bigint | null;
+}
+
+export interface ChannelStateRow {
+  id: bigint;
+  at: bigint;
+  node_state: string;
+  state: AgreementState;
+  source: ChannelStateRecord['source'];
+  close_price: string | null;
+  agreed_receiver_msat: bigint | null;
 }
 
 export interface RoundRow {
@@ -39,6 +61,9 @@ export interface RoundRow {
 export const toPayment = (r: PaymentRow): PaymentRecord => ({
   paymentHash: r.payment_hash,
   preimage: r.preimage,
+  nodePaymentHash: r.node_payment_hash,
+  nodePreimage: r.node_preimage,
+  sentAfter: r.sent_after,
   commitment: r.digest,
   amountMsat: r.amount_msat,
   maxFeeMsat: r.max_fee_msat,
@@ -56,6 +81,17 @@ export const toExpectation = (r: ExpectationRow): Expectation => ({
   dueAt: Number(r.due_at),
   status: r.status,
   receivedMsat: r.received_msat,
+  afterReceipt: r.after_receipt === null ? null : Number(r.after_receipt),
+});
+
+export const toChannelState = (r: ChannelStateRow): ChannelStateRecord => ({
+  id: Number(r.id),
+  at: Number(r.at),
+  nodeState: r.node_state,
+  state: r.state,
+  source: r.source,
+  closePrice: r.close_price === null ? null : BigInt(r.close_price),
+  agreedReceiverMsat: r.agreed_receiver_msat,
 });
 
 export const toRound = (r: RoundRow): RoundRecord => ({

@@ -105,4 +105,29 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rounds ADD COLUMN commitment TEXT;
     `,
   },
+  {
+    description: "the node's payment hash and proof of payment, receipts in order, and the channel's life",
+    sql: `
+      -- What the node reported of each payment. Core Lightning draws its own preimage, so its
+      -- payment hash is not the one the ledger keys the payment by (sha256 of the client's preimage).
+      ALTER TABLE payments ADD COLUMN node_payment_hash TEXT;
+      ALTER TABLE payments ADD COLUMN node_preimage TEXT;
+      -- Where the node's payment history stood before the intent was written (Core Lightning's
+      -- sendpays index), so the payment is found later without listing older ones.
+      ALTER TABLE payments ADD COLUMN sent_after TEXT;
+      -- The last receipt recorded when an expectation was made: it asks for what came after it.
+      ALTER TABLE expectations ADD COLUMN after_receipt INTEGER;
+      -- The channel's life: each change of its state as the node names it, and the agreement's
+      -- state; once closing starts, the price at close and the receiver's last settled balance.
+      CREATE TABLE channel_states (
+        id                   INTEGER PRIMARY KEY,
+        at                   INTEGER NOT NULL,
+        node_state           TEXT    NOT NULL,
+        state                TEXT    NOT NULL,
+        source               TEXT    NOT NULL CHECK (source IN ('poll', 'notification')),
+        close_price          TEXT,
+        agreed_receiver_msat INTEGER
+      );
+    `,
+  },
 ];

@@ -7,12 +7,22 @@
 import type { AttestationKind, SignedAttestation } from '../attest/types.js';
 import type { ReceivedPayment } from '../lightning/types.js';
 import type { SettlementTotals } from './accounting.js';
+import type { AgreementState } from './lifecycle.js';
 
 export type PaymentRecordStatus = 'intent' | 'pending' | 'complete' | 'failed';
 
 export interface PaymentRecord {
+  /** sha256 of the preimage the client chose: the ledger's key, known before paying. */
   readonly paymentHash: string;
   readonly preimage: string;
+  /**
+   * What the node reported: its payment hash and, once complete, its preimage (the proof of
+   * payment). The same as ours on LND; Core Lightning draws its own. Null until reported.
+   */
+  readonly nodePaymentHash: string | null;
+  readonly nodePreimage: string | null;
+  /** The node's payment cursor before the intent was written (LightningBackend.paymentCursor). */
+  readonly sentAfter: string | null;
   /** What record 65537 carried: the commitment to the attestations the payment used (docs/PROTOCOL.md). */
   readonly commitment: string;
   readonly amountMsat: bigint;
@@ -32,6 +42,12 @@ export interface Expectation {
   readonly dueAt: number;
   readonly status: 'expected' | 'received' | 'missed' | 'lapsed';
   readonly receivedMsat: bigint;
+  /**
+   * The last receipt the ledger held when the expectation was made (its row id; 0 when none): what
+   * it asks for was computed with those, so only receipts recorded after it answer it. Null for an
+   * expectation written by an older version (judged by the time receipts were recorded).
+   */
+  readonly afterReceipt: number | null;
 }
 
 export type RoundAction = 'pay' | 'expect' | 'none' | 'skip' | 'refuse' | 'wait' | 'dry-run' | 'error';
@@ -82,6 +98,23 @@ export interface ReceiptRecord {
   readonly at: number;
 }
 
+/** A change of the channel's state, as the ledger keeps the channel's life. */
+export interface ChannelStateRecord {
+  readonly id: number;
+  readonly at: number;
+  /** The node's own name (src/lightning/types.ts ChannelState.nodeState). */
+  readonly nodeState: string;
+  readonly state: AgreementState;
+  /** Polled by a round, or told by Core Lightning (the plugin's channel_state_changed notification). */
+  readonly source: 'poll' | 'notification';
+  /**
+   * On the change that started the close: the price at close (PRICE_EXPONENT, the first trustworthy
+   * price once closing started) and the receiver's last settled (agreed) balance; null until known.
+   */
+  readonly closePrice: bigint | null;
+  readonly agreedReceiverMsat: bigint | null;
+}
+
 /** What a round writes when it is recorded, in one transaction with the round. */
 export interface RoundEffects {
   /** The attestations the round used: their sequences become the last accepted. */
@@ -101,6 +134,7 @@ export interface SettlementLedger {
   recordIntent(p: {
     paymentHash: string;
     preimage: string;
+    sentAfter: string | null;
     commitment: string;
     attestations: readonly SignedAttestation[];
     amountMsat: bigint;
@@ -119,8 +153,8 @@ export interface SettlementLedger {
   isReceiptKnown(paymentHash: string): boolean;
   recordReceipt(r: ReceiptRecord): void;
   receiptsListedAt(): number | null;
-  /** Settlement payments from the peer this client recorded at or after `at` (its clock), msat. */
-  settlementRecordedSince(at: number): bigint;
+  /** Settlement payments from the peer recorded after the expectation was made (`afterReceipt`), msat. */
+  settlementReceivedFor(e: Expectation): bigint;
   /** The unexplained amount the operator last acknowledged, 0 before any. */
   acknowledgedUnexplainedMsat(): bigint;
 
@@ -137,11 +171,28 @@ export interface SettlementLedger {
   lastSequence(publicKey: string, kind: AttestationKind): bigint | null;
   funding(): FundingState | null;
   recordRound(r: RoundRecord, effects: RoundEffects): void;
+
+  /** The channel's state as last recorded, or null before any. */
+  lastChannelState(): ChannelStateRecord | null;
+  /** Records the channel's state when it differs from the last one recorded; returns whether it did. */
+  recordChannelState(s: {
+    at: number;
+    nodeState: string;
+    state: AgreementState;
+    source: ChannelStateRecord['source'];
+  }): boolean;
+  /** The change that started the close, while its valuation is still missing; else null. */
+  closeToValue(): ChannelStateRecord | null;
+  /** Values the close (on the change `id` that started it) at `price`, with the receiver's agreed balance. */
+  valueClose(id: number, price: bigint, agreedReceiverMsat: bigint): void;
 }
 
 /** What the node says of a payment, as the ledger records it. */
 export interface PaymentOutcome {
   readonly status: Exclude<PaymentRecordStatus, 'intent'>;
+  /** The node's payment hash and preimage when it reported them (null keeps what the ledger has). */
+  readonly nodePaymentHash: string | null;
+  readonly nodePreimage: string | null;
   readonly feeMsat: bigint | null;
   readonly failure: string | null;
   readonly at: number;

@@ -20,16 +20,20 @@ import { acquireLockFile } from '../core/lock-file.js';
 import { migrate } from '../store/migrations.js';
 import type { SettlementTotals } from './accounting.js';
 import { LEDGER_MIGRATIONS } from './ledger-schema.js';
+import type { AgreementState } from './lifecycle.js';
 import {
+  toChannelState,
   toExpectation,
   toPayment,
   toRound,
+  type ChannelStateRow,
   type ExpectationRow,
   type PaymentRow,
   type RoundRow,
 } from './ledger-rows.js';
 import type {
   Baseline,
+  ChannelStateRecord,
   Expectation,
   FundingState,
   IntentOutcome,
@@ -97,10 +101,10 @@ export class Ledger implements SettlementLedger {
       this.db
         .prepare(
           `INSERT INTO payments
-             (payment_hash, preimage, digest, amount_msat, max_fee_msat, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'intent', ?, ?)`,
+             (payment_hash, preimage, sent_after, digest, amount_msat, max_fee_msat, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?)`,
         )
-        .run(p.paymentHash, p.preimage, p.commitment, p.amountMsat, p.maxFeeMsat, p.at, p.at);
+        .run(p.paymentHash, p.preimage, p.sentAfter, p.commitment, p.amountMsat, p.maxFeeMsat, p.at, p.at);
       const used = this.db.prepare(
         `INSERT INTO payment_attestations (payment_hash, digest, kind, public_key, sequence, body)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -128,8 +132,20 @@ export class Ledger implements SettlementLedger {
 
   recordOutcome(paymentHash: string, outcome: PaymentOutcome): void {
     const changed = this.db
-      .prepare('UPDATE payments SET status = ?, fee_msat = ?, failure = ?, updated_at = ? WHERE payment_hash = ?')
-      .run(outcome.status, outcome.feeMsat, outcome.failure, outcome.at, paymentHash).changes;
+      .prepare(
+        `UPDATE payments SET status = ?, fee_msat = ?, failure = ?, updated_at = ?,
+           node_payment_hash = coalesce(?, node_payment_hash), node_preimage = coalesce(?, node_preimage)
+         WHERE payment_hash = ?`,
+      )
+      .run(
+        outcome.status,
+        outcome.feeMsat,
+        outcome.failure,
+        outcome.at,
+        outcome.nodePaymentHash,
+        outcome.nodePreimage,
+        paymentHash,
+      ).changes;
     if (changed !== 1) throw new InputError(`no payment ${paymentHash} in the ledger`);
   }
 
@@ -142,6 +158,25 @@ export class Ledger implements SettlementLedger {
 
   payments(limit: number): PaymentRecord[] {
     return this.all<PaymentRow>('SELECT * FROM payments ORDER BY id DESC LIMIT ?', limit).map(toPayment);
+  }
+
+  /** The keysends received, newest first. */
+  receipts(limit: number): ReceiptRecord[] {
+    return this.all<{
+      payment_hash: string;
+      amount_msat: bigint;
+      settled_at: bigint;
+      record: string | null;
+      matched_by: ReceiptRecord['matchedBy'];
+      recorded_at: bigint;
+    }>('SELECT * FROM received ORDER BY id DESC LIMIT ?', limit).map((r) => ({
+      paymentHash: r.payment_hash,
+      amountMsat: r.amount_msat,
+      settledAt: Number(r.settled_at),
+      record: r.record,
+      matchedBy: r.matched_by,
+      at: Number(r.recorded_at),
+    }));
   }
 
   /** The attestations (signed JSON) a payment used. */
@@ -213,13 +248,14 @@ export class Ledger implements SettlementLedger {
     return value === null ? null : Number(value);
   }
 
-  settlementRecordedSince(at: number): bigint {
+  settlementReceivedFor(e: Expectation): bigint {
+    // By the ledger's own order, not by any clock: receipts recorded in the round that made the
+    // expectation (before it) are in what it asks; every one recorded after it answers it.
+    const after = e.afterReceipt === null ? 'recorded_at >= ?' : 'id > ?';
     return (
       this.db
-        .prepare(
-          `SELECT coalesce(sum(amount_msat), 0) AS amount FROM received WHERE ${SETTLEMENT} AND recorded_at >= ?`,
-        )
-        .get(at) as { amount: bigint }
+        .prepare(`SELECT coalesce(sum(amount_msat), 0) AS amount FROM received WHERE ${SETTLEMENT} AND ${after}`)
+        .get(e.afterReceipt ?? e.createdAt) as { amount: bigint }
     ).amount;
   }
 
@@ -249,8 +285,8 @@ export class Ledger implements SettlementLedger {
   expect(e: { commitment: string; amountMsat: bigint; at: number; dueAt: number }): void {
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO expectations (digest, amount_msat, created_at, due_at, status)
-         VALUES (?, ?, ?, ?, 'expected')`,
+        `INSERT OR IGNORE INTO expectations (digest, amount_msat, created_at, due_at, status, after_receipt)
+         VALUES (?, ?, ?, ?, 'expected', (SELECT coalesce(max(id), 0) FROM received))`,
       )
       .run(e.commitment, e.amountMsat, e.at, e.dueAt);
   }
@@ -340,6 +376,57 @@ export class Ledger implements SettlementLedger {
       .prepare('SELECT * FROM rounds WHERE unexplained_msat IS NOT NULL ORDER BY id DESC LIMIT 1')
       .get() as RoundRow | undefined;
     return row === undefined ? null : toRound(row);
+  }
+
+  lastChannelState(): ChannelStateRecord | null {
+    const row = this.db.prepare('SELECT * FROM channel_states ORDER BY id DESC LIMIT 1').get() as
+      ChannelStateRow | undefined;
+    return row === undefined ? null : toChannelState(row);
+  }
+
+  /** The channel's life, newest first. */
+  channelStates(limit: number): ChannelStateRecord[] {
+    return this.all<ChannelStateRow>('SELECT * FROM channel_states ORDER BY id DESC LIMIT ?', limit).map(
+      toChannelState,
+    );
+  }
+
+  recordChannelState(s: {
+    at: number;
+    nodeState: string;
+    state: AgreementState;
+    source: ChannelStateRecord['source'];
+  }): boolean {
+    return this.db.transaction(() => {
+      if (this.lastChannelState()?.nodeState === s.nodeState) return false;
+      this.db
+        .prepare('INSERT INTO channel_states (at, node_state, state, source) VALUES (?, ?, ?, ?)')
+        .run(s.at, s.nodeState, s.state, s.source);
+      return true;
+    })();
+  }
+
+  /** The change that started the close: the first that ended the position after the last one that had not. */
+  closingStart(): ChannelStateRecord | null {
+    const open = "state NOT IN ('closing', 'onchain', 'closed')";
+    const row = this.db
+      .prepare(
+        `SELECT * FROM channel_states WHERE state IN ('closing', 'onchain', 'closed')
+           AND id > (SELECT coalesce(max(id), 0) FROM channel_states WHERE ${open}) ORDER BY id LIMIT 1`,
+      )
+      .get() as ChannelStateRow | undefined;
+    return row === undefined ? null : toChannelState(row);
+  }
+
+  closeToValue(): ChannelStateRecord | null {
+    const start = this.closingStart();
+    return start !== null && start.closePrice === null ? start : null;
+  }
+
+  valueClose(id: number, price: bigint, agreedReceiverMsat: bigint): void {
+    this.db
+      .prepare('UPDATE channel_states SET close_price = ?, agreed_receiver_msat = ? WHERE id = ?')
+      .run(price.toString(), agreedReceiverMsat, id);
   }
 
   close(): void {

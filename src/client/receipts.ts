@@ -59,12 +59,13 @@ export async function takeReceipts(
 /**
  * Resolves the open expectations (judgeExpectation): received, lapsed, or, past the grace period
  * with the peer still owing, missed and counted against the peer. Settlement payments count toward
- * an expectation when this client recorded them after making it (its own clock: node timestamps
- * may be coarser or elsewhere).
+ * an expectation when the ledger recorded them after it was made: by the ledger's own order, never
+ * by a clock (Core Lightning's `paid_at` has whole seconds; a receipt recorded in the round that made
+ * the expectation is already in what it asks).
  */
 export function checkExpectations(deps: ReceiptDeps & { logger: Logger }, now: number, stillOwed: boolean): void {
   for (const e of deps.ledger.openExpectations()) {
-    const receivedMsat = deps.ledger.settlementRecordedSince(e.createdAt);
+    const receivedMsat = deps.ledger.settlementReceivedFor(e);
     const status = judgeExpectation({
       expectedMsat: e.amountMsat,
       receivedMsat,

@@ -5,12 +5,29 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { LightningBackend } from '../lightning/types.js';
-import type { SettlementLedger } from './ledger-types.js';
+import type { LightningBackend, PaymentResult } from '../lightning/types.js';
+import type { PaymentOutcome, SettlementLedger } from './ledger-types.js';
 
 /** What the ledger records of an intent the node does not know. */
 export const UNKNOWN_TO_THE_NODE =
   'the node has no record of this payment (it never reached the node, or the node lost it)';
+
+/**
+ * What the ledger records of a node's answer about the payment keyed `ourHash`. Its hash is the
+ * node's once the node reported one (it differs from ours on Core Lightning, which draws its own
+ * preimage; on LND it is ours, and final once complete); until then the ledger keeps none.
+ */
+export function outcomeOf(result: PaymentResult, ourHash: string, at: number): PaymentOutcome {
+  const reported = result.paymentHash !== ourHash || result.status === 'complete';
+  return {
+    status: result.status,
+    nodePaymentHash: reported ? result.paymentHash : null,
+    nodePreimage: result.preimage,
+    feeMsat: result.feeMsat,
+    failure: result.failure,
+    at,
+  };
+}
 
 /**
  * Reconciles every open payment; returns how many are still in flight. An intent the node has no
@@ -22,14 +39,23 @@ export async function reconcile(deps: {
   ledger: SettlementLedger;
   clock: Clock;
   logger: Logger;
+  /** The keysend timeout payments are sent with: the node may start one until then (and a margin). */
+  paymentTimeoutMs: number;
 }): Promise<number> {
   let inFlight = 0;
   for (const payment of deps.ledger.openPayments()) {
-    const known = await deps.backend.lookupPayment(payment.paymentHash);
+    const known = await deps.backend.lookupPayment(payment.paymentHash, {
+      nodePaymentHash: payment.nodePaymentHash,
+      sentAfter: payment.sentAfter,
+      sentAt: payment.createdAt,
+      timeoutMs: deps.paymentTimeoutMs,
+    });
     const at = deps.clock.now();
     if (known === null && payment.status === 'intent') {
       deps.ledger.recordOutcome(payment.paymentHash, {
         status: 'failed',
+        nodePaymentHash: null,
+        nodePreimage: null,
         feeMsat: null,
         failure: UNKNOWN_TO_THE_NODE,
         at,
@@ -39,12 +65,7 @@ export async function reconcile(deps: {
       inFlight += 1;
       deps.logger.warn({ paymentHash: payment.paymentHash }, 'a sent payment is not listed by the node; waiting');
     } else {
-      deps.ledger.recordOutcome(payment.paymentHash, {
-        status: known.status,
-        feeMsat: known.feeMsat,
-        failure: known.failure,
-        at,
-      });
+      deps.ledger.recordOutcome(payment.paymentHash, outcomeOf(known, payment.paymentHash, at));
       if (known.status === 'pending') inFlight += 1;
       else deps.logger.info({ paymentHash: payment.paymentHash, status: known.status }, 'reconciled payment');
     }

@@ -1,6 +1,7 @@
 /**
  * One settlement round, in the order that keeps money safe:
- *   1. reconcile every open payment with the node (a crash may have left one in flight);
+ *   1. follow the channel's life (record its state; settle only while it is active), and
+ *      reconcile every open payment with the node (a crash may have left one in flight);
  *   2. fetch and verify quotes from the oracles (k of n, pinned keys, fresh, never older than the
  *      last accepted), and the funding quotes when funding is agreed;
  *   3. take the settlement payments received from the peer, then read the channel;
@@ -19,12 +20,13 @@ import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { LightningBackend } from '../lightning/types.js';
 import { readBooks, type Progress } from './books.js';
-import { SETTLEMENT_TLV_TYPE, commitmentHex } from './commitment.js';
+import { SETTLEMENT_NOTE_TLV_TYPE, SETTLEMENT_TLV_TYPE, commitmentHex, settlementNoteHex } from './commitment.js';
 import type { ClientConfig } from './config.js';
 import type { FundingState, RoundEffects, RoundRecord, SettlementLedger } from './ledger-types.js';
 import { paymentBlocker } from './payment-blocker.js';
 import { checkExpectations } from './receipts.js';
-import { reconcile } from './reconcile.js';
+import { outcomeOf, reconcile } from './reconcile.js';
+import { followChannel } from './round-lifecycle.js';
 import { fundingPart } from './round-funding.js';
 import { roundQuotes } from './round-quotes.js';
 import { decide, targetReceiverMsat } from './stable-math.js';
@@ -44,7 +46,7 @@ export interface RoundDeps {
 
 export interface RoundReport extends Omit<RoundRecord, 'price'> {
   readonly price: bigint | null;
-  /** For a payment: its hash and status after this round. */
+  /** For a payment: the node's payment hash (ours until the node reports its own) and its status after this round. */
   readonly payment?: { readonly hash: string; readonly status: string };
 }
 
@@ -107,12 +109,16 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
     effects,
   });
 
-  const inFlight = await reconcile(deps);
+  // The channel's state first: a close is recorded (and valued) even while a payment is in flight.
+  const stopped = await followChannel(deps, now, progress);
+  const inFlight = await reconcile({ ...deps, paymentTimeoutMs: config.paymentTimeoutMs });
   if (inFlight > 0)
     return done({
       action: 'wait',
       reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve`,
+      price: stopped?.price ?? null,
     });
+  if (stopped !== null) return done({ action: 'refuse', reason: stopped.reason, price: stopped.price });
 
   const inputs = await roundInputs(deps, now, progress);
   if (typeof inputs === 'string') return done({ action: 'refuse', reason: inputs });
@@ -247,9 +253,12 @@ async function pay(
   const { config, ledger } = deps;
   const preimage = Buffer.from((deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))))(32)).toString('hex');
   const paymentHash = createHash('sha256').update(Buffer.from(preimage, 'hex')).digest('hex');
+  progress.step = "reading the node's payment cursor";
+  const sentAfter = await deps.backend.paymentCursor();
   const intent = ledger.recordIntent({
     paymentHash,
     preimage,
+    sentAfter,
     commitment: p.commitment,
     attestations: p.used,
     amountMsat: p.amountMsat,
@@ -273,18 +282,18 @@ async function pay(
     amountMsat: p.amountMsat,
     maxFeeMsat: config.maxFeeMsat,
     preimage,
-    customRecords: { [SETTLEMENT_TLV_TYPE]: p.commitment },
+    customRecords: {
+      [SETTLEMENT_TLV_TYPE]: p.commitment,
+      [SETTLEMENT_NOTE_TLV_TYPE]: settlementNoteHex(p.commitment),
+    },
     label: `peer-stables-${paymentHash.slice(0, 16)}`,
     timeoutMs: config.paymentTimeoutMs,
     channelId: config.channel.id,
+    sentAfter,
   });
-  ledger.recordOutcome(paymentHash, {
-    status: result.status,
-    feeMsat: result.feeMsat,
-    failure: result.failure,
-    at: deps.clock.now(),
-  });
+  const recorded = outcomeOf(result, paymentHash, deps.clock.now());
+  ledger.recordOutcome(paymentHash, recorded);
   const outcome =
     result.status === 'failed' ? `payment failed: ${result.failure ?? 'no reason given'}` : `payment ${result.status}`;
-  return { action: 'pay', paymentHash, status: result.status, outcome };
+  return { action: 'pay', paymentHash: recorded.nodePaymentHash ?? paymentHash, status: result.status, outcome };
 }

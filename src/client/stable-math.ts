@@ -111,3 +111,14 @@ export function decide(input: { role: Role; owedByProviderMsat: bigint; minPayme
     return { action: 'pay', amountMsat: amount, reason: `we owe the ${creditor} ${showMsat(amount)}` };
   return { action: 'expect', amountMsat: amount, reason: `the ${debtor} owes us ${showMsat(amount)}` };
 }
+
+/**
+ * What a balance is worth in USD at `price` (both PRICE_EXPONENT): msat * price / 10^11, rounded
+ * half to even. Used to show what a close left the receiver with against its stable amount.
+ */
+export function usdValueOf(balanceMsat: bigint, price: bigint): bigint {
+  requireNonNegative('balanceMsat', balanceMsat);
+  if (typeof price !== 'bigint' || price <= 0n)
+    throw new InputError(`price must be a positive bigint, got ${String(price)}`);
+  return divRoundHalfEven(balanceMsat * price, MSAT_PER_BTC);
+}

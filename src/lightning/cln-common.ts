@@ -3,38 +3,50 @@
  * JSON-RPC unix socket and the clnrest plugin speak the same methods with the same JSON): which
  * methods we call with which params (the answers' shapes are in cln-wire.ts).
  *
- * keysend in Core Lightning draws its own random preimage; it cannot take ours. So the payment
- * hash the node reports differs from sha256(request.preimage). To keep the ledger's hash useful
- * we tag the CLN label with it (`<label> retry_for=<s> ref=<our hash>`), and `lookupPayment`
- * accepts either the node's hash or ours. Results carry the node's hash whenever the node told us one. A keysend call
- * is never abandoned: past `timeoutMs` the backend reports the payment pending and leaves the
- * command running, and it reports "failed" only once lightningd can no longer retry
- * (cln-keysends.ts).
+ * Payments go by `xkeysend` where the node has it, else by `keysend` (cln-keysend-method.ts,
+ * asked once). Both draw their own preimage: they cannot take ours, so the payment hash the node
+ * reports differs from sha256(request.preimage). Results carry the node's hash and, once complete,
+ * its preimage (the proof of payment). We tag the label with our hash
+ * (`<label> retry_for=<s> ref=<our hash>`) so that a payment whose answer was lost can be found;
+ * `lookupPayment` accepts either hash. Payments are found in `listsendpays` by the node's hash, or,
+ * before the node told us one, among the parts created after the cursor the intent was written
+ * with: never by listing every payment ever made. A keysend call is never abandoned: past
+ * `timeoutMs` the backend reports the payment pending and leaves the command running, and it
+ * reports "failed" only once lightningd can no longer retry (cln-keysends.ts).
  *
- * Core Lightning does not expose the custom TLV records of received keysends (listinvoices has no
- * field for them), so `listReceived` returns them as null.
+ * Received keysends come from the invoices lightningd files for them (cln-receipts.ts).
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { KeysendCommands, keysendLabel, parseKeysendLabel } from './cln-keysends.js';
+import {
+  METHOD_NOT_FOUND,
+  answerSchemaOf,
+  detectKeysendMethod,
+  keysendDisabled,
+  keysendParams,
+  type KeysendMethod,
+} from './cln-keysend-method.js';
+import { KeysendCommands, couldStillStart, keysendLabel, parseKeysendLabel, retryForOf } from './cln-keysends.js';
+import { listKeysendsSince } from './cln-receipts.js';
+import { summarizeParts } from './cln-sendpays.js';
 import {
   ClnError,
   HEX32,
-  NODE_ID,
   channelStateOf,
-  feeOf,
+  closedChannelStateOf,
+  completedResultOf,
   getInfoSchema,
-  keysendResultOf,
-  keysendSchema,
-  listInvoicesSchema,
-  listPaysSchema,
+  listClosedChannelsSchema,
   listPeerChannelsSchema,
+  listSendPaysSchema,
   parseAnswer,
-  type Pay,
+  waitSchema,
+  type SendPay,
 } from './cln-wire.js';
-import type { KeysendRequest, LightningBackend, PaymentResult, ReceivedPayment } from './types.js';
+import { checkKeysendRequest, isPaymentFailure, pending, within, PAY_IN_PROGRESS } from './cln-checks.js';
+import type { LightningBackend, PaymentHints, PaymentResult } from './types.js';
 
 /** How one Core Lightning transport makes a call; both reject with ClnError only. */
 export interface ClnTransport {
@@ -50,67 +62,91 @@ export interface ClnTransport {
   close(): Promise<void>;
 }
 
-/**
- * The LightningBackend over one Core Lightning transport. Takes ownership of `transport` (close()
- * closes it). `now` (unix ms) is the clock the finality of failed keysends is judged by.
- */
-export function createClnBackend(
-  transport: ClnTransport,
-  options: { readonly logger?: Logger; readonly now?: () => number } = {},
-): LightningBackend {
+export interface ClnBackendOptions {
+  readonly logger?: Logger;
+  /** The clock (unix ms) the finality of failed keysends is judged by. */
+  readonly now?: () => number;
+  /** The custom records of a received payment, where something saw them (the plugin's htlc_accepted hook). */
+  readonly recordsOf?: (paymentHash: string) => Record<string, string> | undefined;
+}
+
+/** The Core Lightning backend: the contract, and which keysend command the node has (asked once). */
+export interface ClnBackend extends LightningBackend {
+  keysendMethod(): Promise<KeysendMethod>;
+}
+
+/** The LightningBackend over one Core Lightning transport. Takes ownership of `transport` (close() closes it). */
+export function createClnBackend(transport: ClnTransport, options: ClnBackendOptions = {}): ClnBackend {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
+  const recordsOf = options.recordsOf ?? (() => undefined);
   const commands = new KeysendCommands();
-  const call = async <T>(
-    method: string,
-    params: Record<string, unknown>,
-    schema: z.ZodType<T>,
-    timeoutMs?: number,
-  ): Promise<T> =>
-    parseAnswer(
-      method,
-      schema,
-      await transport.call(method, params, timeoutMs === undefined ? undefined : { timeoutMs }),
-    );
+  let method: Promise<KeysendMethod> | null = null;
+  // Set once the node refused the deprecated keysend (-32601): no later payment can go, so each
+  // one is refused before its intent is written (paymentCursor), never left as a phantom intent.
+  let disabled: ClnError | null = null;
+  const call = async <T>(name: string, params: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> =>
+    parseAnswer(name, schema, await transport.call(name, params));
+  const keysendMethod = (): Promise<KeysendMethod> => {
+    if (disabled !== null) return Promise.reject(disabled);
+    method ??= detectKeysendMethod(call).catch((err: unknown) => {
+      method = null;
+      throw err;
+    });
+    return method;
+  };
 
-  /** What the node knows of a payment by its hash or ours: null when it never saw it. */
-  async function findPayment(paymentHash: string): Promise<PaymentResult | null> {
-    const byHash = await call('listpays', { payment_hash: paymentHash }, listPaysSchema);
-    // Not the node's hash: perhaps ours, which we put in the label of the keysend we made.
-    const pays =
-      byHash.pays.length > 0
-        ? byHash.pays
-        : (await call('listpays', {}, listPaysSchema)).pays.filter((p) => refOf(p.label) === paymentHash);
-    const ref = pays.map((p) => refOf(p.label)).find((r) => r !== null) ?? paymentHash;
-    return paymentOf(pays, ref, paymentHash);
+  /** The parts of the payment `asked` names (the node's hash, or ours), found without listing old payments. */
+  async function partsOf(asked: string, hints: PaymentHints): Promise<{ ref: string; parts: SendPay[] }> {
+    const byHash = async (hash: string) =>
+      (await call('listsendpays', { payment_hash: hash }, listSendPaysSchema)).payments;
+    const direct = await byHash(asked);
+    if (direct.length > 0) return { ref: refOf(direct) ?? asked, parts: direct };
+    const known = hints.nodePaymentHash ?? commands.nodeHashOf(asked);
+    if (known) return { ref: asked, parts: await byHash(known) };
+    // Not yet known by the node's hash: ours is in the label of the parts we made after the cursor
+    // (an intent written by an older version has none, and is looked for among all parts once).
+    const after = hints.sentAfter;
+    const params = after == null ? {} : { index: 'created', start: Number(after) + 1 };
+    const { payments } = await call('listsendpays', params, listSendPaysSchema);
+    const ours = payments.filter((p) => parseKeysendLabel(p.label).ref === asked);
+    const hash = ours[0]?.payment_hash;
+    return { ref: asked, parts: hash ? payments.filter((p) => p.payment_hash === hash) : [] };
   }
 
-  /**
-   * One payment's listpays entries (one per keysend command) -> its status: any success wins, then
-   * any part in flight or a command that may still retry; "failed" only once every command stopped.
-   */
-  function paymentOf(pays: readonly Pay[], ref: string, asked: string): PaymentResult | null {
-    const last = pays[pays.length - 1];
-    if (!last) return commands.isLive(ref, now()) ? pending(asked) : null;
-    const done = pays.find((p) => p.status === 'complete');
-    if (done) {
-      const fee =
-        done.amount_msat !== undefined && done.amount_sent_msat !== undefined
-          ? feeOf(done.amount_msat, done.amount_sent_msat)
-          : null;
-      return { paymentHash: done.payment_hash, status: 'complete', feeMsat: fee, failure: null };
+  /** What the node knows of a payment: null when it has no part of it and can no longer start one. */
+  async function findPayment(asked: string, hints: PaymentHints = {}): Promise<PaymentResult | null> {
+    const { ref, parts } = await partsOf(asked, hints);
+    const summary = summarizeParts(parts);
+    if (summary === null) {
+      if (commands.isLive(ref, now())) return pending(asked);
+      const failure = commands.failureOf(ref);
+      if (failure !== null) return { paymentHash: asked, status: 'failed', preimage: null, feeMsat: null, failure };
+      const startable =
+        hints.sentAt !== undefined && couldStillStart(hints.sentAt, retryForOf(hints.timeoutMs ?? 3_600_000), now());
+      return startable ? pending(asked) : null;
     }
-    const inFlight = pays.find((p) => p.status === 'pending');
-    if (inFlight || !commands.haveStopped(ref, pays, now())) return pending((inFlight ?? last).payment_hash);
+    commands.learnHash(ref, summary.paymentHash);
+    if (summary.status === 'complete') {
+      const { paymentHash, preimage, feeMsat } = summary;
+      return { paymentHash, status: 'complete', preimage, feeMsat, failure: null };
+    }
+    const attempts = [{ created_at: summary.firstCreatedAtS, label: summary.label }];
+    if (summary.status === 'pending' || !commands.haveStopped(ref, attempts, now()))
+      return pending(summary.paymentHash);
     return {
-      paymentHash: last.payment_hash,
+      paymentHash: summary.paymentHash,
       status: 'failed',
+      preimage: null,
       feeMsat: null,
-      failure: 'payment failed (Core Lightning listpays status "failed", and keysend stopped retrying)',
+      failure:
+        commands.failureOf(ref) ?? 'payment failed (every part failed, and the keysend command stopped retrying)',
     };
   }
 
   return {
+    keysendMethod,
+
     async getNodeId() {
       return (await call('getinfo', {}, getInfoSchema)).id;
     },
@@ -118,107 +154,105 @@ export function createClnBackend(
     async getChannel(channelId) {
       if (typeof channelId !== 'string' || channelId.length === 0)
         throw new InputError('channel id must be a non-empty string');
+      const names = (c: {
+        short_channel_id?: string;
+        channel_id?: string;
+        alias?: { local?: string; remote?: string };
+      }) => [c.short_channel_id, c.channel_id, c.alias?.local, c.alias?.remote].includes(channelId);
       const { channels } = await call('listpeerchannels', {}, listPeerChannelsSchema);
-      const channel = channels.find(
-        (c) =>
-          c.short_channel_id === channelId ||
-          c.channel_id === channelId ||
-          c.alias?.local === channelId ||
-          c.alias?.remote === channelId,
-      );
-      return channel ? channelStateOf(channel) : null;
+      const open = channels.find(names);
+      if (open) return channelStateOf(open);
+      // lightningd forgets a channel 100 blocks after it was resolved on chain: then it is "closed".
+      const { closedchannels } = await call('listclosedchannels', {}, listClosedChannelsSchema);
+      const closed = closedchannels.find(names);
+      return closed ? closedChannelStateOf(closed) : null;
+    },
+
+    async paymentCursor() {
+      await keysendMethod(); // a node that cannot pay refuses here, before an intent is written
+      const { created } = await call('wait', { subsystem: 'sendpays', indexname: 'created', nextvalue: 0 }, waitSchema);
+      return String(created ?? 0);
     },
 
     async keysend(request) {
       checkKeysendRequest(request);
       const ourHash = createHash('sha256').update(Buffer.from(request.preimage, 'hex')).digest('hex');
       // Never pay twice for one request: a keysend with our hash in flight, done or still retrying stands.
-      const earlier = await findPayment(ourHash);
+      const earlier = await findPayment(ourHash, { sentAfter: request.sentAfter ?? null });
       if (earlier && earlier.status !== 'failed') return earlier;
-      const retryForS = Math.max(1, Math.ceil(request.timeoutMs / 1000));
-      const params = {
+      const retryForS = retryForOf(request.timeoutMs);
+      const params = keysendParams({
         destination: request.destination,
-        // A plain integer where JSON holds it exactly: rune conditions such as
-        // "pnameamount_msat<N" compare integers, and would refuse a "<n>msat" string.
-        amount_msat:
-          request.amountMsat <= BigInt(Number.MAX_SAFE_INTEGER)
-            ? Number(request.amountMsat)
-            : `${request.amountMsat}msat`,
+        amountMsat: request.amountMsat,
         label: keysendLabel(request.label, retryForS, ourHash),
-        maxfee: `${request.maxFeeMsat}msat`,
-        retry_for: retryForS,
+        maxFeeMsat: request.maxFeeMsat,
+        retryForS,
         extratlvs: { ...request.customRecords },
-      };
+      });
+      const name = await keysendMethod();
       logger.info(
-        { label: request.label, destination: request.destination, amountMsat: String(request.amountMsat) },
+        {
+          label: request.label,
+          destination: request.destination,
+          amountMsat: String(request.amountMsat),
+          method: name,
+        },
         'cln keysend',
       );
-      const answer = startKeysend(ourHash, retryForS, params);
-      const outcome = await within(answer, request.timeoutMs);
+      const outcome = await within(startKeysend(name, ourHash, retryForS, params), request.timeoutMs);
       // Past our timeout the command runs on: the payment is pending until the node says it is final.
       if (outcome === undefined) return (await findQuietly(ourHash)) ?? pending(ourHash);
-      if ('result' in outcome) return keysendResultOf(parseAnswer('keysend', keysendSchema, outcome.result));
+      if ('result' in outcome) {
+        const done = completedResultOf(parseAnswer(name, answerSchemaOf(name), outcome.result));
+        commands.learnHash(ourHash, done.paymentHash);
+        return done;
+      }
       const err = outcome.error;
+      if (err instanceof ClnError && err.rpcCode === METHOD_NOT_FOUND) throw (disabled = keysendDisabled(err));
       if (!(err instanceof ClnError) || !isPaymentFailure(err)) throw err;
       return reconcile(err, ourHash);
     },
 
-    async lookupPayment(paymentHash) {
+    async lookupPayment(paymentHash, hints) {
       if (typeof paymentHash !== 'string' || !HEX32.test(paymentHash))
         throw new InputError('payment hash must be 64 lowercase hex characters');
-      return findPayment(paymentHash);
+      return findPayment(paymentHash, hints);
     },
 
     async listReceived(sinceMs) {
       if (!Number.isSafeInteger(sinceMs) || sinceMs < 0)
         throw new InputError('sinceMs must be a non-negative integer (unix ms)');
-      const { invoices } = await call('listinvoices', {}, listInvoicesSchema);
-      const received: ReceivedPayment[] = [];
-      for (const invoice of invoices) {
-        // lightningd's keysend plugin files each received keysend as a paid "keysend-<time>" invoice.
-        if (invoice.status !== 'paid' || !invoice.label.startsWith('keysend-')) continue;
-        if (invoice.paid_at === undefined || invoice.amount_received_msat === undefined) {
-          throw new ClnError(
-            'bad_response',
-            `Core Lightning listinvoices: paid invoice ${invoice.label} lacks paid_at or amount_received_msat`,
-          );
-        }
-        const settledAt = invoice.paid_at * 1000;
-        if (settledAt < sinceMs) continue;
-        received.push({
-          paymentHash: invoice.payment_hash,
-          amountMsat: invoice.amount_received_msat,
-          settledAt,
-          customRecords: null,
-        });
-      }
-      return received;
+      return listKeysendsSince(call, sinceMs, recordsOf);
     },
 
     close: () => transport.close(),
   };
 
   /**
-   * Calls keysend with no deadline of ours and remembers that the command runs until lightningd
+   * Calls the keysend command with no deadline of ours and remembers that it runs until lightningd
    * answers (or the answer is lost), so no lookup calls the payment failed meanwhile.
    */
   function startKeysend(
+    name: KeysendMethod,
     ourHash: string,
     retryForS: number,
     params: Record<string, unknown>,
   ): Promise<{ result: unknown } | { error: unknown }> {
     commands.start(ourHash, retryForS, now());
-    const ended = (how: 'answered' | 'lost', outcome: string): void => {
-      commands.end(ourHash, how);
+    const ended = (how: 'answered' | 'lost', outcome: string, failure: string | null = null): void => {
+      commands.end(ourHash, how, failure);
       logger.info({ paymentRef: ourHash, outcome }, 'cln keysend command ended');
     };
-    return transport.call('keysend', params, { timeoutMs: null }).then(
+    return transport.call(name, params, { timeoutMs: null }).then(
       (result) => (ended('answered', 'complete'), { result }),
       (error: unknown) => {
-        // Only keysend's own failure answer says the command is over; any other error (a dropped
-        // connection, a proxy's timeout) may have left it running.
-        const answered = error instanceof ClnError && isPaymentFailure(error) && error.rpcCode !== PAY_IN_PROGRESS;
-        ended(answered ? 'answered' : 'lost', error instanceof Error ? error.message : 'error');
+        // Only the command's own failure answer says it is over; any other error (a dropped
+        // connection, a proxy's timeout) may have left it running. A refusal (-32601: deprecated)
+        // started nothing.
+        const refused = error instanceof ClnError && error.rpcCode === METHOD_NOT_FOUND;
+        const failed = error instanceof ClnError && isPaymentFailure(error) && error.rpcCode !== PAY_IN_PROGRESS;
+        const message = error instanceof Error ? error.message : 'error';
+        ended(refused || failed ? 'answered' : 'lost', message, refused || failed ? message : null);
         return { error };
       },
     );
@@ -239,58 +273,17 @@ export function createClnBackend(
     const known = await findQuietly(ourHash);
     if (known && known.status !== 'failed') return known;
     if (cause.rpcCode === PAY_IN_PROGRESS) return known ?? pending(ourHash);
-    return { paymentHash: known?.paymentHash ?? ourHash, status: 'failed', feeMsat: null, failure: cause.message };
+    return {
+      paymentHash: known?.paymentHash ?? ourHash,
+      status: 'failed',
+      preimage: null,
+      feeMsat: null,
+      failure: cause.message,
+    };
   }
 }
 
-function pending(paymentHash: string): PaymentResult {
-  return { paymentHash, status: 'pending', feeMsat: null, failure: null };
-}
-
-/** Resolves with `promise`'s value, or with undefined after `ms` (leaving `promise` to run on). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** lightningd's PAY_* codes (200..219) and keysend's catch-all -1 say the payment, not the call, failed. */
-function isPaymentFailure(err: ClnError): boolean {
-  return (
-    err.kind === 'rpc' && err.rpcCode !== null && (err.rpcCode === -1 || (err.rpcCode >= 200 && err.rpcCode < 220))
-  );
-}
-const PAY_IN_PROGRESS = 200;
-
-const HEX_BYTES = /^(?:[0-9a-f]{2})*$/;
-/** BOLT 1 reserves types below 2^16; custom records live at or above it. */
-const MIN_CUSTOM_TLV_TYPE = 65536n;
-
-function checkKeysendRequest(r: KeysendRequest): void {
-  if (!NODE_ID.test(r.destination))
-    throw new InputError('keysend destination must be a 33-byte compressed node id in lowercase hex');
-  if (typeof r.amountMsat !== 'bigint' || r.amountMsat <= 0n)
-    throw new InputError('keysend amountMsat must be a positive bigint');
-  if (typeof r.maxFeeMsat !== 'bigint' || r.maxFeeMsat < 0n)
-    throw new InputError('keysend maxFeeMsat must be a non-negative bigint');
-  if (!HEX32.test(r.preimage)) throw new InputError('keysend preimage must be 32 bytes as 64 lowercase hex characters');
-  if (typeof r.label !== 'string' || r.label.length === 0 || r.label.length > 200)
-    throw new InputError('keysend label must be 1 to 200 characters');
-  if (!Number.isSafeInteger(r.timeoutMs) || r.timeoutMs <= 0)
-    throw new InputError('keysend timeoutMs must be a positive integer');
-  for (const [type, value] of Object.entries(r.customRecords)) {
-    if (!/^[1-9]\d{0,19}$/.test(type) || BigInt(type) < MIN_CUSTOM_TLV_TYPE || BigInt(type) >= 2n ** 64n) {
-      throw new InputError(`custom record type ${JSON.stringify(type)} must be an integer from 65536 to 2^64-1`);
-    }
-    if (typeof value !== 'string' || !HEX_BYTES.test(value))
-      throw new InputError(`custom record ${type} must be lowercase hex bytes`);
-  }
-}
-
-function refOf(label: string | undefined): string | null {
-  return parseKeysendLabel(label).ref;
+/** Our hash, from the label of the parts of a payment found by the node's hash. */
+function refOf(parts: readonly SendPay[]): string | null {
+  return parts.map((p) => parseKeysendLabel(p.label).ref).find((r) => r !== null) ?? null;
 }

@@ -9,11 +9,10 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Logger } from '../core/log.js';
 import { KeyError } from '../core/errors.js';
-import { createClnBackend, type ClnTransport } from './cln-common.js';
+import { createClnBackend, type ClnBackend, type ClnBackendOptions, type ClnTransport } from './cln-common.js';
 import { ClnError, clnErrorFrom } from './cln-wire.js';
 import { readCaFile, readSecretFile } from '../core/private-file.js';
 import { nodeBaseUrl } from './node-url.js';
-import type { LightningBackend } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -32,13 +31,15 @@ export interface ClnRestOptions {
   readonly logger?: Logger;
   /** Clock (unix ms) by which failed keysends become final; tests set it. */
   readonly now?: () => number;
+  /** Where the records of received payments are known (the plugin's htlc_accepted hook). */
+  readonly recordsOf?: ClnBackendOptions['recordsOf'];
 }
 
 /**
  * The LightningBackend over clnrest. Reads the rune and CA files now. Throws ConfigError for a bad
  * URL and KeyError for an unreadable, non-private or malformed rune file or CA file.
  */
-export function createClnRestBackend(options: ClnRestOptions): LightningBackend {
+export function createClnRestBackend(options: ClnRestOptions): ClnBackend {
   const base = checkedBaseUrl(options.url);
   const rune = readSecretFile(options.runeFile, 'rune file').toString('utf8').trim();
   if (!RUNE.test(rune))
@@ -48,6 +49,7 @@ export function createClnRestBackend(options: ClnRestOptions): LightningBackend 
   return createClnBackend(transport, {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.recordsOf ? { recordsOf: options.recordsOf } : {}),
   });
 }
 

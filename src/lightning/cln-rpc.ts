@@ -6,9 +6,8 @@
  */
 import * as net from 'node:net';
 import type { Logger } from '../core/log.js';
-import { createClnBackend, type ClnTransport } from './cln-common.js';
+import { createClnBackend, type ClnBackend, type ClnBackendOptions, type ClnTransport } from './cln-common.js';
 import { ClnError, clnErrorFrom } from './cln-wire.js';
-import type { LightningBackend } from './types.js';
 
 /** Default time a call may take before it rejects with ClnError kind "timeout". */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -23,13 +22,15 @@ export interface ClnRpcOptions {
   readonly logger?: Logger;
   /** Clock (unix ms) by which failed keysends become final; tests set it. */
   readonly now?: () => number;
+  /** Where the records of received payments are known (the plugin's htlc_accepted hook). */
+  readonly recordsOf?: ClnBackendOptions['recordsOf'];
 }
 
 /**
  * The LightningBackend over lightningd's unix socket. Connects lazily, per call; a missing socket
  * makes each call reject with ClnError kind "unavailable".
  */
-export function createClnRpcBackend(options: ClnRpcOptions): LightningBackend {
+export function createClnRpcBackend(options: ClnRpcOptions): ClnBackend {
   if (typeof options.socketPath !== 'string' || options.socketPath.length === 0) {
     throw new ClnError('unavailable', 'Core Lightning socket path must be a non-empty string');
   }
@@ -37,6 +38,7 @@ export function createClnRpcBackend(options: ClnRpcOptions): LightningBackend {
   return createClnBackend(transport, {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.recordsOf ? { recordsOf: options.recordsOf } : {}),
   });
 }
 

@@ -1,15 +1,17 @@
 /**
  * Core Lightning's JSON as the backend reads it: the error every call can end in, the answers of
- * the methods we call (getinfo, listpeerchannels, listpays, keysend, listinvoices) checked against
- * their schemas, and their translation into the contract's types. Both transports (the JSON-RPC
+ * the methods we call (getinfo, help, listpeerchannels, listclosedchannels, xkeysend, keysend,
+ * listsendpays, listinvoices, wait) checked against their schemas (Core Lightning's own JSON
+ * schemas, v26.06), and their translation into the contract's types. Both transports (the JSON-RPC
  * socket and clnrest) carry the same JSON, so this is written once.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PeerStablesError } from '../core/errors.js';
 import type { ChannelState, PaymentResult } from './types.js';
 
 /** What went wrong talking to Core Lightning; `code` is `cln_<kind>`. */
-export type ClnErrorKind = 'rpc' | 'unavailable' | 'timeout' | 'unauthorized' | 'bad_response';
+export type ClnErrorKind = 'rpc' | 'unavailable' | 'timeout' | 'unauthorized' | 'bad_response' | 'unsupported';
 
 /**
  * A failed call to Core Lightning. `rpcCode` is the JSON-RPC error code when the node answered
@@ -75,35 +77,74 @@ const channelSchema = z.object({
 });
 export const listPeerChannelsSchema = z.object({ channels: z.array(channelSchema) });
 
-const paySchema = z.object({
+const u64 = z.number().int().nonnegative();
+
+/** One sendpay part (listsendpays): a keysend command's attempts share its label and payment hash. */
+const sendPaySchema = z.object({
+  created_index: u64,
   payment_hash: hash,
+  groupid: u64,
+  partid: u64.optional(),
   status: z.enum(['pending', 'complete', 'failed']),
-  created_at: z.number().int().nonnegative(),
+  created_at: u64,
   label: z.string().optional(),
   amount_msat: msat.optional(),
-  amount_sent_msat: msat.optional(),
+  amount_sent_msat: msat,
+  payment_preimage: hash.optional(),
 });
-export const listPaysSchema = z.object({ pays: z.array(paySchema) });
-export type Pay = z.output<typeof paySchema>;
+export const listSendPaysSchema = z.object({ payments: z.array(sendPaySchema) });
+export type SendPay = z.output<typeof sendPaySchema>;
 
+/** keysend (deprecated in v26.06, removed in v27.03) answers only once the payment is complete. */
 export const keysendSchema = z.object({
   payment_hash: hash,
+  payment_preimage: hash,
   status: z.literal('complete'),
   amount_msat: msat,
   amount_sent_msat: msat,
 });
 
-export const listInvoicesSchema = z.object({
-  invoices: z.array(
+/** xkeysend (v26.06+) answers like xpay: no payment_hash and no status; the preimage proves it. */
+export const xkeysendSchema = z.object({
+  payment_preimage: hash,
+  amount_msat: msat,
+  amount_sent_msat: msat,
+  failed_parts: u64,
+  successful_parts: u64,
+});
+
+const invoiceSchema = z.object({
+  label: z.string(),
+  description: z.string().optional(),
+  payment_hash: hash,
+  status: z.string(),
+  created_index: u64,
+  expires_at: u64.optional(),
+  pay_index: u64.optional(),
+  amount_received_msat: msat.optional(),
+  paid_at: u64.optional(),
+});
+export const listInvoicesSchema = z.object({ invoices: z.array(invoiceSchema) });
+export type Invoice = z.output<typeof invoiceSchema>;
+
+/** `wait` with nextvalue 0 answers at once with the index's current value (absent while 0). */
+export const waitSchema = z.object({ subsystem: z.string(), created: u64.optional() });
+
+export const helpSchema = z.object({ help: z.array(z.object({ command: z.string() })) });
+
+export const listClosedChannelsSchema = z.object({
+  closedchannels: z.array(
     z.object({
-      label: z.string(),
-      payment_hash: hash,
-      status: z.string(),
-      amount_received_msat: msat.optional(),
-      paid_at: z.number().int().nonnegative().optional(),
+      peer_id: z.string().regex(NODE_ID).optional(),
+      channel_id: hash,
+      short_channel_id: z.string().optional(),
+      alias: z.object({ local: z.string().optional(), remote: z.string().optional() }).optional(),
+      total_msat: msat,
+      final_to_us_msat: msat,
     }),
   ),
 });
+export type ClosedChannel = z.output<typeof listClosedChannelsSchema>['closedchannels'][number];
 
 export function parseAnswer<T>(method: string, schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
@@ -122,6 +163,7 @@ export function channelStateOf(c: z.output<typeof channelSchema>): ChannelState 
   return {
     channelId: c.short_channel_id ?? c.channel_id ?? '',
     peerId: c.peer_id,
+    nodeState: c.state,
     normal: c.state === 'CHANNELD_NORMAL',
     peerConnected: c.peer_connected,
     spendableMsat: c.spendable_msat ?? 0n,
@@ -137,10 +179,39 @@ export function channelStateOf(c: z.output<typeof channelSchema>): ChannelState 
   };
 }
 
-export function keysendResultOf(r: z.output<typeof keysendSchema>): PaymentResult {
+/** A channel listclosedchannels keeps (more than 100 blocks after it was resolved on chain). */
+export function closedChannelStateOf(c: ClosedChannel): ChannelState {
+  if (c.final_to_us_msat > c.total_msat)
+    throw new ClnError('bad_response', 'Core Lightning listclosedchannels: final_to_us_msat exceeds total_msat');
   return {
-    paymentHash: r.payment_hash,
+    channelId: c.short_channel_id ?? c.channel_id,
+    peerId: c.peer_id ?? '',
+    nodeState: 'CLOSED',
+    normal: false,
+    peerConnected: false,
+    spendableMsat: 0n,
+    receivableMsat: 0n,
+    localBalanceMsat: c.final_to_us_msat,
+    remoteBalanceMsat: c.total_msat - c.final_to_us_msat,
+    balanceResolutionMsat: 1n,
+    pendingHtlcs: [],
+  };
+}
+
+/** A completed keysend or xkeysend answer; the payment hash is the preimage's (xkeysend gives no hash). */
+export function completedResultOf(r: {
+  payment_preimage: string;
+  payment_hash?: string;
+  amount_msat: bigint;
+  amount_sent_msat: bigint;
+}): PaymentResult {
+  const paymentHash = createHash('sha256').update(Buffer.from(r.payment_preimage, 'hex')).digest('hex');
+  if (r.payment_hash !== undefined && r.payment_hash !== paymentHash)
+    throw new ClnError('bad_response', 'Core Lightning answered a payment_preimage that does not hash to payment_hash');
+  return {
+    paymentHash,
     status: 'complete',
+    preimage: r.payment_preimage,
     feeMsat: feeOf(r.amount_msat, r.amount_sent_msat),
     failure: null,
   };

@@ -12,11 +12,16 @@ import { nodeBaseUrl } from './node-url.js';
 import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, LndError, LndHttp } from './lnd-http.js';
 import {
   KEYSEND_PREIMAGE_RECORD,
+  PENDING_STATES,
   channelMatches,
+  closedChannelsSchema,
   getInfoSchema,
   listChannelsSchema,
   listInvoicesSchema,
+  notOpenChannelState,
   parseLnd,
+  pendingChannelsSchema,
+  shortChannelIdToChanId,
   toChannelState,
   toPaymentResult,
   toReceivedPayment,
@@ -57,6 +62,12 @@ class LndRestBackend implements LightningBackend {
   private readonly http: LndHttp;
   private readonly timeoutMs: number;
   private readonly log: Logger;
+  /**
+   * The channel point of each channel seen open, by chan_id: lnd lists a channel being opened or
+   * closed by its channel point only, so one configured by chan_id or short channel id is followed
+   * through its close by what this process saw of it.
+   */
+  private readonly pointOf = new Map<string, string>();
 
   constructor(options: LndRestOptions) {
     const url = nodeBaseUrl(options.url, 'LND REST');
@@ -78,8 +89,50 @@ class LndRestBackend implements LightningBackend {
 
   async getChannel(channelId: string): Promise<ChannelState | null> {
     const { channels } = parseLnd(listChannelsSchema, await this.http.call('GET', '/v1/channels'), '/v1/channels');
+    for (const c of channels) this.pointOf.set(c.chan_id.toString(), c.channel_point);
     const channel = channels.find((c) => channelMatches(c, channelId));
-    return channel ? toChannelState(channel) : null;
+    if (channel) return toChannelState(channel);
+    const closed = parseLnd(closedChannelsSchema, await this.http.call('GET', '/v1/channels/closed'), 'closed');
+    const gone = closed.channels.find((c) => channelMatches(c, channelId));
+    if (gone)
+      return notOpenChannelState({
+        nodeState: 'closed',
+        channelId: gone.chan_id.toString(),
+        peerId: gone.remote_pubkey,
+        capacitySat: gone.capacity,
+        localSat: gone.settled_balance,
+      });
+    return this.pendingChannel(channelId);
+  }
+
+  /** The channel among those lnd is opening or closing (listed by channel point only), or null. */
+  private async pendingChannel(channelId: string): Promise<ChannelState | null> {
+    const point = channelId.includes(':') ? channelId : this.chanIdOf(channelId);
+    if (point === null) return null;
+    const pending = parseLnd(pendingChannelsSchema, await this.http.call('GET', '/v1/channels/pending'), 'pending');
+    for (const [list, nodeState] of Object.entries(PENDING_STATES) as [keyof typeof PENDING_STATES, string][]) {
+      const found = pending[list].find((p) => p.channel.channel_point === point);
+      if (found)
+        return notOpenChannelState({
+          nodeState,
+          channelId,
+          peerId: found.channel.remote_node_pub,
+          capacitySat: found.channel.capacity,
+          localSat: found.channel.local_balance,
+        });
+    }
+    return null;
+  }
+
+  /** The channel point this process saw for a chan_id or short channel id, or null. */
+  private chanIdOf(channelId: string): string | null {
+    const chanId = /^\d+$/.test(channelId) ? channelId : shortChannelIdToChanId(channelId)?.toString();
+    return chanId === undefined ? null : (this.pointOf.get(chanId) ?? null);
+  }
+
+  async paymentCursor(): Promise<string | null> {
+    // lnd finds a payment by its hash, which is sha256 of our preimage: no cursor is needed.
+    return null;
   }
 
   async keysend(request: KeysendRequest): Promise<PaymentResult> {
@@ -89,7 +142,13 @@ class LndRestBackend implements LightningBackend {
       const { channels } = parseLnd(listChannelsSchema, await this.http.call('GET', '/v1/channels'), '/v1/channels');
       const channel = channels.find((c) => channelMatches(c, request.channelId as string));
       if (!channel)
-        return { paymentHash, status: 'failed', feeMsat: null, failure: `channel ${request.channelId} not found` };
+        return {
+          paymentHash,
+          status: 'failed',
+          preimage: null,
+          feeMsat: null,
+          failure: `channel ${request.channelId} not found`,
+        };
       body.outgoing_chan_ids = [channel.chan_id.toString()];
     }
     this.log.info(
@@ -177,12 +236,12 @@ class LndRestBackend implements LightningBackend {
     if (err.grpcCode === GRPC_ALREADY_EXISTS) return (await this.lookupPayment(paymentHash)) ?? pending(paymentHash);
     if (started || err.grpcCode === null) return pending(paymentHash);
     this.log.warn({ paymentHash, code: err.grpcCode }, 'lnd refused the keysend');
-    return { paymentHash, status: 'failed', feeMsat: null, failure: err.message };
+    return { paymentHash, status: 'failed', preimage: null, feeMsat: null, failure: err.message };
   }
 }
 
 function pending(paymentHash: string): PaymentResult {
-  return { paymentHash, status: 'pending', feeMsat: null, failure: null };
+  return { paymentHash, status: 'pending', preimage: null, feeMsat: null, failure: null };
 }
 
 /** Checks a KeysendRequest and builds routerrpc.SendPaymentRequest. Throws InputError. */

@@ -43,6 +43,10 @@ export const listChannelsSchema = z.object({ channels: z.array(channelSchema).de
 
 const paymentSchema = z.object({
   payment_hash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 32-byte payment hash in hex'),
+  payment_preimage: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   status: z.enum(['UNKNOWN', 'IN_FLIGHT', 'SUCCEEDED', 'FAILED', 'INITIATED']),
   fee_msat: uint.default(0n),
   failure_reason: z.string().default('FAILURE_REASON_NONE'),
@@ -89,8 +93,62 @@ export function shortChannelIdToChanId(scid: string): bigint | null {
   return (block << 40n) | (tx << 16n) | out;
 }
 
+/** A channel lnd no longer lists as open: pending open or close, or closed. */
+const pendingChannelSchema = z.object({
+  channel: z.object({ remote_node_pub: nodeId, channel_point: z.string(), capacity: uint, local_balance: uint }),
+});
+export const pendingChannelsSchema = z.object({
+  pending_open_channels: z.array(pendingChannelSchema).default([]),
+  waiting_close_channels: z.array(pendingChannelSchema).default([]),
+  pending_force_closing_channels: z.array(pendingChannelSchema).default([]),
+});
+export const closedChannelsSchema = z.object({
+  channels: z
+    .array(
+      z.object({
+        channel_point: z.string(),
+        chan_id: uint,
+        remote_pubkey: nodeId,
+        capacity: uint,
+        settled_balance: uint,
+      }),
+    )
+    .default([]),
+});
+
+/** The lists PendingChannels answers, by the name the backend gives the state (src/client/lifecycle.ts). */
+export const PENDING_STATES = {
+  pending_open_channels: 'pending_open',
+  waiting_close_channels: 'waiting_close',
+  pending_force_closing_channels: 'pending_force_close',
+} as const;
+
+/** A channel that is not open (pending, closing or closed): its state, with balances in whole sats. */
+export function notOpenChannelState(c: {
+  nodeState: string;
+  channelId: string;
+  peerId: string;
+  capacitySat: bigint;
+  localSat: bigint;
+}): ChannelState {
+  const local = c.localSat > c.capacitySat ? c.capacitySat : c.localSat;
+  return {
+    channelId: c.channelId,
+    peerId: c.peerId,
+    nodeState: c.nodeState,
+    normal: false,
+    peerConnected: false,
+    spendableMsat: 0n,
+    receivableMsat: 0n,
+    localBalanceMsat: local * MSAT_PER_SAT,
+    remoteBalanceMsat: (c.capacitySat - local) * MSAT_PER_SAT,
+    balanceResolutionMsat: MSAT_PER_SAT,
+    pendingHtlcs: [],
+  };
+}
+
 /** True when `id` names `channel`: its chan_id, its channel point, or its short channel id. */
-export function channelMatches(channel: LndChannel, id: string): boolean {
+export function channelMatches(channel: Pick<LndChannel, 'channel_point' | 'chan_id'>, id: string): boolean {
   if (id === channel.channel_point) return true;
   if (/^\d+$/.test(id)) return BigInt(id) === channel.chan_id;
   return shortChannelIdToChanId(id) === channel.chan_id;
@@ -125,6 +183,7 @@ export function toChannelState(c: LndChannel): ChannelState {
   return {
     channelId: c.chan_id.toString(),
     peerId: c.remote_pubkey,
+    nodeState: c.active ? 'active' : 'inactive',
     normal: c.active,
     peerConnected: c.active,
     spendableMsat: spendable > 0n ? spendable : 0n,
@@ -151,11 +210,23 @@ export function toPaymentResult(value: unknown, expectedHash: string): PaymentRe
     throw new LndError('lnd_error', `LND reported payment ${p.payment_hash} when asked for ${expectedHash}`);
   switch (p.status) {
     case 'SUCCEEDED':
-      return { paymentHash: p.payment_hash, status: 'complete', feeMsat: p.fee_msat, failure: null };
+      return {
+        paymentHash: p.payment_hash,
+        status: 'complete',
+        preimage: p.payment_preimage ?? null,
+        feeMsat: p.fee_msat,
+        failure: null,
+      };
     case 'FAILED':
-      return { paymentHash: p.payment_hash, status: 'failed', feeMsat: null, failure: p.failure_reason };
+      return {
+        paymentHash: p.payment_hash,
+        status: 'failed',
+        preimage: null,
+        feeMsat: null,
+        failure: p.failure_reason,
+      };
     default:
-      return { paymentHash: p.payment_hash, status: 'pending', feeMsat: null, failure: null };
+      return { paymentHash: p.payment_hash, status: 'pending', preimage: null, feeMsat: null, failure: null };
   }
 }
 

@@ -25,6 +25,13 @@
 export interface ChannelState {
   readonly channelId: string;
   readonly peerId: string;
+  /**
+   * The node's own name for the channel's state: Core Lightning's `state` (CHANNELD_NORMAL,
+   * CHANNELD_SHUTTING_DOWN, ONCHAIN, CLOSED ...); for LND one of `pending_open`, `active`,
+   * `inactive`, `waiting_close`, `pending_force_close`, `closed`. src/client/lifecycle.ts maps it
+   * to the agreement's state. The balances below mean something only while the channel is open.
+   */
+  readonly nodeState: string;
   /** True when the channel can send and receive HTLCs: CLN CHANNELD_NORMAL, LND active. */
   readonly normal: boolean;
   readonly peerConnected: boolean;
@@ -74,6 +81,11 @@ export interface KeysendRequest {
   /** Give up waiting after this long; the payment may still complete later (see lookup). */
   readonly timeoutMs: number;
   /**
+   * Where the node's payment history stood before this payment's intent was written
+   * (`paymentCursor()`), so that finding the payment later never lists older payments.
+   */
+  readonly sentAfter?: string | null;
+  /**
    * The channel the payment must leave by (as configured: short channel id or channel point).
    * Backends that can pin the first hop do (LND); a payment through another channel would leave
    * the settlement channel's balance unchanged, and the next round would owe the same again.
@@ -89,25 +101,47 @@ export interface KeysendRequest {
 export type PaymentStatus = 'complete' | 'pending' | 'failed';
 
 export interface PaymentResult {
+  /** The node's payment hash (Core Lightning draws its own preimage, so not always sha256 of ours). */
   readonly paymentHash: string;
   readonly status: PaymentStatus;
+  /** The node's payment preimage, the proof of payment, once complete and when the node reports it. */
+  readonly preimage: string | null;
   /** Fee actually paid, when complete. */
   readonly feeMsat: bigint | null;
   /** Backend error message when failed, one line, never credentials. */
   readonly failure: string | null;
 }
 
+/** What the ledger knows of a payment it asks the node about, so the node can find it cheaply and judge it. */
+export interface PaymentHints {
+  /** The node's payment hash, once the node reported it. */
+  readonly nodePaymentHash?: string | null;
+  /** The payment cursor taken before the intent was written (KeysendRequest.sentAfter). */
+  readonly sentAfter?: string | null;
+  /** When the intent was written (unix ms) and the keysend's timeout: the node may start it until then. */
+  readonly sentAt?: number;
+  readonly timeoutMs?: number;
+}
+
 /** A payment received from the peer, for the side that expects money. */
 export interface ReceivedPayment {
   readonly paymentHash: string;
   readonly amountMsat: bigint;
-  /** Unix ms when it settled. */
+  /** Unix ms when it settled (Core Lightning: from the nanoseconds in its `keysend-<s>.<ns>` label). */
   readonly settledAt: number;
   /**
    * The custom TLV records that came with it (type -> hex value), or null when the node does not
-   * report the records of payments it received (Core Lightning over RPC and REST).
+   * say. LND keeps them all. Core Lightning keeps none: run as a plugin, the client reads them from
+   * the `htlc_accepted` hook; otherwise it reads record 65537 back from the settlement note the
+   * payer sends beside it (docs/PROTOCOL.md), which Core Lightning puts in the invoice description,
+   * and reports null for a keysend that carried no note.
    */
   readonly customRecords: Readonly<Record<string, string>> | null;
+  /**
+   * The longest text record the payer sent, where the node reports it and not the records
+   * themselves (Core Lightning describes a keysend's invoice as `keysend: <text>`); else null.
+   */
+  readonly note?: string | null;
 }
 
 export interface LightningBackend {
@@ -122,9 +156,14 @@ export interface LightningBackend {
   keysend(request: KeysendRequest): Promise<PaymentResult>;
   /**
    * What the node knows of an outgoing payment by hash (the node's, or the one of our preimage):
-   * its status, or null if it never saw it.
+   * its status, or null if it never saw it (and can no longer start it).
    */
-  lookupPayment(paymentHash: string): Promise<PaymentResult | null>;
+  lookupPayment(paymentHash: string, hints?: PaymentHints): Promise<PaymentResult | null>;
+  /**
+   * Where the node's payment history stands now (Core Lightning: the sendpays `created` index),
+   * written with an intent before paying; null where the node finds payments by hash alone (LND).
+   */
+  paymentCursor(): Promise<string | null>;
   /** Keysend payments received since `sinceMs` (unix ms), from anyone; invoice payments are not listed. */
   listReceived(sinceMs: number): Promise<ReceivedPayment[]>;
   close(): Promise<void>;

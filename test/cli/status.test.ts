@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { RoundRecord } from '../../src/client/ledger-types.js';
 import { findOutages, statusText } from '../../src/cli/status.js';
-import { overriding, setup } from '../client/round-setup.js';
+import { T0, overriding, setup, usd } from '../client/round-setup.js';
 
 const round = (at: number, action: RoundRecord['action'], reason: string = action): RoundRecord => ({
   at,
@@ -50,13 +50,13 @@ describe('cli/status', () => {
       await w.provider.round();
     }
     expect(statusText(w.provider.configFile)).to.match(
-      /^OUTAGE: 13 round\(s\) failed since \S+, none succeeded since: reading the channel failed: connect ECONNREF/m,
+      /^OUTAGE: 13 round\(s\) failed since \S+, none succeeded since: reading the channel's state failed: connect ECONNREF/m,
     );
     w.provider.backend = w.provider.fake;
     w.clock.advance(2_000);
     await w.provider.round();
     expect(statusText(w.provider.configFile)).to.match(
-      /^outage: 13 round\(s\) failed from \S+ to \S+: reading the channel/m,
+      /^outage: 13 round\(s\) failed from \S+ to \S+: reading the channel's state/m,
     );
   });
 
@@ -85,5 +85,45 @@ describe('cli/status', () => {
     expect(text).to.match(/^PAUSED: automatic payment waits until you check the channel/m);
     expect(text).to.match(/^keysends received that are not settlements: 1, 2000 msat in all$/m);
     expect(text).to.match(/unexplained -10002000 msat/);
+  });
+
+  it("shows the channel's state, every change with its time, and what the close left each side at the price at close", async () => {
+    const w = setup();
+    expect(statusText(w.receiver.configFile)).to.match(/^channel state: not seen yet/m);
+    await w.receiver.round(); // the baseline: $100 is 100 000 000 msat at 100 000 USD/BTC
+    w.oracles.price = usd('125000');
+    w.channel.state = 'closing';
+    w.clock.advance(5_000);
+    const r = await w.receiver.round();
+    expect(r.action).to.equal('refuse');
+    const text = statusText(w.receiver.configFile);
+    expect(text).to.match(
+      /^channel state: closing \(CHANNELD_SHUTTING_DOWN\): the channel is closing: the stable pos/m,
+    );
+    // 100 000 000 msat at 125 000 USD/BTC is $125: the receiver kept $25 the rally owed the provider.
+    expect(text).to.include(
+      "at close: the receiver's last settled balance 100000000 msat was worth 125.00000000 USD at " +
+        '125000.00000000 USD/BTC, against 100.00000000 USD agreed: the receiver gained 25.00000000 USD ' +
+        'and the provider lost as much',
+    );
+    const history = text.split('\n').filter((l) => /^  \S+Z (active|closing) /.test(l));
+    expect(history).to.deep.equal([
+      `  ${new Date(T0 + 5_000).toISOString()} closing  CHANNELD_SHUTTING_DOWN (poll)`,
+      `  ${new Date(T0).toISOString()} active   CHANNELD_NORMAL (poll)`,
+    ]);
+  });
+
+  it("shows the node's payment hash and proof of payment, never only the hash of the client's own preimage", async () => {
+    const w = setup();
+    await w.provider.round();
+    w.oracles.price = usd('99000');
+    w.clock.advance(5_000);
+    const r = await w.provider.round();
+    expect(r.action).to.equal('pay');
+    const [paid] = w.provider.ledger.payments(1);
+    expect(paid!.nodePreimage).to.match(/^[0-9a-f]{64}$/);
+    expect(statusText(w.provider.configFile)).to.include(
+      `hash ${paid!.nodePaymentHash}  preimage ${paid!.nodePreimage}`,
+    );
   });
 });

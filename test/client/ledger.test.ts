@@ -64,6 +64,7 @@ function quote(kind: AttestationKind, sequence: bigint): SignedAttestation {
 const intent = (n: number, attestations: readonly SignedAttestation[] = [quote('index_price', BigInt(n))]) => ({
   paymentHash: `${n}`.padStart(64, '0'),
   preimage: `${n}`.padStart(64, 'f'),
+  sentAfter: null,
   commitment: `${n}`.padStart(64, 'c'),
   attestations,
   amountMsat: 1_000n * BigInt(n),
@@ -98,11 +99,31 @@ describe('client/ledger', () => {
     expect(ledger.openPayments().map((p) => [p.paymentHash, p.status, p.amountMsat])).to.deep.equal([
       [intent(1).paymentHash, 'intent', 1_000n],
     ]);
-    ledger.recordOutcome(intent(1).paymentHash, { status: 'pending', feeMsat: null, failure: null, at: 2_000 });
+    ledger.recordOutcome(intent(1).paymentHash, {
+      status: 'pending',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: null,
+      failure: null,
+      at: 2_000,
+    });
     expect(ledger.openPayments()).to.have.length(1);
-    ledger.recordOutcome(intent(1).paymentHash, { status: 'complete', feeMsat: 1_000n, failure: null, at: 3_000 });
+    ledger.recordOutcome(intent(1).paymentHash, {
+      status: 'complete',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: 1_000n,
+      failure: null,
+      at: 3_000,
+    });
     expect(ledger.openPayments()).to.deep.equal([]);
-    expect(ledger.payments(10)[0]).to.include({ status: 'complete', feeMsat: 1_000n, updatedAt: 3_000 });
+    expect(ledger.payments(10)[0]).to.include({
+      status: 'complete',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: 1_000n,
+      updatedAt: 3_000,
+    });
     expect(ledger.paymentCounts()).to.deep.equal({ intent: 0, pending: 0, complete: 1, failed: 0 });
     ledger.close();
   });
@@ -143,7 +164,14 @@ describe('client/ledger', () => {
   it('refuses an outcome for a payment it never recorded', () => {
     const ledger = Ledger.open(file());
     expect(() =>
-      ledger.recordOutcome('ff'.repeat(32), { status: 'complete', feeMsat: 0n, failure: null, at: 1 }),
+      ledger.recordOutcome('ff'.repeat(32), {
+        status: 'complete',
+        nodePaymentHash: null,
+        nodePreimage: null,
+        feeMsat: 0n,
+        failure: null,
+        at: 1,
+      }),
     ).to.throw(InputError, 'no payment');
     ledger.close();
   });
@@ -199,15 +227,36 @@ describe('client/ledger', () => {
     const ledger = Ledger.open(file());
     expect(ledger.accounts()).to.equal(null);
     ledger.recordIntent(intent(1));
-    ledger.recordOutcome(intent(1).paymentHash, { status: 'complete', feeMsat: 0n, failure: null, at: 2 });
+    ledger.recordOutcome(intent(1).paymentHash, {
+      status: 'complete',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: 0n,
+      failure: null,
+      at: 2,
+    });
     // The baseline holds payment 1 and the keysend r0 listed when it was read.
     ledger.recordBaseline({ receiverMsat: 100_000_000n, at: 3 }, [
       { paymentHash: 'r0', amountMsat: 900n, settledAt: 3, customRecords: { '65537': 'ee'.repeat(32) } },
     ]);
     ledger.recordIntent(intent(2));
-    ledger.recordOutcome(intent(2).paymentHash, { status: 'complete', feeMsat: 7n, failure: null, at: 4 });
+    ledger.recordOutcome(intent(2).paymentHash, {
+      status: 'complete',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: 7n,
+      failure: null,
+      at: 4,
+    });
     ledger.recordIntent(intent(3));
-    ledger.recordOutcome(intent(3).paymentHash, { status: 'failed', feeMsat: null, failure: 'no route', at: 4 });
+    ledger.recordOutcome(intent(3).paymentHash, {
+      status: 'failed',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: null,
+      failure: 'no route',
+      at: 4,
+    });
     const receipt = { amountMsat: 500n, settledAt: 5, record: null, at: 6 };
     ledger.recordReceipt({ ...receipt, paymentHash: 'r1', matchedBy: 'record' });
     ledger.recordReceipt({ ...receipt, paymentHash: 'r1', matchedBy: 'record' }); // once
@@ -218,8 +267,14 @@ describe('client/ledger', () => {
       totals: { baselineMsat: 100_000_000n, paidMsat: 2_000n, paidFeesMsat: 7n, receivedMsat: 1_000n },
     });
     expect(['r0', 'r3', 'r4'].map((h) => ledger.isReceiptKnown(h))).to.deep.equal([true, true, false]);
-    expect(ledger.settlementRecordedSince(6)).to.equal(1_000n);
-    expect(ledger.settlementRecordedSince(7)).to.equal(0n);
+    // An expectation asks for the settlements recorded after it: by the ledger's order, no clock.
+    const asked = { commitment: 'e1', amountMsat: 1_000n, createdAt: 6, dueAt: 9, status: 'expected' as const };
+    expect(ledger.settlementReceivedFor({ ...asked, receivedMsat: 0n, afterReceipt: 1 })).to.equal(1_000n);
+    expect(ledger.settlementReceivedFor({ ...asked, receivedMsat: 0n, afterReceipt: 2 })).to.equal(500n);
+    expect(ledger.settlementReceivedFor({ ...asked, receivedMsat: 0n, afterReceipt: 4 })).to.equal(0n);
+    // One written by an older version has no receipt order: the time receipts were recorded judges it.
+    expect(ledger.settlementReceivedFor({ ...asked, receivedMsat: 0n, afterReceipt: null })).to.equal(1_000n);
+    expect(ledger.settlementReceivedFor({ ...asked, createdAt: 7, receivedMsat: 0n, afterReceipt: null })).to.equal(0n);
     expect(ledger.otherReceiptsSince(0)).to.deep.equal({ count: 1, amountMsat: 500n });
     ledger.close();
   });

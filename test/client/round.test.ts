@@ -99,11 +99,6 @@ describe('client/round', () => {
       /peer is not connected/,
     ],
     [
-      'the channel is closing',
-      (s: ReturnType<typeof setup>) => (s.channel.state = 'closing'),
-      /not in its normal state/,
-    ],
-    [
       'an HTLC is pending',
       (s: ReturnType<typeof setup>) => s.provider.node.pay([s.receiver.node], 1_000_000n, { hold: true }),
       /HTLC\(s\) toward the peer are pending/,
@@ -125,6 +120,20 @@ describe('client/round', () => {
       expect(s.provider.ledger.payments(10)).to.deep.equal([]);
     });
   }
+
+  it('never settles once the channel is closing: the round refuses and says the position ended', async () => {
+    const s = setup();
+    await s.provider.round(); // the agreement's first round, at the starting price
+    s.oracles.price = usd('99000');
+    s.channel.state = 'closing';
+    const r = await s.provider.round();
+    expect(r.action).to.equal('refuse');
+    expect(r.reason).to.equal(
+      'the channel is closing: the stable position ended; nothing settles any more ' +
+        '(the node says CHANNELD_SHUTTING_DOWN)',
+    );
+    expect(s.provider.ledger.payments(10)).to.deep.equal([]);
+  });
 
   it('records a failed payment and pays on the next quote', async () => {
     const s = setup();
@@ -178,7 +187,14 @@ describe('client/round', () => {
     await s.provider.round();
     // As if the outcome had never been written: the ledger still says "intent".
     const [paid] = s.provider.ledger.payments(1);
-    s.provider.ledger.recordOutcome(paid!.paymentHash, { status: 'pending', feeMsat: null, failure: null, at: T0 });
+    s.provider.ledger.recordOutcome(paid!.paymentHash, {
+      status: 'pending',
+      nodePaymentHash: null,
+      nodePreimage: null,
+      feeMsat: null,
+      failure: null,
+      at: T0,
+    });
     const again = await s.provider.round();
     expect(again.action).to.equal('none');
     expect(s.provider.ledger.payments(10).map((p) => p.status)).to.deep.equal(['complete']);

@@ -32,9 +32,15 @@ type Harness = {
   close(): Promise<void>;
 };
 
-const transports: { name: string; start(node: FakeNode, now: () => number): Promise<Harness> }[] = [
+const transports: {
+  name: string;
+  /** The command the node pays by: xkeysend on v26.06 (the default), keysend before it. */
+  method: 'xkeysend' | 'keysend';
+  start(node: FakeNode, now: () => number): Promise<Harness>;
+}[] = [
   {
     name: 'JSON-RPC unix socket',
+    method: 'xkeysend',
     async start(node, now) {
       const server = await startFakeClnRpc(node);
       const another = (clock: () => number) => createClnRpcBackend({ socketPath: server.socketPath, now: clock });
@@ -43,7 +49,18 @@ const transports: { name: string; start(node: FakeNode, now: () => number): Prom
     },
   },
   {
+    name: 'JSON-RPC unix socket, Core Lightning v25.09 (keysend, no xkeysend)',
+    method: 'keysend',
+    async start(node, now) {
+      const server = await startFakeClnRpc(node, { version: 'v25.09' });
+      const another = (clock: () => number) => createClnRpcBackend({ socketPath: server.socketPath, now: clock });
+      const backend = another(now);
+      return { backend, server, another, close: async () => (await backend.close(), await server.close()) };
+    },
+  },
+  {
     name: 'clnrest',
+    method: 'xkeysend',
     async start(node, now) {
       const server = await startFakeClnRest(node, { rune: RUNE });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cln-rune-'));
@@ -111,6 +128,7 @@ for (const transport of transports) {
       const expected = {
         channelId: channel.shortChannelId,
         peerId: bob.id,
+        nodeState: 'CHANNELD_NORMAL',
         normal: true,
         peerConnected: true,
         spendableMsat: 590_000_000n,
@@ -156,18 +174,23 @@ for (const transport of transports) {
       expect(result).to.deep.equal({
         paymentHash: payment!.paymentHash,
         status: 'complete',
+        preimage: payment!.preimage,
         feeMsat: 1_000n,
         failure: null,
       });
-      // lightningd draws its own preimage: the hash is not sha256 of ours.
+      // lightningd draws its own preimage: the hash and the proof of payment are the node's, not ours.
       expect(result.paymentHash).to.not.equal(sha256(req.preimage));
+      expect(sha256(result.preimage!)).to.equal(result.paymentHash);
       expect(await ours.backend.getChannel(channel.shortChannelId)).to.include({
         localBalanceMsat: 549_999_000n,
         remoteBalanceMsat: 450_001_000n,
       });
       expect(await theirs.backend.getChannel(channel.shortChannelId)).to.include({ localBalanceMsat: 450_001_000n });
       expect(bob.receipts[0]!.customRecords).to.deep.equal({ [TLV_TYPE]: DIGEST });
-      const sent = ours.server.cln.calls.find((c) => c.method === 'keysend')!.params;
+      // v26.06 has xkeysend: the client uses it rather than the deprecated keysend; older nodes keysend.
+      const other = transport.method === 'xkeysend' ? 'keysend' : 'xkeysend';
+      expect(ours.server.cln.calls.some((c) => c.method === other)).to.equal(false);
+      const sent = ours.server.cln.calls.find((c) => c.method === transport.method)!.params;
       expect(sent).to.deep.equal({
         destination: bob.id,
         amount_msat: 50_000_000, // an integer, so rune conditions on it can compare
@@ -182,7 +205,13 @@ for (const transport of transports) {
       await ours.backend.keysend(request(bob.id, { amountMsat: 12_345n }));
       const received = await theirs.backend.listReceived(NOW - 1000);
       expect(received).to.deep.equal([
-        { paymentHash: [...alice.payments.keys()][0], amountMsat: 12_345n, settledAt: NOW, customRecords: null },
+        {
+          paymentHash: [...alice.payments.keys()][0],
+          amountMsat: 12_345n,
+          settledAt: NOW,
+          customRecords: null,
+          note: null,
+        },
       ]);
       expect(await theirs.backend.listReceived(NOW + 1000)).to.deep.equal([]);
       expect(await ours.backend.listReceived(0)).to.deep.equal([]);
@@ -213,7 +242,13 @@ for (const transport of transports) {
         code: 'code 203',
       },
       { case: 'a route above the fee cap', arrange: () => undefined, req: { maxFeeMsat: 999n }, code: 'code 206' },
-      { case: 'no route (peer offline)', arrange: () => (alice.connected = false), req: {}, code: 'code 205' },
+      {
+        case: 'no route (peer offline)',
+        arrange: () => (alice.connected = false),
+        req: {},
+        // keysend fails before any part (210, nothing listed); xkeysend says no route (205).
+        code: transport.method === 'keysend' ? 'code 210' : 'code 205',
+      },
       {
         case: 'an error from lightningd without any payment',
         arrange: () => (alice.nextFault = { kind: 'rpc_error', code: 205, message: 'Unable to find a route' }),
@@ -243,6 +278,7 @@ for (const transport of transports) {
       expect(result).to.deep.equal({
         paymentHash: payment!.paymentHash,
         status: 'pending',
+        preimage: null,
         feeMsat: null,
         failure: null,
       });
@@ -257,6 +293,7 @@ for (const transport of transports) {
       expect(await ours.backend.lookupPayment(sha256(req.preimage))).to.deep.equal({
         ...result,
         status: 'complete',
+        preimage: payment!.preimage,
         feeMsat: 1_000n,
       });
       const after = await ours.backend.getChannel(channel.shortChannelId);
@@ -283,12 +320,13 @@ for (const transport of transports) {
       const req = request(bob.id, { timeoutMs: 150 });
       const result = await ours.backend.keysend(req);
       const payment = [...alice.payments.values()][0]!;
-      // listpays says "failed" (its only part failed), but the command has not ended.
-      expect(ours.server.cln.calls.some((c) => c.method === 'listpays')).to.equal(true);
+      // listsendpays says "failed" (its only part failed), but the command has not ended.
+      expect(ours.server.cln.calls.some((c) => c.method === 'listsendpays')).to.equal(true);
       expect(payment.attempts.map((a) => a.status)).to.deep.equal(['failed']);
       expect(result).to.deep.equal({
         paymentHash: payment.paymentHash,
         status: 'pending',
+        preimage: null,
         feeMsat: null,
         failure: null,
       });

@@ -78,6 +78,10 @@ describe('LND REST backend against a fake lnd', () => {
     expect(await backend.getNodeId()).to.equal(alice.id);
   });
 
+  it('needs no payment cursor: lnd finds a payment by the hash of our preimage', async () => {
+    expect(await backend.paymentCursor()).to.equal(null);
+  });
+
   describe('getChannel', () => {
     const cases: {
       name: string;
@@ -133,6 +137,7 @@ describe('LND REST backend against a fake lnd', () => {
         expect(state).to.deep.equal({
           channelId: channel.lndChanId,
           peerId: bob.id,
+          nodeState: 'active',
           normal: true,
           peerConnected: true,
           spendableMsat: c.spendable,
@@ -158,10 +163,30 @@ describe('LND REST backend against a fake lnd', () => {
       const state = await backend.getChannel(channel.lndChanId);
       expect(state?.normal).to.equal(false);
       expect(state?.peerConnected).to.equal(false);
+      expect(state?.nodeState).to.equal('inactive');
     });
 
-    it('does not list a closing channel (lnd moves it to pending channels)', async () => {
+    const lifecycle: [FakeChannel['state'], string][] = [
+      ['opening', 'pending_open'],
+      ['closing', 'waiting_close'],
+      ['onchain', 'pending_force_close'],
+      ['closed', 'closed'],
+    ];
+    for (const [state, nodeState] of lifecycle) {
+      it(`follows the channel seen open into lnd's ${nodeState} list, by any of its ids`, async () => {
+        await backend.getChannel(channel.lndChanId); // seen open: its channel point is known
+        channel.state = state;
+        for (const id of [channel.lndChanId, channel.channelPoint, channel.shortChannelId]) {
+          const found = await backend.getChannel(id);
+          expect(found, id).to.include({ nodeState, normal: false, peerConnected: false, peerId: bob.id });
+          expect(found!.localBalanceMsat + found!.remoteBalanceMsat).to.equal(1_000_000_000n);
+        }
+      });
+    }
+
+    it('finds a pending channel by its channel point even when never seen open (after a restart)', async () => {
       channel.state = 'closing';
+      expect(await backend.getChannel(channel.channelPoint)).to.include({ nodeState: 'waiting_close' });
       expect(await backend.getChannel(channel.lndChanId)).to.equal(null);
     });
 
@@ -222,6 +247,7 @@ describe('LND REST backend against a fake lnd', () => {
       expect(result).to.deep.equal({
         paymentHash: hashOf(preimage(1)),
         status: 'complete',
+        preimage: preimage(1), // lnd pays with our preimage: the proof of payment is ours
         feeMsat: 1_000n,
         failure: null,
       });
@@ -266,6 +292,7 @@ describe('LND REST backend against a fake lnd', () => {
         expect(result).to.deep.equal({
           paymentHash: hashOf(preimage(3)),
           status: 'failed',
+          preimage: null,
           feeMsat: null,
           failure: f.reason,
         });
@@ -282,6 +309,7 @@ describe('LND REST backend against a fake lnd', () => {
       expect(await backend.lookupPayment(result.paymentHash)).to.deep.equal({
         paymentHash: result.paymentHash,
         status: 'complete',
+        preimage: alice.payments.get(result.paymentHash)!.preimage,
         feeMsat: 1_000n,
         failure: null,
       });
@@ -299,6 +327,7 @@ describe('LND REST backend against a fake lnd', () => {
       expect(result).to.deep.equal({
         paymentHash: hash,
         status: 'failed',
+        preimage: null,
         feeMsat: null,
         failure: 'FAILURE_REASON_ERROR',
       });
@@ -310,6 +339,7 @@ describe('LND REST backend against a fake lnd', () => {
       expect(result).to.deep.equal({
         paymentHash: hashOf(preimage(5)),
         status: 'pending',
+        preimage: null,
         feeMsat: null,
         failure: null,
       });
@@ -362,12 +392,14 @@ describe('LND REST backend against a fake lnd', () => {
       expect(await backend.lookupPayment(hashOf(preimage(10)))).to.deep.equal({
         paymentHash: hashOf(preimage(10)),
         status: 'complete',
+        preimage: preimage(10),
         feeMsat: 1_000n,
         failure: null,
       });
       expect(await backend.lookupPayment(hashOf(preimage(11)))).to.deep.equal({
         paymentHash: hashOf(preimage(11)),
         status: 'failed',
+        preimage: null,
         feeMsat: null,
         failure: 'FAILURE_REASON_NO_ROUTE',
       });

@@ -16,12 +16,25 @@ import type { FakeNode, FakePayment } from './fake-lightning.js';
 const result = (p: FakePayment): PaymentResult => ({
   paymentHash: p.paymentHash,
   status: p.status,
+  preimage: p.status === 'complete' ? p.preimage : null,
   feeMsat: p.status === 'complete' ? p.feeMsat : null,
   failure: p.failure,
 });
 
+/** The fake channel's state by Core Lightning's names, which src/client/lifecycle.ts maps. */
+const NODE_STATES = {
+  opening: 'CHANNELD_AWAITING_LOCKIN',
+  normal: 'CHANNELD_NORMAL',
+  closing: 'CHANNELD_SHUTTING_DOWN',
+  onchain: 'ONCHAIN',
+  closed: 'CLOSED',
+} as const;
+
 export interface FakeNodeBackendOptions {
-  /** Report the records of received keysends (as LND does; default true), or null (as Core Lightning). */
+  /**
+   * Report the records of received keysends (as LND does; default true), or null (as Core Lightning
+   * does for a keysend that carried no settlement note).
+   */
   readonly reportsRecords?: boolean;
 }
 
@@ -48,6 +61,7 @@ export class FakeNodeBackend implements LightningBackend {
     return {
       channelId: channel.shortChannelId,
       peerId: peer.id,
+      nodeState: NODE_STATES[channel.state],
       normal: channel.state === 'normal',
       peerConnected: this.node.connected && peer.connected,
       spendableMsat: this.node.spendableMsat(channel),
@@ -66,6 +80,10 @@ export class FakeNodeBackend implements LightningBackend {
   async keysend(request: KeysendRequest): Promise<PaymentResult> {
     if (this.unreachable) throw new Error('connect ECONNREFUSED');
     return result(this.node.keysend({ ...request, customRecords: { ...request.customRecords } }));
+  }
+
+  async paymentCursor(): Promise<string | null> {
+    return null;
   }
 
   async lookupPayment(paymentHash: string): Promise<PaymentResult | null> {

@@ -1,14 +1,19 @@
 /**
- * A fake Core Lightning node for tests: one FakeNode behind (a) lightningd's JSON-RPC 2.0 unix
- * socket and (b) the clnrest plugin's HTTP(S) API. Both answer the methods the settlement client
- * uses (getinfo, listpeerchannels, keysend, listpays, listinvoices) with the request params and
- * response fields of Core Lightning's schemas (doc/schemas/*.json, v24+), msat as JSON integers,
- * and errors as lightningd's `{code, message}` objects; clnrest wraps them in its HTTP statuses
- * (201 ok, 401/403 rune refused, 404 unknown method, 500 RPC error).
+ * A fake Core Lightning v26.06 node for tests: one FakeNode behind (a) lightningd's JSON-RPC 2.0
+ * unix socket and (b) the clnrest plugin's HTTP(S) API. Both answer the methods the settlement
+ * client uses (getinfo, help, listpeerchannels, listclosedchannels, xkeysend, keysend,
+ * listsendpays, listpays, listinvoices, wait) with the request params and response fields of Core
+ * Lightning's JSON schemas, msat as JSON integers, and errors as lightningd's `{code, message}`
+ * objects; clnrest wraps them in its HTTP statuses (201 ok, 401/403 rune refused, 404 unknown
+ * method, 500 RPC error).
  *
- * As in lightningd, a keysend command answers only when its payment is final, however long that
- * takes (an HTLC held in flight, or attempts that fail while the command keeps retrying), and it
- * runs on when the caller hangs up; meanwhile listpays reports the parts sent so far.
+ * As v26.06 does: `xkeysend` answers `{payment_preimage, amount_msat, amount_sent_msat,
+ * failed_parts, successful_parts}`; `keysend` is deprecated, and refused with -32601 when the node
+ * runs with deprecated APIs off (an older version has keysend only, v27.03 xkeysend only). A
+ * keysend command answers only when its payment is final, however long that takes, and runs on
+ * when the caller hangs up; meanwhile listsendpays reports the parts sent so far. A received
+ * keysend is an invoice created after the fact (shapes in fake-cln-shapes.ts); its TLVs are kept
+ * nowhere a client can ask for them, except what `htlcAcceptedParams` gives a plugin's hook.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -19,15 +24,22 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JsonObjectSplitter } from '../../src/lightning/cln-rpc.js';
-import type { FakeHtlc, FakeNode, FakePayment } from './fake-lightning.js';
-
-interface RpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-/** A JSON-RPC answer, or `drop`: hang up on the caller without one. */
-type Answer = { result: unknown } | { error: RpcErrorObject } | { drop: true };
+import {
+  METHOD_NOT_FOUND,
+  PARAMS_INVALID,
+  channelJson,
+  closedChannelJson,
+  deliveredRecords,
+  htlcAcceptedParams,
+  invoiceJson,
+  keysendFailure,
+  msatNumber,
+  parseMsat,
+  rpcError,
+  sendPayJson,
+  type Answer,
+} from './fake-cln-shapes.js';
+import type { FakeNode, FakePayment, FakeReceipt } from './fake-lightning.js';
 
 /** One call the fake received, for tests to inspect params. */
 export interface FakeClnCall {
@@ -35,25 +47,77 @@ export interface FakeClnCall {
   readonly params: Record<string, unknown>;
 }
 
-const PARAMS_INVALID = -32602;
-const METHOD_NOT_FOUND = -32601;
-const PAY_DESTINATION_PERM_FAIL = 203;
-const PAY_ROUTE_NOT_FOUND = 205;
-const PAY_ROUTE_TOO_EXPENSIVE = 206;
-const PAY_STOPPED_RETRYING = 210;
+export interface FakeClnOptions {
+  /** getinfo's version (default v26.06): xkeysend from v26.06, keysend until v27.03. */
+  readonly version?: string;
+  /** allow-deprecated-apis (default true); off, as in developer mode, v26.06 refuses keysend. */
+  readonly deprecatedApis?: boolean;
+  /** The keysend plugin is loaded (default true); `disable-plugin=keysend` on an older node leaves no command to pay. */
+  readonly keysendPlugin?: boolean;
+  /** accept-htlc-tlv-type: even TLV types this node keeps (odd ones always pass). */
+  readonly acceptHtlcTlvTypes?: readonly string[];
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+const XKEYSEND_PARAMS = [
+  'destination',
+  'amount_msat',
+  'label',
+  'maxfee',
+  'layers',
+  'retry_for',
+  'maxdelay',
+  'extratlvs',
+];
+const KEYSEND_PARAMS = [
+  'destination',
+  'amount_msat',
+  'label',
+  'maxfeepercent',
+  'retry_for',
+  'maxdelay',
+  'exemptfee',
+  'routehints',
+  'extratlvs',
+  'maxfee',
+];
+
+/** v<major>.<minor> as a number to compare, e.g. v26.06 -> 2606. */
+function versionNumber(version: string): number {
+  const m = /^v(\d+)\.(\d+)/.exec(version);
+  return m ? Number(m[1]) * 100 + Number(m[2]) : 0;
+}
 
 /** lightningd's answers for one FakeNode, shared by the socket and the REST front ends. */
 export class FakeClnNode {
   readonly calls: FakeClnCall[] = [];
+  readonly version: string;
   private readonly waiting = new Set<() => void>();
   private readonly poll: NodeJS.Timeout;
+  private readonly acceptedEven: ReadonlySet<string>;
 
-  constructor(readonly node: FakeNode) {
+  constructor(
+    readonly node: FakeNode,
+    private readonly options: FakeClnOptions = {},
+  ) {
+    this.version = options.version ?? 'v26.06';
+    this.acceptedEven = new Set(options.acceptHtlcTlvTypes ?? []);
     // Keysends left pending answer once a test resolves them, like lightningd's blocking keysend.
     this.poll = setInterval(() => {
       for (const check of [...this.waiting]) check();
     }, 5);
     this.poll.unref();
+  }
+
+  /** Which payment commands this version has, and whether keysend is refused as deprecated. */
+  get commands(): { xkeysend: boolean; keysend: boolean; keysendRefused: boolean } {
+    const v = versionNumber(this.version);
+    const plugin = this.options.keysendPlugin !== false;
+    return {
+      xkeysend: plugin && v >= 2606,
+      keysend: plugin && v < 2703,
+      keysendRefused: v >= 2606 && this.options.deprecatedApis === false,
+    };
   }
 
   /** Answers one call; a pending keysend resolves only when its payment leaves "pending". */
@@ -67,17 +131,33 @@ export class FakeClnNode {
     switch (method) {
       case 'getinfo':
         return { result: this.getinfo() };
+      case 'help':
+        return this.help(p);
       case 'listpeerchannels':
-        return { result: { channels: this.channels(p) } };
+        return { result: { channels: this.openChannels(p) } };
+      case 'listclosedchannels':
+        return { result: { closedchannels: this.closedChannels() } };
+      case 'xkeysend':
+        return this.commands.xkeysend ? this.pay('xkeysend', p) : unknownCommand(method);
       case 'keysend':
-        return this.keysend(p);
-      case 'listpays':
-        return this.listpays(p);
+        if (!this.commands.keysend) return unknownCommand(method);
+        if (this.commands.keysendRefused) return rpcError(METHOD_NOT_FOUND, 'Command "keysend" is deprecated');
+        return this.pay('keysend', p);
+      case 'listsendpays':
+        return this.listsendpays(p);
       case 'listinvoices':
-        return { result: { invoices: this.invoices() } };
+        return this.listinvoices(p);
+      case 'wait':
+        return this.wait(p);
       default:
-        return rpcError(METHOD_NOT_FOUND, `Unknown command '${method}'`);
+        return unknownCommand(method);
     }
+  }
+
+  /** The htlc_accepted hook's params for the keysend this node received as receipt `r`. */
+  hookParams(r: FakeReceipt): unknown {
+    const payer = this.node.network.nodes.map((n) => n.payments.get(r.paymentHash)).find((x) => x !== undefined);
+    return htlcAcceptedParams(r, payer?.preimage ?? '00'.repeat(32), deliveredRecords(r, this.acceptedEven));
   }
 
   close(): void {
@@ -96,7 +176,7 @@ export class FakeClnNode {
       num_inactive_channels: 0,
       address: [],
       binding: [],
-      version: 'v24.11',
+      version: this.version,
       blockheight: 800_000,
       network: 'regtest',
       fees_collected_msat: 0,
@@ -105,53 +185,48 @@ export class FakeClnNode {
     };
   }
 
-  private channels(p: Record<string, unknown>): Record<string, unknown>[] {
-    return this.node
-      .channels()
-      .filter((c) => p.id === undefined || this.node.sides(c).peer.id === p.id)
-      .filter((c) => p.short_channel_id === undefined || c.shortChannelId === p.short_channel_id)
-      .map((c) => {
-        const { local, remote, peer, opener } = this.node.sides(c);
-        // lightningd's to_us_msat is channel->our_msat: it moves only when an HTLC is removed
-        // (settled or failed), and no commitment fee or anchor is taken from it.
-        return {
-          peer_id: peer.id,
-          peer_connected: this.node.connected && peer.connected,
-          state: c.state === 'normal' ? 'CHANNELD_NORMAL' : 'CHANNELD_SHUTTING_DOWN',
-          opener: opener ? 'local' : 'remote',
-          features: ['option_static_remotekey', ...(c.anchorsMsat > 0n ? ['option_anchors'] : [])],
-          last_tx_fee_msat: msatNumber(c.commitFeeMsat),
-          feerate: { perkw: 253, perkb: 1012 },
-          short_channel_id: c.shortChannelId,
-          direction: c.a === this.node ? 0 : 1,
-          channel_id: c.channelId,
-          funding_txid: c.channelPoint.split(':')[0],
-          funding_outnum: 0,
-          private: false,
-          to_us_msat: msatNumber(local),
-          total_msat: msatNumber(local + remote),
-          our_reserve_msat: msatNumber(c.reserveMsat),
-          their_reserve_msat: msatNumber(c.reserveMsat),
-          spendable_msat: msatNumber(this.node.spendableMsat(c)),
-          receivable_msat: msatNumber(peer.spendableMsat(c)),
-          htlcs: c.htlcs.map((h, i) => htlcJson(h.offerer === this.node ? 'out' : 'in', i, h)),
-        };
-      });
+  private help(p: Record<string, unknown>): Answer {
+    const usage: Record<string, string> = {
+      ...(this.commands.xkeysend
+        ? { xkeysend: 'xkeysend destination amount_msat [label] [maxfee] [layers] [retry_for] [maxdelay] [extratlvs]' }
+        : {}),
+      // With deprecated APIs off, lightningd leaves deprecated commands out of help.
+      ...(this.commands.keysend && !this.commands.keysendRefused
+        ? {
+            keysend: `keysend${this.commands.xkeysend ? ' (DEPRECATED!)' : ''} destination amount_msat [label] ...`,
+          }
+        : {}),
+      listsendpays: 'listsendpays [bolt11] [payment_hash] [status] [index] [start] [limit]',
+    };
+    if (p.command === undefined)
+      return { result: { help: Object.values(usage).map((command) => ({ command })), 'format-hint': 'simple' } };
+    // As lightningd's json_help: -32601 for a command it does not have, and for a deprecated one
+    // while deprecated APIs are off.
+    if (p.command === 'keysend' && this.commands.keysend && this.commands.keysendRefused)
+      return rpcError(METHOD_NOT_FOUND, 'Deprecated command keysend');
+    const found = typeof p.command === 'string' ? usage[p.command] : undefined;
+    if (found === undefined) return rpcError(METHOD_NOT_FOUND, `Unknown command ${String(p.command)}`);
+    return { result: { help: [{ command: found }], 'format-hint': 'simple' } };
   }
 
-  private async keysend(p: Record<string, unknown>): Promise<Answer> {
-    const allowed = new Set([
-      'destination',
-      'amount_msat',
-      'label',
-      'maxfeepercent',
-      'retry_for',
-      'maxdelay',
-      'exemptfee',
-      'routehints',
-      'extratlvs',
-      'maxfee',
-    ]);
+  private openChannels(p: Record<string, unknown>): Record<string, unknown>[] {
+    return this.node
+      .channels()
+      .filter((c) => c.state !== 'closed')
+      .filter((c) => p.id === undefined || this.node.sides(c).peer.id === p.id)
+      .filter((c) => p.short_channel_id === undefined || c.shortChannelId === p.short_channel_id)
+      .map((c) => channelJson(this.node, c));
+  }
+
+  private closedChannels(): Record<string, unknown>[] {
+    return this.node
+      .channels()
+      .filter((c) => c.state === 'closed')
+      .map((c) => closedChannelJson(this.node, c));
+  }
+
+  private async pay(method: 'keysend' | 'xkeysend', p: Record<string, unknown>): Promise<Answer> {
+    const allowed = new Set(method === 'xkeysend' ? XKEYSEND_PARAMS : KEYSEND_PARAMS);
     const unknown = Object.keys(p).find((k) => !allowed.has(k));
     if (unknown) return rpcError(PARAMS_INVALID, `unknown parameter: ${unknown}`);
     if (typeof p.destination !== 'string' || !/^0[23][0-9a-f]{64}$/.test(p.destination))
@@ -189,21 +264,29 @@ export class FakeClnNode {
     });
     if (drop) return { drop: true };
     if (payment.status === 'pending') await this.settled(payment);
-    if (payment.status === 'complete') {
-      return {
-        result: {
-          destination: payment.destination,
-          payment_hash: payment.paymentHash,
-          created_at: payment.createdAt / 1000,
-          parts: 1,
-          amount_msat: msatNumber(payment.amountMsat),
-          amount_sent_msat: msatNumber(payment.amountMsat + payment.feeMsat),
-          payment_preimage: payment.preimage,
-          status: 'complete',
-        },
-      };
+    if (payment.status !== 'complete') return keysendFailure(payment, method);
+    const amounts = {
+      amount_msat: msatNumber(payment.amountMsat),
+      amount_sent_msat: msatNumber(payment.amountMsat + payment.feeMsat),
+    };
+    if (method === 'xkeysend') {
+      const failed = payment.attempts.filter((a) => a.status === 'failed').length;
+      return { result: { payment_preimage: payment.preimage, ...amounts, failed_parts: failed, successful_parts: 1 } };
     }
-    return keysendFailure(payment);
+    return {
+      result: {
+        destination: payment.destination,
+        payment_hash: payment.paymentHash,
+        // A float with the nanoseconds, as lightningd prints a timeabs (the fake's clock has ms).
+        created_at: Number(
+          `${Math.floor(payment.createdAt / 1000)}.${String(payment.createdAt % 1000).padStart(3, '0')}123456`,
+        ),
+        parts: payment.attempts.length,
+        ...amounts,
+        payment_preimage: payment.preimage,
+        status: 'complete',
+      },
+    };
   }
 
   private settled(payment: FakePayment): Promise<void> {
@@ -218,136 +301,82 @@ export class FakeClnNode {
   }
 
   /**
-   * listpays as the pay plugin builds it from listsendpays: one entry per payment (one keysend
-   * command is one sendpay group), "complete" if any part completed, else "pending" if any part is
-   * in flight, else "failed" (also between the attempts of a keysend that is still retrying: the
-   * keysend plugin runs apart from listpays). A payment that never sent a part is not listed.
+   * listsendpays: every part (attempt) this node sent, in created order; by payment_hash (a
+   * lookup), or from `start` on the `created` index, up to `limit`. A keysend that found no route
+   * at all sent no part and is not listed.
    */
-  private listpays(p: Record<string, unknown>): Answer {
-    if (
-      p.payment_hash !== undefined &&
-      (typeof p.payment_hash !== 'string' || !/^[0-9a-f]{64}$/.test(p.payment_hash))
-    ) {
+  private listsendpays(p: Record<string, unknown>): Answer {
+    if (p.payment_hash !== undefined && (typeof p.payment_hash !== 'string' || !HASH.test(p.payment_hash)))
       return rpcError(PARAMS_INVALID, 'payment_hash: should be a 32 byte hex value');
+    const range = indexRange(p);
+    if (typeof range === 'string') return rpcError(PARAMS_INVALID, range);
+    let parts;
+    if (typeof p.payment_hash === 'string') parts = this.node.payments.get(p.payment_hash)?.attempts ?? [];
+    else
+      parts = this.node.attempts.slice(
+        range.start - 1,
+        range.limit === null ? undefined : range.start - 1 + range.limit,
+      );
+    const payments = parts.map(sendPayJson).filter((x) => p.status === undefined || x.status === p.status);
+    return { result: { payments } };
+  }
+
+  /** listinvoices: by label or payment_hash, or from `start` on the `created` index, up to `limit`. */
+  private listinvoices(p: Record<string, unknown>): Answer {
+    const range = indexRange(p);
+    if (typeof range === 'string') return rpcError(PARAMS_INVALID, range);
+    const receipts = this.node.receipts;
+    const end = range.limit === null ? receipts.length : Math.min(receipts.length, range.start - 1 + range.limit);
+    const invoices: Record<string, unknown>[] = [];
+    for (let i = range.start - 1; i < end; i += 1) {
+      const r = receipts[i] as FakeReceipt;
+      if (typeof p.payment_hash === 'string' && r.paymentHash !== p.payment_hash) continue;
+      const invoice = invoiceJson(r, i + 1, this.acceptedEven);
+      if (typeof p.label === 'string' && invoice.label !== p.label) continue;
+      invoices.push(invoice);
     }
-    const pays = [...this.node.payments.values()]
-      .filter((x) => x.attempts.length > 0)
-      .filter((x) => p.payment_hash === undefined || x.paymentHash === p.payment_hash)
-      .map((x, i) => payJson(x, i + 1))
-      .filter((x) => p.status === undefined || x.status === p.status);
-    return { result: { pays } };
+    return { result: { invoices } };
   }
 
-  private invoices(): Record<string, unknown>[] {
-    return this.node.receipts.map((r, i) => ({
-      // lightningd's keysend plugin files each received keysend as a paid "keysend-<time>" invoice.
-      label:
-        r.kind === 'keysend'
-          ? `keysend-${Math.floor(r.settledAt / 1000)}.${String(i).padStart(9, '0')}`
-          : r.label || `invoice-${i + 1}`,
-      ...(r.kind === 'invoice' ? { bolt11: `lnbcrt${r.amountMsat}n1fake${r.paymentHash.slice(0, 16)}` } : {}),
-      description: r.kind === 'keysend' ? 'keysend' : 'an ordinary invoice',
-      payment_hash: r.paymentHash,
-      status: 'paid',
-      expires_at: Math.floor(r.settledAt / 1000) + 3600,
-      amount_msat: msatNumber(r.amountMsat),
-      amount_received_msat: msatNumber(r.amountMsat),
-      paid_at: Math.floor(r.settledAt / 1000),
-      created_index: i + 1,
-      updated_index: i + 1,
-    }));
-  }
-}
-
-function htlcJson(direction: 'in' | 'out', id: number, h: FakeHtlc): Record<string, unknown> {
-  return {
-    direction,
-    id,
-    amount_msat: msatNumber(h.amountMsat),
-    expiry: 800_144,
-    payment_hash: h.paymentHash,
-    state: direction === 'out' ? 'SENT_ADD_ACK_REVOCATION' : 'RCVD_ADD_ACK_REVOCATION',
-  };
-}
-
-/** One listpays entry; amounts as the pay plugin tallies them (failed parts count for nothing). */
-function payJson(x: FakePayment, createdIndex: number): Record<string, unknown> & { status: string } {
-  const status = x.attempts.some((a) => a.status === 'complete')
-    ? 'complete'
-    : x.attempts.some((a) => a.status === 'pending')
-      ? 'pending'
-      : 'failed';
-  const live = x.attempts.filter((a) => a.status !== 'failed').length;
-  const completedAt = x.attempts.find((a) => a.status === 'complete')?.createdAt;
-  return {
-    payment_hash: x.paymentHash,
-    status,
-    destination: x.destination,
-    created_at: Math.floor(x.attempts[0]!.createdAt / 1000),
-    ...(completedAt !== undefined ? { completed_at: Math.floor(completedAt / 1000), preimage: x.preimage } : {}),
-    label: x.label,
-    ...(live > 0 ? { amount_msat: msatNumber(x.amountMsat) } : {}),
-    amount_sent_msat: msatNumber(BigInt(live) * (x.amountMsat + x.feeMsat)),
-    created_index: createdIndex,
-  };
-}
-
-/** lightningd's keysend error for a failed payment, by what the fake network said. */
-function keysendFailure(payment: FakePayment): Answer {
-  const data = {
-    payment_hash: payment.paymentHash,
-    status: 'failed',
-    amount_msat: msatNumber(payment.amountMsat),
-    destination: payment.destination,
-  };
-  if (payment.failure === 'no route to destination' || payment.failure === 'insufficient balance') {
-    return {
-      error: {
-        code: PAY_ROUTE_NOT_FOUND,
-        message: `Ran out of routes to try after 1 attempt: see \`paystatus\` (${payment.failure})`,
-        data,
-      },
+  /** wait: answers at once when the index has reached `nextvalue`, else when it does. */
+  private async wait(p: Record<string, unknown>): Promise<Answer> {
+    const counts: Record<string, () => number> = {
+      sendpays: () => this.node.attempts.length,
+      invoices: () => this.node.receipts.length,
     };
+    const count = typeof p.subsystem === 'string' ? counts[p.subsystem] : undefined;
+    if (!count || p.indexname !== 'created' || typeof p.nextvalue !== 'number')
+      return rpcError(PARAMS_INVALID, 'wait: subsystem sendpays or invoices, indexname created, nextvalue');
+    const next = p.nextvalue;
+    if (count() < next)
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (count() < next) return;
+          this.waiting.delete(check);
+          resolve();
+        };
+        this.waiting.add(check);
+      });
+    const created = count();
+    return { result: { subsystem: p.subsystem, ...(created > 0 ? { created } : {}) } };
   }
-  if (payment.failure === 'gave up retrying') {
-    const n = payment.attempts.length;
-    return {
-      error: {
-        code: PAY_STOPPED_RETRYING,
-        message: `Ran out of routes to try after ${n} attempt${n === 1 ? '' : 's'}: see \`paystatus\``,
-        data,
-      },
-    };
-  }
-  if (payment.failure === 'fee exceeds maxfee') {
-    return { error: { code: PAY_ROUTE_TOO_EXPENSIVE, message: 'Route too expensive: fee exceeds maxfee', data } };
-  }
-  return {
-    error: {
-      code: PAY_DESTINATION_PERM_FAIL,
-      message: `failed: WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS (${payment.failure ?? 'failed'})`,
-      data,
-    },
-  };
 }
 
-function rpcError(code: number, message: string): Answer {
-  return { error: { code, message } };
+function unknownCommand(method: string): Answer {
+  return rpcError(METHOD_NOT_FOUND, `Unknown command '${method}'`);
 }
 
-function parseMsat(value: unknown): bigint | null {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (typeof value === 'string' && /^\d+(msat)?$/.test(value)) return BigInt(value.replace(/msat$/, ''));
-  return null;
+/** `index`/`start`/`limit` as Core Lightning takes them (start and limit need index "created"). */
+function indexRange(p: Record<string, unknown>): { start: number; limit: number | null } | string {
+  if (p.start === undefined && p.limit === undefined) return { start: 1, limit: null };
+  if (p.index !== 'created') return 'index: start and limit need index "created"';
+  const start = p.start ?? 1;
+  if (typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0) return 'start: should be a u64';
+  if (p.limit !== undefined && (typeof p.limit !== 'number' || !Number.isSafeInteger(p.limit) || p.limit < 0))
+    return 'limit: should be a u32';
+  return { start: Math.max(1, start), limit: (p.limit as number | undefined) ?? null };
 }
 
-function msatNumber(value: bigint): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`fake-cln: ${value} msat is beyond what JSON numbers hold exactly`);
-  return n;
-}
-
-/** A running fake front end. */
 export interface FakeClnServer {
   readonly cln: FakeClnNode;
   close(): Promise<void>;
@@ -357,10 +386,13 @@ export interface FakeClnServer {
  * lightningd's JSON-RPC socket for `node`, in a new temp folder: reads concatenated JSON request
  * objects, answers each with one JSON object followed by a blank line, as lightningd does.
  */
-export async function startFakeClnRpc(node: FakeNode): Promise<FakeClnServer & { readonly socketPath: string }> {
+export async function startFakeClnRpc(
+  node: FakeNode,
+  options: FakeClnOptions = {},
+): Promise<FakeClnServer & { readonly socketPath: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-cln-'));
   const socketPath = path.join(dir, 'lightning-rpc');
-  const cln = new FakeClnNode(node);
+  const cln = new FakeClnNode(node, options);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -410,7 +442,7 @@ async function answerSocket(cln: FakeClnNode, socket: net.Socket, text: string):
   if (!socket.destroyed) socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: request.id ?? null, ...answer })}\n\n`);
 }
 
-export interface FakeClnRestOptions {
+export interface FakeClnRestOptions extends FakeClnOptions {
   /** The rune the fake accepts in the `Rune` header. */
   readonly rune: string;
   /** Methods the rune permits (default: all). */
@@ -424,7 +456,7 @@ export async function startFakeClnRest(
   node: FakeNode,
   options: FakeClnRestOptions,
 ): Promise<FakeClnServer & { readonly url: string; readonly runeHeaders: (string | undefined)[] }> {
-  const cln = new FakeClnNode(node);
+  const cln = new FakeClnNode(node, options);
   const runeHeaders: (string | undefined)[] = [];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];

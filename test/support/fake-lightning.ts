@@ -30,6 +30,9 @@ export type FakePaymentKind = 'invoice' | 'keysend';
 export interface FakeAttempt {
   readonly createdAt: number;
   status: FakePaymentStatus;
+  /** 1-based, in the order the node made its attempts (Core Lightning's sendpays `created_index`). */
+  readonly index: number;
+  readonly payment: FakePayment;
 }
 
 export interface FakePayment {
@@ -81,7 +84,8 @@ export interface FakeChannel {
   balanceB: bigint;
   /** Each side's channel reserve, msat: not spendable. */
   readonly reserveMsat: bigint;
-  state: 'normal' | 'closing';
+  /** opening (awaiting lock-in), normal, closing (mutual close under way), onchain (a close is on chain), closed. */
+  state: 'opening' | 'normal' | 'closing' | 'onchain' | 'closed';
   /** HTLCs in flight, in both directions. */
   readonly htlcs: FakeHtlc[];
   /** The commitment transaction's fee at the current feerate, paid by `a` (change it with updateFee). */
@@ -140,6 +144,8 @@ export class FakeNode {
   readonly payments = new Map<string, FakePayment>();
   /** Payments this node received. */
   readonly receipts: FakeReceipt[] = [];
+  /** Every attempt of every payment this node made, in the order it made them. */
+  readonly attempts: FakeAttempt[] = [];
   connected = true;
   nextFault: KeysendFault | null = null;
   /**
@@ -211,13 +217,13 @@ export class FakeNode {
       label: req.label,
     });
     if (fault?.kind === 'fail') {
-      payment.attempts.push({ createdAt: this.network.now(), status: 'failed' });
+      this.attempt(payment, 'failed');
       return this.fail(payment, fault.message);
     }
     if (!peer || !this.channelWith(peer)) return this.fail(payment, 'no route to destination');
     if (this.routeFeeMsat > req.maxFeeMsat) return this.fail(payment, 'fee exceeds maxfee');
     if (fault?.kind === 'retry') {
-      payment.attempts.push({ createdAt: this.network.now(), status: 'failed' });
+      this.attempt(payment, 'failed');
       return payment;
     }
     const hold = fault?.kind === 'pending' || fault?.kind === 'hang' || fault?.kind === 'drop';
@@ -264,7 +270,7 @@ export class FakeNode {
       if (outcome === 'failed') return void this.fail(payment, 'gave up retrying');
       const locked = this.lock(payment);
       if (typeof locked === 'string') return void this.fail(payment, locked);
-      payment.attempts.push({ createdAt: this.network.now(), status: 'pending' });
+      this.attempt(payment, 'pending');
       hops = locked;
     }
     this.inFlight.delete(paymentHash);
@@ -333,7 +339,7 @@ export class FakeNode {
   private launch(payment: FakePayment, hold: boolean): FakePayment {
     const hops = this.lock(payment);
     if (typeof hops === 'string') return this.fail(payment, hops);
-    payment.attempts.push({ createdAt: this.network.now(), status: 'pending' });
+    this.attempt(payment, 'pending');
     this.inFlight.set(payment.paymentHash, hops);
     if (!hold) this.resolvePending(payment.paymentHash, 'complete');
     return payment;
@@ -354,6 +360,13 @@ export class FakeNode {
     }
     for (const hop of hops) hop.channel.htlcs.push(hop.htlc);
     return hops;
+  }
+
+  /** Records a new attempt of `payment`, as Core Lightning records a sendpay part. */
+  private attempt(payment: FakePayment, status: FakePaymentStatus): void {
+    const attempt = { createdAt: this.network.now(), status, index: this.attempts.length + 1, payment };
+    payment.attempts.push(attempt);
+    this.attempts.push(attempt);
   }
 
   private fail(payment: FakePayment, message: string): FakePayment {

@@ -103,6 +103,8 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     if (req.method === 'GET' && url.pathname === '/v1/getinfo') return sendJson(res, getInfo());
     if (req.method === 'GET' && url.pathname === '/v1/channels') return sendJson(res, { channels: listChannels() });
+    if (req.method === 'GET' && url.pathname === '/v1/channels/pending') return sendJson(res, pendingChannels());
+    if (req.method === 'GET' && url.pathname === '/v1/channels/closed') return sendJson(res, closedChannels());
     if (req.method === 'GET' && url.pathname === '/v1/invoices') return sendJson(res, listInvoices(url.searchParams));
     if (req.method === 'POST' && url.pathname === '/v2/router/send') return sendPayment(res, body);
     if (req.method === 'GET' && url.pathname.startsWith('/v2/router/track/'))
@@ -206,6 +208,68 @@ export async function startFakeLnd(node: FakeNode, options: FakeLndOptions = {})
           memo: '',
         };
       });
+  }
+
+  /** PendingChannels: channels being opened, closed mutually (waiting_close) or by force (on chain). */
+  function pendingChannels(): Record<string, unknown> {
+    const of = (state: string) =>
+      node
+        .channels()
+        .filter((c) => c.state === state)
+        .map((c) => {
+          const { local, remote, peer, opener } = node.sides(c);
+          return {
+            channel: {
+              remote_node_pub: peer.id,
+              channel_point: c.channelPoint,
+              capacity: ((local + remote) / 1000n).toString(),
+              local_balance: (local / 1000n).toString(),
+              remote_balance: (remote / 1000n).toString(),
+              local_chan_reserve_sat: (c.reserveMsat / 1000n).toString(),
+              remote_chan_reserve_sat: (c.reserveMsat / 1000n).toString(),
+              initiator: opener ? 'INITIATOR_LOCAL' : 'INITIATOR_REMOTE',
+              commitment_type: 'ANCHORS',
+              num_forwarding_packages: '0',
+              chan_status_flags: '',
+              private: true,
+              memo: '',
+            },
+            limbo_balance: (local / 1000n).toString(),
+          };
+        });
+    return {
+      total_limbo_balance: '0',
+      pending_open_channels: of('opening'),
+      pending_closing_channels: [],
+      pending_force_closing_channels: of('onchain'),
+      waiting_close_channels: of('closing'),
+    };
+  }
+
+  function closedChannels(): Record<string, unknown> {
+    return {
+      channels: node
+        .channels()
+        .filter((c) => c.state === 'closed')
+        .map((c) => {
+          const { local, remote, peer } = node.sides(c);
+          return {
+            channel_point: c.channelPoint,
+            chan_id: c.lndChanId,
+            chain_hash: '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206',
+            closing_tx_hash: 'ab'.repeat(32),
+            remote_pubkey: peer.id,
+            capacity: ((local + remote) / 1000n).toString(),
+            close_height: 800_100,
+            settled_balance: (local / 1000n).toString(),
+            time_locked_balance: '0',
+            close_type: 'COOPERATIVE_CLOSE',
+            open_initiator: 'INITIATOR_LOCAL',
+            close_initiator: 'INITIATOR_LOCAL',
+            resolutions: [],
+          };
+        }),
+    };
   }
 
   function sendPayment(res: ServerResponse, body: unknown): void {
