@@ -165,6 +165,7 @@ describe('Core Lightning plugin: lightningd runs peer-stables', () => {
       },
     });
     cln.notify('channel_state_changed', change('999x9x9', w.receiver.node.id, 'ONCHAIN'));
+    cln.notify('channel_state_changed', change(w.channel.shortChannelId, '02'.repeat(33), 'ONCHAIN'));
     cln.notify('channel_state_changed', change(w.channel.shortChannelId, w.receiver.node.id, 'CHANNELD_SHUTTING_DOWN'));
     const states = await eventually(async () => {
       const s = (await cln.call('stable-status')).result as { channel: { node_state: string }[] };
@@ -178,6 +179,27 @@ describe('Core Lightning plugin: lightningd runs peer-stables', () => {
     });
     expect(states[1]).to.deep.include({ state: 'active', node_state: 'CHANNELD_NORMAL', source: 'poll' });
     expect(cln.logs('info').some((m) => m.startsWith('the channel changed state'))).to.equal(true);
+    // No timestamp (or one that does not parse): the plugin's own clock dates the change.
+    const { timestamp: _, ...untimed } = change(
+      w.channel.shortChannelId,
+      w.receiver.node.id,
+      'ONCHAIN',
+    ).channel_state_changed;
+    cln.notify('channel_state_changed', { channel_state_changed: { ...untimed, timestamp: 'yesterday' } });
+    const latest = await eventually(async () => {
+      const s = (await cln.call('stable-status')).result as { channel: { at: string; state: string }[] };
+      return s.channel[0]?.state === 'onchain' ? s.channel[0] : null;
+    });
+    expect(latest.at).to.equal(new Date(w.clock.now()).toISOString());
+    cln.notify('channel_state_changed', { channel_state_changed: { ...untimed, new_state: 'CLOSED' } });
+    await eventually(async () => {
+      const s = (await cln.call('stable-status')).result as { channel: { at: string; state: string }[] };
+      return s.channel[0]?.state === 'closed' ? true : null;
+    });
+    cln.notify('channel_state_changed', { unexpected: true });
+    await eventually(async () =>
+      cln.logs('warn').some((m) => m.startsWith('notification channel_state_changed failed')) ? true : null,
+    );
   });
 
   it('answers the hook with continue at once, even when reading the HTLC throws, and logs why', async () => {
