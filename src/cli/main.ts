@@ -141,6 +141,16 @@ program
   );
 
 program
+  .command('plugin')
+  .description('run as a Core Lightning plugin on stdin/stdout (lightningd starts it: plugin=<path to peer-stables>)')
+  .action(
+    run(async () => {
+      const { runPluginProcess } = await import('../plugin/process.js');
+      await runPluginProcess();
+    }),
+  );
+
+program
   .command('demo')
   .description('offline demo: start the simulator and an oracle, then fetch and verify a quote')
   .option('--keep', 'keep both running after the quote is printed (Ctrl-C to stop)')
@@ -151,4 +161,6 @@ program
     }),
   );
 
-await program.parseAsync(process.argv);
+// lightningd starts a plugin with no arguments and LIGHTNINGD_PLUGIN set: `plugin=<path to peer-stables>` works as is.
+if (process.env.LIGHTNINGD_PLUGIN && process.argv.length <= 2) await program.parseAsync([...process.argv, 'plugin']);
+else await program.parseAsync(process.argv);
