@@ -33,4 +33,19 @@ describe('client/funding-increments', () => {
       expect(targetWithFundingMsat(10_000_000_000n, 0n, price)).to.equal(targetReceiverMsat(10_000_000_000n, price));
     expect(targetWithFundingMsat(100n * 10n ** 8n, 10n ** 24n, 100_000n * 10n ** 8n)).to.equal(100_100_000n);
   });
+
+  it('reproduces the worked example of docs/METHODOLOGY.md 8.6', () => {
+    const stable = 1000n * 10n ** 8n;
+    const price = 97_000n * 10n ** 8n;
+    const fundingPart = (increments: bigint[]) => {
+      const median = medianIncrement(increments, 2);
+      if (!median.ok) throw new Error(median.reason);
+      const usd = fundingUsd(stable, median.twiceMedian);
+      return targetWithFundingMsat(stable, usd, price) - targetReceiverMsat(stable, price);
+    };
+    expect(targetReceiverMsat(stable, price)).to.equal(1_030_927_835n);
+    expect(fundingPart([10n ** 15n, 10n ** 15n - 100n, 2n * 10n ** 15n])).to.equal(10_309_278n);
+    expect(fundingPart([10n ** 15n, 2n * 10n ** 15n])).to.equal(15_463_918n);
+    expect(fundingPart([10n ** 15n, 11n * 10n ** 14n])).to.equal(10_824_742n);
+  });
 });
