@@ -63,7 +63,8 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
     const applied = oracles.get(keyOf(a));
     if (applied === undefined || applied.anchor.observedAt > a.observedAt) continue;
     increments.push(a.value - applied.anchor.value);
-    used.push(a, applied.anchor);
+    used.push(a);
+    if (applied.anchor.sequence !== a.sequence) used.push(applied.anchor); // at the start they are one
     oracles.set(keyOf(a), { ...applied, lastValue: a.value, lastAt: Number(a.observedAt) });
   }
   const median = medianIncrement(increments, deps.config.threshold);
@@ -82,7 +83,9 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
     accruedMsat,
     state,
     used,
-    note: `funding since ${new Date(stored.since).toISOString()}: ${shown} USD from the index (${accruedMsat} msat at this price)`,
+    note:
+      `funding since ${new Date(stored.since).toISOString()}: ${shown} USD from the index ` +
+      `(${accruedMsat} msat at this price)`,
   };
 }
 

@@ -111,7 +111,9 @@ function fundingSummary(f: FundingConfig): Record<string, unknown> {
     fundingIndex: {
       exponent: FUNDING_INDEX_EXPONENT,
       maxStepMs: fundingIndexMaxStepMs(f),
-      rule: 'value = floor(exact sum of rate x min(elapsed, maxStepMs) / 8 h), the remainder carried; docs/METHODOLOGY.md 8.8',
+      rule:
+        'value = floor(exact sum of rate x min(elapsed, maxStepMs) / 8 h), the remainder carried; ' +
+        'docs/METHODOLOGY.md 8.8',
     },
   };
 }

@@ -268,6 +268,23 @@ describe('client/round', () => {
     expect(later.amountMsat).to.equal(101_010n);
   });
 
+  it('never lists one funding index attestation twice in a payment, when the latest is still the anchor', async () => {
+    const s = setup({ funding: true });
+    s.oracles.indexOffsetsMs = [0, 0, 0];
+    await s.provider.round(); // funding starts at T0; each oracle's anchor is its index at T0
+    s.oracles.price = usd('99000');
+    s.clock.advance(1_000); // no new index yet: the latest of each oracle is its anchor
+    const paid = await s.provider.round();
+    expect([paid.action, paid.amountMsat, paid.payment?.status], paid.reason).to.deep.equal([
+      'pay',
+      1_010_101n,
+      'complete',
+    ]);
+    const [payment] = s.provider.ledger.payments(1);
+    const kinds = s.provider.ledger.paymentAttestations(payment!.paymentHash).map((a) => a.kind);
+    expect(kinds.filter((k) => k === 'funding_index')).to.have.length(3);
+  });
+
   it('refuses to pay more than maxPaymentMsat in one round', async () => {
     const s = setup({ maxPaymentMsat: '1000000' });
     s.oracles.price = usd('99000');
