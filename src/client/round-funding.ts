@@ -114,6 +114,9 @@ async function latestIndices(deps: Deps, now: number): Promise<SignedAttestation
   });
 }
 
+/** Where an oracle serves its first funding index at or after `since` (ms): a /history page of one. */
+export const anchorPath = (since: number): string => `/history?kind=funding_index&from=${since}&limit=1`;
+
 /** Pins the anchor of each oracle in `latest` that has none yet: its first index at or after `since`. */
 async function pinAnchors(
   deps: Deps,
@@ -122,7 +125,7 @@ async function pinAnchors(
   oracles: Map<string, AppliedIndex>,
 ): Promise<void> {
   if (latest.every((a) => oracles.has(keyOf(a)))) return;
-  const pages = await deps.fetchQuotes(`/history?kind=funding_index&from=${since}&limit=1`);
+  const pages = await deps.fetchQuotes(anchorPath(since));
   deps.config.oracles.forEach((o: OracleEndpoint, i) => {
     if (oracles.has(o.publicKey)) return;
     const anchor = firstOfPage(pages[i] as FetchedQuote, o.publicKey, since);

@@ -13,6 +13,8 @@ import type { AttestationJson } from '../../src/attest/types.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { recordFundingIndex } from '../../src/cli/funding-index.js';
+import { fetchQuotes } from '../../src/client/fetch-quotes.js';
+import { anchorPath } from '../../src/client/round-funding.js';
 import type { OracleConfig } from '../../src/config/schema.js';
 import { toJson, verifyJson } from '../../src/attest/json.js';
 import { DATABASE_FILE } from '../../src/store/sqlite.js';
@@ -198,6 +200,13 @@ describe('funding against the exchange simulator', function () {
       const after = await served(minute.observedAt);
       expect(after.value > minute.value).to.equal(true);
       expect((await checkSteps())[0]!.value).to.equal(0n);
+      // What a settlement client asks for its anchor: the first index at or after its start.
+      const oracle = [{ url: run.oracle.url, publicKey: run.publicKey }];
+      const [page] = await fetchQuotes(oracle, anchorPath(Number(minute.observedAt)), { timeoutMs: 5_000 });
+      const first = (page as { ok: true; body: { attestations: AttestationJson[] } }).body.attestations;
+      expect(first.map((a) => [a.kind, a.observedAt, a.value])).to.deep.equal([
+        ['funding_index', String(minute.observedAt), String(minute.value)],
+      ]);
     });
 
     it('after the database is lost, refuses the index until the operator restores it, then continues it', async () => {
