@@ -68,7 +68,10 @@ export const clientConfigSchema = z
     receiptGraceMs: ms.default(180_000),
     /** Apply funding from the oracles' signed funding index (provider pays receiver while it rises). */
     funding: z.boolean().default(false),
-    /** Funding index quotes' own age limit (signed once a minute). fundingMaxSpread: unused since the index, kept valid. */
+    /**
+     * Funding index quotes' own age limit (signed once a minute). fundingMaxSpread: no longer used
+     * (funding comes from the index, combined by median), kept so existing files stay valid.
+     */
     fundingMaxQuoteAgeMs: ms.default(180_000),
     fundingMaxSpread: z
       .string()

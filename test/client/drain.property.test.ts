@@ -73,7 +73,8 @@ async function play(steps: readonly Step[], options: { funding: boolean; records
     w.provider.backend = withoutRecords(w.provider);
   }
   const baseline = w.channel.balanceA;
-  // The funding each side agreed from the signed index (its correctness: test/client/funding-agreement.property.test.ts).
+  // The funding each side agreed from the signed index; that both sides agree on it is
+  // test/client/funding-agreement.property.test.ts.
   const agreedFunding = (c: Who) => (options.funding ? (w[c].ledger.funding()?.indexUsd ?? 0n) : 0n);
   const held: { from: Who; msat: bigint }[] = [];
   let external = false;

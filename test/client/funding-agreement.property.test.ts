@@ -57,7 +57,9 @@ function world(): World {
 async function sync(w: World, context: string): Promise<[RoundReport, RoundReport]> {
   const r = await w.receiver.round();
   const p = await w.provider.round();
-  const seen = `${context}\n  receiver ${r.action} ${r.amountMsat}: ${r.reason}\n  provider ${p.action} ${p.amountMsat}: ${p.reason}`;
+  const seen =
+    `${context}\n  receiver ${r.action} ${r.amountMsat}: ${r.reason}` +
+    `\n  provider ${p.action} ${p.amountMsat}: ${p.reason}`;
   if (r.action === 'refuse' || p.action === 'refuse') {
     expect([r.action, p.action], seen).to.deep.equal(['refuse', 'refuse']);
   } else if (r.action === 'expect') {
