@@ -20,6 +20,7 @@ import { openDlcService } from '../src/dlc/open.js';
 import { createOracleMetrics } from '../src/oracle/metrics.js';
 import { OracleService } from '../src/oracle/service.js';
 import { createApp, startServer } from '../src/server/app.js';
+import { NEW_FUNDING_INDEX } from '../src/index/funding-index.js';
 import { openStore } from '../src/store/sqlite.js';
 import { BENCH_SECRET_KEY } from './fixtures.js';
 import { conversionPlans, fundingPlan, indexPlan, spotReadings } from './market.js';
@@ -57,10 +58,14 @@ export async function startLiveOracle(dir: string, maxLimit: number): Promise<Li
   const store = openStore({ dataDir, historyCacheSize: 10_000, clock, logger: silentLogger });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
+  const funding = fundingPlan(() => clock.now(), FUNDING_EVERY_MS);
+  // A benchmark key's own index: signed on every funding tick, as in production.
+  if (store.fundingIndex(publicKeyHex, funding.pair) === null)
+    store.startFundingIndex(publicKeyHex, funding.pair, NEW_FUNDING_INDEX);
   const service = new OracleService({
     index: indexPlan(),
     conversions: conversionPlans(),
-    funding: fundingPlan(() => clock.now(), FUNDING_EVERY_MS),
+    funding,
     secretKey: BENCH_SECRET_KEY,
     publicKeyHex,
     store,

@@ -86,5 +86,12 @@ export function fundingPlan(now: () => number, tickIntervalMs: number): FundingP
       lastError: null,
     }));
   };
-  return { pair: PAIR, sourceIds: PERPS, rules: fundingRules, readings, tickIntervalMs };
+  return {
+    pair: PAIR,
+    sourceIds: PERPS,
+    rules: fundingRules,
+    readings,
+    tickIntervalMs,
+    indexMaxStepMs: 3 * tickIntervalMs,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PRICE_EXPONENT, RATE_EXPONENT } from '../src/core/fixed.js';
+import { FUNDING_INDEX_EXPONENT, PRICE_EXPONENT, RATE_EXPONENT } from '../src/core/fixed.js';
 import type { Observation } from '../src/index/readings.js';
 import { commitSources } from '../src/attest/commitment.js';
 import { encodeAttestation } from '../src/attest/encoding.js';
@@ -184,6 +184,61 @@ const attestationCases: { description: string; secretKey: string; auxRand: strin
       sourceCount: 2,
       dispersionPpm: 31,
       sourcesCommitment: bytes('22'.repeat(32)),
+    },
+  },
+  // Appended with issue 11; the seven vectors above are unchanged byte for byte.
+  {
+    description:
+      'funding_index at its epoch: 0 at exponent -17, committing to the funding rates of its tick (those of the funding_rate vector)',
+    secretKey: KEY_A,
+    auxRand: AUX_ZERO,
+    fields: {
+      version: 1,
+      kind: 'funding_index',
+      pair: 'BTC/USD',
+      value: 0n,
+      exponent: FUNDING_INDEX_EXPONENT,
+      observedAt: 1735689600000n,
+      sequence: 1735689600004n,
+      sourceCount: 3,
+      dispersionPpm: 208,
+      sourcesCommitment: commitSources(sourceCases[3]!.observations, RATE_EXPONENT),
+    },
+  },
+  {
+    description:
+      'funding_index a minute after its epoch at 0.000083 per 8 h: 830000 x 60000 x 10^7 / 28800000 = 17291666666.67, floored',
+    secretKey: KEY_A,
+    auxRand: AUX_SEQ,
+    fields: {
+      version: 1,
+      kind: 'funding_index',
+      pair: 'BTC/USD',
+      value: 17291666666n,
+      exponent: FUNDING_INDEX_EXPONENT,
+      observedAt: 1735689660000n,
+      sequence: 1735689660002n,
+      sourceCount: 3,
+      dispersionPpm: 208,
+      sourcesCommitment: commitSources(sourceCases[3]!.observations, RATE_EXPONENT),
+    },
+  },
+  {
+    description:
+      'negative funding_index: on balance shorts paid longs, -0.00987654321098765 of the notional since its epoch',
+    secretKey: KEY_B,
+    auxRand: AUX_SEQ,
+    fields: {
+      version: 1,
+      kind: 'funding_index',
+      pair: 'BTC/USD',
+      value: -987654321098765n,
+      exponent: FUNDING_INDEX_EXPONENT,
+      observedAt: 1767225600000n,
+      sequence: 1767225600007n,
+      sourceCount: 4,
+      dispersionPpm: 95,
+      sourcesCommitment: bytes('33'.repeat(32)),
     },
   },
 ];

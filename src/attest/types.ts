@@ -21,6 +21,11 @@ export const KIND_CODES = {
   funding_rate: 2,
   /** Premium of the perpetuals' mark price over our own spot index, a ratio (mark / index - 1). */
   perp_premium: 3,
+  /**
+   * Cumulative funding per unit of USD notional since this oracle's epoch: the sum of rate x elapsed
+   * / 8 h over its funding ticks (docs/METHODOLOGY.md 8.8). Clients use differences of it.
+   */
+  funding_index: 4,
 } as const;
 export type AttestationKind = keyof typeof KIND_CODES;
 

@@ -69,6 +69,22 @@ program
   );
 
 program
+  .command('funding-index')
+  .description(
+    'give the oracle a funding index to continue when none is stored for its key (docs/METHODOLOGY.md 8.8); ' +
+      'run it with the oracle stopped',
+  )
+  .requiredOption('-c, --config <file>', 'configuration file (JSON)')
+  .option('--new', 'start a new index: only for a key that never signed one')
+  .option('--restore <source>', 'continue from the last funding_index this key signed (file, "-" or URL)')
+  .action(
+    run(async (opts: { config: string; new?: boolean; restore?: string }) => {
+      const { fundingIndexCommand } = await import('./funding-index.js');
+      process.stdout.write(`${await fundingIndexCommand(opts.config, opts)}\n`);
+    }),
+  );
+
+program
   .command('simulate')
   .description('run the local exchange simulator that answers ccxt like the real exchanges')
   .option('-s, --scenario <file>', 'scenario file (JSON)', 'config/scenarios/calm.json')

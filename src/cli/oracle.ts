@@ -8,7 +8,9 @@ import { startOracle } from '../oracle/run.js';
 export async function runOracle(configPath: string, opts: { initKey: boolean }): Promise<void> {
   const config = loadConfig(configPath);
   const logger = createLogger({ level: config.log.level });
-  if (opts.initKey && !existsSync(config.oracle.keyFile)) {
+  // A key created now has never signed a funding index: the oracle may start one (METHODOLOGY 8.8).
+  const newKey = opts.initKey && !existsSync(config.oracle.keyFile);
+  if (newKey) {
     const { publicKeyHex } = generateKeyFile(config.oracle.keyFile);
     logger.info({ keyFile: config.oracle.keyFile, publicKey: publicKeyHex }, 'created a new oracle key');
   }
@@ -16,7 +18,7 @@ export async function runOracle(configPath: string, opts: { initKey: boolean }):
     generateKeyFile(config.dlc.nonceSecretFile);
     logger.info({ nonceSecretFile: config.dlc.nonceSecretFile }, 'created a new DLC nonce secret');
   }
-  const oracle = await startOracle(config, { logger });
+  const oracle = await startOracle(config, { logger, newFundingIndex: newKey });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');

@@ -36,7 +36,7 @@ async function readUrl(url: string): Promise<string> {
 }
 
 /** Reads the attestation text from a path, "-" (stdin) or an http(s) URL. */
-async function readAttestationText(source: string): Promise<string> {
+export async function readAttestationText(source: string): Promise<string> {
   if (source === '-') return readStdin();
   if (/^https?:\/\//.test(source)) return readUrl(source);
   try {

@@ -68,9 +68,12 @@ export const clientConfigSchema = z
     paymentTimeoutMs: ms.default(30_000),
     /** How long the side that expects money waits before counting a miss against the peer. */
     receiptGraceMs: ms.default(180_000),
-    /** Apply the signed funding rate (provider pays receiver when it is positive). */
+    /** Apply funding from the oracles' signed funding index (provider pays receiver while it rises). */
     funding: z.boolean().default(false),
-    /** Funding quotes: their own age limit (funding is signed once a minute) and an absolute spread bound per 8 h. */
+    /**
+     * Funding index quotes' own age limit (signed once a minute). fundingMaxSpread: no longer used
+     * (funding comes from the index, combined by median), kept so existing files stay valid.
+     */
     fundingMaxQuoteAgeMs: ms.default(180_000),
     fundingMaxSpread: z
       .string()

@@ -76,7 +76,7 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
  */
 export async function fetchQuotes(
   oracles: readonly OracleEndpoint[],
-  path: '/price' | '/funding',
+  path: string,
   options: { timeoutMs: number },
 ): Promise<FetchedQuote[]> {
   if (!Number.isSafeInteger(options.timeoutMs) || options.timeoutMs <= 0) {

@@ -130,4 +130,18 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    description: "funding from the oracles' funding index: each oracle's anchor and last index applied",
+    sql: `
+      -- Per oracle key: its first funding_index at or after the funding start (signed JSON, so a
+      -- peer can audit every increase) and the last one applied. The start and the funding agreed
+      -- (10^-25 USD) are in meta (fundingSince, fundingIndexUsd). docs/METHODOLOGY.md 8.6.
+      CREATE TABLE funding_index (
+        public_key  TEXT    PRIMARY KEY,
+        anchor_body TEXT    NOT NULL,
+        last_value  TEXT    NOT NULL,
+        last_at     INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

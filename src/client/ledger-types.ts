@@ -79,10 +79,26 @@ export interface Baseline {
   readonly at: number;
 }
 
-/** Funding agreed so far (msat, positive: the provider owes it) and when it was last accrued. */
+/** One oracle's funding index as this client applies it (docs/METHODOLOGY.md 8.6). */
+export interface AppliedIndex {
+  /** Its first index at or after the funding start: increases are measured from it. */
+  readonly anchor: SignedAttestation;
+  /** The last index of it applied, at 10^-17, and its observedAt. */
+  readonly lastValue: bigint;
+  readonly lastAt: number;
+}
+
+/** Funding agreed so far (positive: the provider owes it) and when it was last applied. */
 export interface FundingState {
+  /** Funding a ledger of an earlier version accrued from rates at its own rounds, msat: kept as is. */
   readonly accruedMsat: bigint;
   readonly lastAt: number;
+  /** When funding from the index starts: each oracle's anchor is its first index at or after it. */
+  readonly since: number;
+  /** Funding agreed from the index, at 10^-25 USD: stableUsd x the median increase since the anchors. */
+  readonly indexUsd: bigint;
+  /** Per oracle public key (hex), its anchor and the last index applied. */
+  readonly oracles: ReadonlyMap<string, AppliedIndex>;
 }
 
 export type IntentOutcome =

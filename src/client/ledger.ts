@@ -19,6 +19,7 @@ import type { ReceivedPayment } from '../lightning/types.js';
 import { acquireLockFile } from '../core/lock-file.js';
 import { migrate } from '../store/migrations.js';
 import type { SettlementTotals } from './accounting.js';
+import { readFunding, writeFunding } from './ledger-funding.js';
 import { LEDGER_MIGRATIONS } from './ledger-schema.js';
 import type { AgreementState } from './lifecycle.js';
 import {
@@ -46,9 +47,6 @@ import type {
   SettlementLedger,
 } from './ledger-types.js';
 
-// Meta keys; the funding ones are those earlier versions wrote, so an upgraded ledger keeps its funding.
-const FUNDING_ACCRUED = 'fundingAccruedMsat';
-const LAST_FUNDING_AT = 'lastFundingAt';
 const RECEIPTS_LISTED_AT = 'receiptsListedAt';
 
 /** Received keysends that are settlement payments from the peer after the baseline. */
@@ -324,9 +322,7 @@ export class Ledger implements SettlementLedger {
   }
 
   funding(): FundingState | null {
-    const last = this.getMeta(LAST_FUNDING_AT);
-    if (last === null) return null;
-    return { accruedMsat: BigInt(this.getMeta(FUNDING_ACCRUED) ?? '0'), lastAt: Number(last) };
+    return readFunding(this.db);
   }
 
   /**
@@ -354,14 +350,7 @@ export class Ledger implements SettlementLedger {
           r.reason,
         );
       for (const a of effects.accepted) this.acceptSequence(toJson(a).publicKey, a.kind, a.sequence);
-      if (effects.funding !== null) {
-        const stored = this.funding();
-        this.setMeta(FUNDING_ACCRUED, String(effects.funding.accruedMsat));
-        this.setMeta(
-          LAST_FUNDING_AT,
-          String(Math.max(stored?.lastAt ?? effects.funding.lastAt, effects.funding.lastAt)),
-        );
-      }
+      if (effects.funding !== null) writeFunding(this.db, effects.funding);
       if (effects.receiptsListedAt !== null) this.setMeta(RECEIPTS_LISTED_AT, String(effects.receiptsListedAt));
     })();
   }

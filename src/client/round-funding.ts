@@ -1,63 +1,149 @@
 /**
- * Funding in a round (docs/METHODOLOGY.md 8.6): the total agreed so far, with this round's accrual
- * at the signed rate over the time since the last accrual. The stored time only moves forward and
- * the elapsed time is never negative, so a clock stepped back never accrues one interval twice.
- * Without valid quotes nothing accrues and the time is kept, so the next valid round covers it.
+ * Funding in a round (docs/METHODOLOGY.md 8.6): the funding agreed since the funding start, from
+ * the oracles' signed funding indices. Each oracle's latest index (`/funding-index`) is judged like
+ * any quote; its anchor is its first index at or after the start (`/history`), pinned once in the
+ * ledger. The agreed total is stableUsd x the median increase from anchor to latest
+ * (./funding-increments.ts): it depends on those attestations only, never on when this client
+ * polled, so after an outage of either peer both agree again as soon as they use the same quotes.
+ * Without k usable oracles the stored total is kept and the next valid round catches up in full.
  */
+import { verifyJson } from '../attest/json.js';
 import type { SignedAttestation } from '../attest/types.js';
-import { formatDecimal } from '../core/fixed.js';
+import { FUNDING_INDEX_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { ClientConfig } from './config.js';
-import type { FundingState, SettlementLedger } from './ledger-types.js';
-import { roundQuotes } from './round-quotes.js';
-import { fundingTransfer, targetReceiverMsat } from './stable-math.js';
-import type { FetchedQuote } from './types.js';
+import { FUNDING_USD_EXPONENT, fundingUsd, medianIncrement, targetWithFundingMsat } from './funding-increments.js';
+import type { AppliedIndex, FundingState, SettlementLedger } from './ledger-types.js';
+import { judgeQuote } from './quote-checks.js';
+import { targetReceiverMsat } from './stable-math.js';
+import type { FetchedQuote, OracleEndpoint, QuoteRules } from './types.js';
 
 export interface FundingPart {
-  /** Funding agreed so far including this round's accrual, msat (positive: the provider owes it). */
+  /** Funding agreed so far, as msat at this round's price (positive: the provider owes it). */
   readonly accruedMsat: bigint;
   /** The state to record with the round, or null when nothing changed. */
   readonly state: FundingState | null;
-  /** The funding attestations this round used. */
+  /** The funding index attestations this round used: each oracle's latest and its anchor. */
   readonly used: readonly SignedAttestation[];
   readonly note: string;
 }
 
-export async function fundingPart(
-  deps: {
-    config: ClientConfig;
-    ledger: SettlementLedger;
-    logger: Logger;
-    fetchQuotes: (path: '/price' | '/funding') => Promise<FetchedQuote[]>;
-  },
-  price: bigint,
-  now: number,
-): Promise<FundingPart> {
+interface Deps {
+  config: ClientConfig;
+  ledger: SettlementLedger;
+  logger: Logger;
+  fetchQuotes: (path: string) => Promise<FetchedQuote[]>;
+}
+
+const keyOf = (a: SignedAttestation): string => Buffer.from(a.publicKey).toString('hex');
+
+/** Funding agreed as msat at `price`: the target with it minus the target without it, so both round once. */
+function asMsat(config: ClientConfig, state: { accruedMsat: bigint; indexUsd: bigint }, price: bigint): bigint {
+  const { stableUsd } = config;
+  return (
+    targetWithFundingMsat(stableUsd, state.indexUsd, price) - targetReceiverMsat(stableUsd, price) + state.accruedMsat
+  );
+}
+
+export async function fundingPart(deps: Deps, price: bigint, now: number): Promise<FundingPart> {
   const stored = deps.ledger.funding();
   if (stored === null)
-    return { accruedMsat: 0n, state: { accruedMsat: 0n, lastAt: now }, used: [], note: 'funding starts accruing now' };
-  const { selection } = await roundQuotes(deps, 'funding_rate', now);
-  if (!selection.ok)
     return {
-      accruedMsat: stored.accruedMsat,
+      accruedMsat: 0n,
+      state: { accruedMsat: 0n, lastAt: now, since: now, indexUsd: 0n, oracles: new Map() },
+      used: [],
+      note: 'funding starts accruing now',
+    };
+  const latest = await latestIndices(deps, now);
+  const oracles = new Map(stored.oracles);
+  await pinAnchors(deps, stored.since, latest, oracles);
+  const used: SignedAttestation[] = [];
+  const increments: bigint[] = [];
+  for (const a of latest) {
+    const applied = oracles.get(keyOf(a));
+    if (applied === undefined || applied.anchor.observedAt > a.observedAt) continue;
+    increments.push(a.value - applied.anchor.value);
+    used.push(a);
+    if (applied.anchor.sequence !== a.sequence) used.push(applied.anchor); // at the start they are one
+    oracles.set(keyOf(a), { ...applied, lastValue: a.value, lastAt: Number(a.observedAt) });
+  }
+  const median = medianIncrement(increments, deps.config.threshold);
+  if (!median.ok)
+    return {
+      accruedMsat: asMsat(deps.config, stored, price),
       state: null,
       used: [],
-      note: `no funding accrued this round (${selection.reason}); the next valid round covers this time`,
+      note: `no funding applied this round (${median.reason}); the next valid round catches up in full`,
     };
-  const elapsedMs = BigInt(Math.max(0, now - stored.lastAt));
-  const added = fundingTransfer({
-    notionalMsat: targetReceiverMsat(deps.config.stableUsd, price),
-    rate: selection.value,
-    rateExponent: selection.exponent,
-    elapsedMs,
-  });
-  const accruedMsat = stored.accruedMsat + added;
+  const indexUsd = fundingUsd(deps.config.stableUsd, median.twiceMedian);
+  const state = { ...stored, lastAt: Math.max(stored.lastAt, now), indexUsd, oracles };
+  const accruedMsat = asMsat(deps.config, state, price);
+  const shown = formatDecimal(indexUsd, FUNDING_USD_EXPONENT);
   return {
     accruedMsat,
-    state: { accruedMsat, lastAt: Math.max(stored.lastAt, now) },
-    used: selection.accepted,
+    state,
+    used,
     note:
-      `funding ${added} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h ` +
-      `(${accruedMsat} msat agreed so far)`,
+      `funding since ${new Date(stored.since).toISOString()}: ${shown} USD from the index ` +
+      `(${accruedMsat} msat at this price)`,
   };
+}
+
+/** Each oracle's latest funding index that passes every quote check, logged when it does not. */
+async function latestIndices(deps: Deps, now: number): Promise<SignedAttestation[]> {
+  const { config, ledger } = deps;
+  const rules: QuoteRules = {
+    kind: 'funding_index',
+    pair: 'BTC/USD',
+    exponent: FUNDING_INDEX_EXPONENT,
+    maxAgeMs: config.fundingMaxQuoteAgeMs,
+    threshold: config.threshold,
+    maxSpreadBps: config.maxSpreadBps,
+  };
+  const fetched = await deps.fetchQuotes('/funding-index');
+  // An index signed once a minute serves several rounds: the last accepted sequence may come again.
+  const lastSequence = (key: string) => {
+    const last = ledger.lastSequence(key, 'funding_index');
+    return last === null ? null : last - 1n;
+  };
+  return config.oracles.flatMap((o, i) => {
+    const verdict = judgeQuote(o, fetched[i] as FetchedQuote, rules, BigInt(now), lastSequence);
+    if (verdict.ok) return [verdict.attestation];
+    deps.logger.warn({ oracle: o.url, path: '/funding-index', reason: verdict.reason }, 'quote not used');
+    return [];
+  });
+}
+
+/** Where an oracle serves its first funding index at or after `since` (ms): a /history page of one. */
+export const anchorPath = (since: number): string => `/history?kind=funding_index&from=${since}&limit=1`;
+
+/** Pins the anchor of each oracle in `latest` that has none yet: its first index at or after `since`. */
+async function pinAnchors(
+  deps: Deps,
+  since: number,
+  latest: readonly SignedAttestation[],
+  oracles: Map<string, AppliedIndex>,
+): Promise<void> {
+  if (latest.every((a) => oracles.has(keyOf(a)))) return;
+  const pages = await deps.fetchQuotes(anchorPath(since));
+  deps.config.oracles.forEach((o: OracleEndpoint, i) => {
+    if (oracles.has(o.publicKey)) return;
+    const anchor = firstOfPage(pages[i] as FetchedQuote, o.publicKey, since);
+    if (anchor === null) return;
+    oracles.set(o.publicKey, { anchor, lastValue: anchor.value, lastAt: Number(anchor.observedAt) });
+  });
+}
+
+/** The first attestation of a /history page if it is this oracle's funding index at or after `since`. */
+function firstOfPage(page: FetchedQuote, publicKey: string, since: number): SignedAttestation | null {
+  if (!page.ok || typeof page.body !== 'object' || page.body === null) return null;
+  const first = (page.body as { attestations?: unknown }).attestations;
+  if (!Array.isArray(first) || first.length === 0) return null;
+  try {
+    const a = verifyJson(first[0], publicKey);
+    const ok = a.kind === 'funding_index' && a.pair === 'BTC/USD' && a.exponent === FUNDING_INDEX_EXPONENT;
+    return ok && a.observedAt >= BigInt(since) ? a : null;
+  } catch {
+    return null;
+  }
 }

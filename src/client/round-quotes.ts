@@ -1,14 +1,14 @@
 /**
- * The quotes a round acts on, from selectQuotes (src/client/quotes.ts) with the round's own rules.
- * Rounds run faster than the oracles sign (funding is signed once a minute), so a quote with the
- * same sequence as the last one accepted from its oracle is the oracle's current word, not a
- * replay: it may be used again (funding accrues at its rate over the new elapsed time; for the
- * index it means "no new price since the last round"). What is owed comes from the agreed balance,
+ * The index quotes a round acts on, from selectQuotes (src/client/quotes.ts) with the round's own
+ * rules (funding comes from the funding index: ./round-funding.ts). Rounds may run faster than the
+ * oracles sign, so a quote with the same sequence as the last one accepted from its oracle is the
+ * oracle's current word, not a replay: it may be used again (it means "no new price since the
+ * last round"). What is owed comes from the agreed balance,
  * so acting twice on one price pays nothing twice, and one index attestation is settled at most
  * once. A quote *older* than the last accepted is still refused.
  */
 import type { AttestationKind, SignedAttestation } from '../attest/types.js';
-import { PRICE_EXPONENT, RATE_EXPONENT } from '../core/fixed.js';
+import { PRICE_EXPONENT } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { ClientConfig } from './config.js';
 import type { SettlementLedger } from './ledger-types.js';
@@ -21,7 +21,7 @@ export interface RoundQuotes {
   readonly unchanged: boolean;
 }
 
-const PATHS = { index_price: '/price', funding_rate: '/funding' } as const;
+const PATHS = { index_price: '/price' } as const;
 
 /** The sequence a body claims, when it is an object with a sequence string; nothing here is trusted. */
 function claimedSequence(fetched: FetchedQuote): string | null {
@@ -33,14 +33,7 @@ function claimedSequence(fetched: FetchedQuote): string | null {
 /** The round's rules for `kind`; `exponent` is the exponent the round wants the value at. */
 function rulesFor(config: ClientConfig, kind: AttestationKind): QuoteRules {
   const common = { kind, pair: 'BTC/USD', threshold: config.threshold, maxSpreadBps: config.maxSpreadBps };
-  return kind === 'funding_rate'
-    ? {
-        ...common,
-        exponent: RATE_EXPONENT,
-        maxAgeMs: config.fundingMaxQuoteAgeMs,
-        maxSpreadAbs: config.fundingMaxSpread,
-      }
-    : { ...common, exponent: PRICE_EXPONENT, maxAgeMs: config.maxQuoteAgeMs };
+  return { ...common, exponent: PRICE_EXPONENT, maxAgeMs: config.maxQuoteAgeMs };
 }
 
 /**
@@ -52,7 +45,7 @@ export async function roundQuotes(
     config: ClientConfig;
     ledger: SettlementLedger;
     logger: Logger;
-    fetchQuotes: (path: '/price' | '/funding') => Promise<FetchedQuote[]>;
+    fetchQuotes: (path: string) => Promise<FetchedQuote[]>;
   },
   kind: AttestationKind & keyof typeof PATHS,
   now: number,

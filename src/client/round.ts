@@ -39,7 +39,7 @@ export interface RoundDeps {
   readonly ledger: SettlementLedger;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly fetchQuotes: (path: '/price' | '/funding') => Promise<FetchedQuote[]>;
+  readonly fetchQuotes: (path: string) => Promise<FetchedQuote[]>;
   /** Source of payment preimages; injectable so tests are reproducible. */
   readonly randomBytes?: (n: number) => Uint8Array;
 }

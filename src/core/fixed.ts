@@ -21,6 +21,14 @@ export const PRICE_ONE = 10n ** BigInt(-PRICE_EXPONENT);
 export const RATE_EXPONENT = -10;
 /** 10^10 as a bigint: a ratio of exactly 1 at RATE_EXPONENT. */
 export const RATE_ONE = 10n ** BigInt(-RATE_EXPONENT);
+/**
+ * Exponent of the funding index (cumulative funding per unit of notional): 10^-17, the finest at
+ * which a year of accrual at the default plausibility bound (1 % per 8 h, 10.96 a year) fits a
+ * signed 64-bit integer (92.2) with room for eight (docs/METHODOLOGY.md 8.8).
+ */
+export const FUNDING_INDEX_EXPONENT = -17;
+/** 10^17 as a bigint: an index increase of exactly 1 (the whole notional) at FUNDING_INDEX_EXPONENT. */
+export const FUNDING_INDEX_ONE = 10n ** BigInt(-FUNDING_INDEX_EXPONENT);
 
 const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 

@@ -6,7 +6,7 @@
 import { commitSources, type CommittedObservation } from '../attest/commitment.js';
 import { signAttestation } from '../attest/sign.js';
 import { PROTOCOL_VERSION, type AttestationKind, type SignedAttestation } from '../attest/types.js';
-import { PRICE_EXPONENT, RATE_EXPONENT } from '../core/fixed.js';
+import { FUNDING_INDEX_EXPONENT, PRICE_EXPONENT, RATE_EXPONENT } from '../core/fixed.js';
 import type { FundingSuccess, IndexSuccess } from '../index/types.js';
 
 /** One signable figure, with the observations it commits to (`price` holds each source's value). */
@@ -18,6 +18,8 @@ export interface Figure {
   readonly observedAt: number;
   readonly dispersionPpm: number;
   readonly committed: readonly CommittedObservation[];
+  /** The exponent of the committed values when it is not the figure's (the funding index commits to rates). */
+  readonly committedExponent?: number;
 }
 
 /** The index price of one tick. */
@@ -70,6 +72,14 @@ export function fundingFigures(funding: FundingSuccess): Figure[] {
   return [rate, premium];
 }
 
+/**
+ * The funding index of a funding tick, `value` at FUNDING_INDEX_EXPONENT: it integrated this tick's
+ * signed `rate`, so it commits to the same observations, with the same count and dispersion.
+ */
+export function fundingIndexFigure(rate: Figure, value: bigint): Figure {
+  return { ...rate, kind: 'funding_index', value, exponent: FUNDING_INDEX_EXPONENT, committedExponent: rate.exponent };
+}
+
 /** Signs `figure` with `sequence`. Throws what the attest modules throw (KeyError, InputError). */
 export function signFigure(figure: Figure, sequence: bigint, secretKey: Uint8Array): SignedAttestation {
   return signAttestation(
@@ -83,7 +93,7 @@ export function signFigure(figure: Figure, sequence: bigint, secretKey: Uint8Arr
       sequence,
       sourceCount: figure.committed.length,
       dispersionPpm: figure.dispersionPpm,
-      sourcesCommitment: commitSources(figure.committed, figure.exponent),
+      sourcesCommitment: commitSources(figure.committed, figure.committedExponent ?? figure.exponent),
     },
     secretKey,
   );

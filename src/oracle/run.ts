@@ -13,7 +13,7 @@ import type { FundingConfig, MarketConfig, OracleConfig } from '../config/schema
 import { systemClock, type Clock } from '../core/clock.js';
 import { closeInReverse, type Closer } from '../core/closers.js';
 import { ConfigError } from '../core/errors.js';
-import { PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { FUNDING_INDEX_EXPONENT, PRICE_EXPONENT, RATE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import { acquireLockFile } from '../core/lock-file.js';
 import type { Logger } from '../core/log.js';
 import { openDlcService } from '../dlc/open.js';
@@ -22,13 +22,15 @@ import { checkDistinctVenues } from '../feeds/distinct-venues.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
 import { sourceId, type SourceSpec } from '../feeds/types.js';
+import { NEW_FUNDING_INDEX } from '../index/funding-index.js';
 import { FUNDING_PERIOD_MS, type FundingObservation, type Observation } from '../index/readings.js';
 import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
+import { STALE_AFTER_TICKS } from '../server/freshness.js';
 import type { OracleInfo } from '../server/types.js';
-import { openStore } from '../store/sqlite.js';
+import { LOCK_FILE, openStore } from '../store/sqlite.js';
 import type { AttestationStore, HistoryPages } from '../store/types.js';
 import { createOracleMetrics, type OracleMetrics } from './metrics.js';
-import { OracleService, type MarketPlan, type OracleServiceOptions } from './service.js';
+import { NO_FUNDING_INDEX_STATE, OracleService, type MarketPlan, type OracleServiceOptions } from './service.js';
 import { SOFTWARE_VERSION } from './version.js';
 
 export interface RunningOracle {
@@ -40,7 +42,6 @@ export interface RunningOracle {
 
 const HOUR_MS = 3_600_000;
 /** One oracle per data directory: sequences and DLC attestations must have a single writer. */
-const LOCK_FILE = 'oracle.lock';
 
 function plan(pair: string, market: MarketConfig): MarketPlan {
   return { pair, sourceIds: market.sources.map(sourceId), rules: market.rules };
@@ -78,6 +79,15 @@ function publicSummary(config: OracleConfig): Record<string, unknown> {
   };
 }
 
+/**
+ * The most time one signed rate may cover in the funding index: as long as /funding serves a rate
+ * as current (three funding ticks), so the index accrues a rate exactly as long as a client could
+ * have read it (docs/METHODOLOGY.md 8.8).
+ */
+export function fundingIndexMaxStepMs(f: FundingConfig): number {
+  return STALE_AFTER_TICKS * f.tickIntervalMs;
+}
+
 function fundingSummary(f: FundingConfig): Record<string, unknown> {
   const rate = (v: bigint) => formatDecimal(v, RATE_EXPONENT);
   return {
@@ -98,6 +108,13 @@ function fundingSummary(f: FundingConfig): Record<string, unknown> {
     maxPremium: rate(f.rules.maxPremium),
     maxPremiumDeviation: rate(f.rules.maxPremiumDeviation),
     signConvention: 'positive: longs pay shorts',
+    fundingIndex: {
+      exponent: FUNDING_INDEX_EXPONENT,
+      maxStepMs: fundingIndexMaxStepMs(f),
+      rule:
+        'value = floor(exact sum of rate x min(elapsed, maxStepMs) / 8 h), the remainder carried; ' +
+        'docs/METHODOLOGY.md 8.8',
+    },
   };
 }
 
@@ -108,6 +125,7 @@ interface StartContext {
   readonly logger: Logger;
   /** Every resource opened so far, each with its closer; closed in reverse on failure and shutdown. */
   readonly closers: Closer[];
+  readonly newFundingIndex: boolean;
 }
 
 /**
@@ -117,9 +135,24 @@ interface StartContext {
  */
 export async function startOracle(
   config: OracleConfig,
-  deps: { logger: Logger; clock?: Clock },
+  deps: {
+    logger: Logger;
+    clock?: Clock;
+    /**
+     * The key was created for this start, so it has never signed a funding index: start one (value
+     * 0 at the first funding tick) if none is stored. Never set it for an existing key: a lost
+     * database must not restart an index at zero (docs/METHODOLOGY.md 8.8).
+     */
+    newFundingIndex?: boolean;
+  },
 ): Promise<RunningOracle> {
-  const ctx: StartContext = { config, clock: deps.clock ?? systemClock, logger: deps.logger, closers: [] };
+  const ctx: StartContext = {
+    config,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger,
+    closers: [],
+    newFundingIndex: deps.newFundingIndex === true,
+  };
   try {
     return await openOracle(ctx);
   } catch (err) {
@@ -144,6 +177,7 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
     logger,
   });
   closers.push(() => store.close());
+  checkFundingIndex(ctx, store, publicKeyHex);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
   const metrics = createOracleMetrics(registry);
@@ -185,6 +219,16 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
       return closing;
     },
   };
+}
+
+/** Starts a new funding index for a key created now; otherwise says at start-up when there is none to continue. */
+function checkFundingIndex(ctx: StartContext, store: AttestationStore, publicKeyHex: string): void {
+  const { funding } = ctx.config;
+  if (funding === undefined || store.fundingIndex(publicKeyHex, funding.pair) !== null) return;
+  if (ctx.newFundingIndex) {
+    store.startFundingIndex(publicKeyHex, funding.pair, NEW_FUNDING_INDEX);
+    ctx.logger.info({ pair: funding.pair }, 'started a new funding index for a new key: 0 at its first funding tick');
+  } else ctx.logger.warn({ pair: funding.pair }, NO_FUNDING_INDEX_STATE);
 }
 
 /** One ccxt instance per exchange for the life of the process, shared by spot and perpetuals. */
@@ -269,6 +313,7 @@ function serviceOptions(config: OracleConfig, parts: ServiceParts): OracleServic
             rules: config.funding.rules,
             readings: () => fundingPoller.readings(),
             tickIntervalMs: config.funding.tickIntervalMs,
+            indexMaxStepMs: fundingIndexMaxStepMs(config.funding),
           },
         }
       : {}),
@@ -285,7 +330,9 @@ function serviceOptions(config: OracleConfig, parts: ServiceParts): OracleServic
 
 /** What /oracle says about this oracle, but its public key. */
 function oracleInfo(config: OracleConfig): Omit<OracleInfo, 'publicKey'> {
-  const kinds: AttestationKind[] = config.funding ? ['index_price', 'funding_rate', 'perp_premium'] : ['index_price'];
+  const kinds: AttestationKind[] = config.funding
+    ? ['index_price', 'funding_rate', 'perp_premium', 'funding_index']
+    : ['index_price'];
   return {
     name: 'peer-stables',
     softwareVersion: SOFTWARE_VERSION,
@@ -298,7 +345,8 @@ function oracleInfo(config: OracleConfig): Omit<OracleInfo, 'publicKey'> {
     methodology:
       'Index: median of fresh, plausible, non-outlying venue prices (each the median of last, bid, ask), signed only with a quorum.' +
       (config.funding
-        ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1.'
+        ? ' Funding: median of perpetual funding rates normalised to 8 h, same filters; premium: median of mark / index - 1;' +
+          ' funding index: the cumulative sum of rate x elapsed / 8 h, at 10^-17.'
         : '') +
       (config.dlc.enabled ? ' DLC: hourly and daily fixings of the index under /dlc.' : '') +
       ' See docs/METHODOLOGY.md and docs/DLC.md.',

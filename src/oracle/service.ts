@@ -1,7 +1,9 @@
 /**
  * The oracle's ticks. The index tick: readings -> quote conversions -> index -> sign -> store ->
  * publish. The funding tick, on its own slower cadence: funding readings -> funding rate and
- * perpetual premium (against the last index) -> sign -> store -> publish. Each kind is signed at
+ * perpetual premium (against the last index) -> sign -> store -> publish, then the funding index,
+ * which integrates the rate just signed and is stored with its state in one transaction (it
+ * continues only from a stored state, never from zero by itself: METHODOLOGY 8.8). Each kind is signed at
  * most once per tick and never per request; the HTTP layer only reads what the last tick
  * published. When a figure is not trustworthy nothing is signed and the reason is kept, per
  * source, for the HTTP API. Each figure's preliminary median is kept over recent ticks
@@ -17,6 +19,7 @@ import { quoteOf } from '../feeds/types.js';
 import type { FundingReading, SourceReading } from '../index/readings.js';
 import { aggregate } from '../index/aggregate.js';
 import { aggregateFunding } from '../index/funding.js';
+import { advanceFundingIndex, type FundingIndexState } from '../index/funding-index.js';
 import { VERDICT_KINDS } from '../index/types.js';
 import type { FundingOutcome, FundingRules, IndexOutcome, IndexRules, SourceVerdict } from '../index/types.js';
 import type {
@@ -28,7 +31,7 @@ import type {
   SourcesReport,
 } from '../server/types.js';
 import type { AttestationStore } from '../store/types.js';
-import { fundingFigures, indexFigure, signFigure, type Figure } from './figures.js';
+import { fundingFigures, fundingIndexFigure, indexFigure, signFigure, type Figure } from './figures.js';
 import { FigureHistory } from './history.js';
 import type { OracleMetrics } from './metrics.js';
 import { publish } from './publish.js';
@@ -49,6 +52,8 @@ export interface FundingPlan {
   readonly readings: () => readonly FundingReading[];
   /** The funding tick's interval: the index it uses for the premium may be at most this old. */
   readonly tickIntervalMs: number;
+  /** The most time one rate may cover in the funding index (METHODOLOGY 8.8, gaps). */
+  readonly indexMaxStepMs: number;
 }
 
 export interface OracleServiceOptions {
@@ -78,7 +83,13 @@ interface IndexSnapshot {
 type TickResult = 'signed' | 'refused' | 'failed';
 
 const KINDS_OF_INDEX: readonly AttestationKind[] = ['index_price'];
-const KINDS_OF_FUNDING: readonly AttestationKind[] = ['funding_rate', 'perp_premium'];
+const KINDS_OF_FUNDING: readonly AttestationKind[] = ['funding_rate', 'perp_premium', 'funding_index'];
+
+/** Why the index is not signed while no state is stored: the operator decides, never the oracle alone. */
+export const NO_FUNDING_INDEX_STATE =
+  'no funding index to continue: none is stored for this key (a new oracle, an upgrade, or a lost database); ' +
+  'run `peer-stables funding-index --new` if this key never signed one, or `--restore <attestation or URL>` ' +
+  'to continue the last one it signed (docs/METHODOLOGY.md 8.8)';
 
 /** Every source id of a plan, as an empty reading until the poller has one. */
 function pick<R extends { readonly source: string }>(
@@ -206,13 +217,15 @@ export class OracleService implements OracleState {
     history.record(now, outcome.preliminary);
     let rate: TickResult;
     let premium: TickResult;
+    let index: TickResult;
     if (outcome.ok) {
       const figures = fundingFigures(outcome);
-      rate = this.signAll(
-        'funding_rate',
-        figures.filter((f) => f.kind === 'funding_rate'),
-        now,
-      );
+      const rateFigure = figures.find((f) => f.kind === 'funding_rate') as Figure;
+      rate = this.signAll('funding_rate', [rateFigure], now);
+      index =
+        rate === 'signed'
+          ? this.signFundingIndex(plan, rateFigure, now)
+          : this.refuse('funding_index', outcome.pair, 'the funding rate of this tick could not be signed', now);
       premium = outcome.premium.ok
         ? this.signAll(
             'perp_premium',
@@ -223,12 +236,28 @@ export class OracleService implements OracleState {
     } else {
       rate = this.refuse('funding_rate', outcome.pair, outcome.reason, now);
       premium = this.refuse('perp_premium', outcome.pair, `no funding rate: ${outcome.reason}`, now);
+      index = this.refuse('funding_index', outcome.pair, `no funding rate: ${outcome.reason}`, now);
     }
     this.fundingMarkets = fundingReports(outcome);
     this.recordMetrics('funding_rate', rate, [outcome], started);
     this.o.metrics.ticks.inc({ kind: 'perp_premium', pair: outcome.pair, outcome: premium });
+    this.o.metrics.ticks.inc({ kind: 'funding_index', pair: outcome.pair, outcome: index });
     this.recordVerdicts('perp_premium', outcome.premium.verdicts);
     return outcome;
+  }
+
+  /** Integrates the rate just signed into the funding index and signs it, with its new state. */
+  private signFundingIndex(plan: FundingPlan, rate: Figure, now: number): TickResult {
+    const stored = this.o.store.fundingIndex(this.o.publicKeyHex, plan.pair);
+    if (stored === null) return this.refuse('funding_index', plan.pair, NO_FUNDING_INDEX_STATE, now);
+    const step = advanceFundingIndex(stored, { rate: rate.value, at: rate.observedAt, maxStepMs: plan.indexMaxStepMs });
+    if (!step.ok) return this.refuse('funding_index', plan.pair, step.reason, now);
+    if (step.accruedMs < step.elapsedMs)
+      this.o.logger.warn(
+        { elapsedMs: step.elapsedMs, accruedMs: step.accruedMs },
+        'funding index gap: only the last maxStepMs of it accrued',
+      );
+    return this.signAll('funding_index', [fundingIndexFigure(rate, step.state.value)], now, step.state);
   }
 
   private historyOf(figure: string): FigureHistory {
@@ -238,9 +267,14 @@ export class OracleService implements OracleState {
   }
 
   /** Signs and publishes each figure of `kind`; a failure publishes nothing and refuses the kind. */
-  private signAll(kind: AttestationKind, figures: readonly Figure[], now: number): TickResult {
+  private signAll(
+    kind: AttestationKind,
+    figures: readonly Figure[],
+    now: number,
+    fundingIndex?: FundingIndexState,
+  ): TickResult {
     try {
-      for (const figure of figures) this.signAndPublish(figure, now);
+      for (const figure of figures) this.signAndPublish(figure, now, fundingIndex);
       this.refusals.delete(kind);
       return 'signed';
     } catch (err) {
@@ -252,13 +286,13 @@ export class OracleService implements OracleState {
     }
   }
 
-  private signAndPublish(figure: Figure, now: number): void {
+  private signAndPublish(figure: Figure, now: number, fundingIndex?: FundingIndexState): void {
     const sequence = this.o.store.nextSequence(this.o.publicKeyHex, BigInt(now));
     const signed = signFigure(figure, sequence, this.o.secretKey);
     // Check our own signature before anyone can see it: a fault here must not reach a client.
     verifyAttestation(signed);
     const json = toJson(signed);
-    this.o.store.append(json);
+    this.o.store.append(json, fundingIndex);
     const published = publish(json);
     this.latestByKind.set(figure.kind, published);
     this.o.logger.info(

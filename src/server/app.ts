@@ -40,7 +40,7 @@ interface AttestationRoute {
   readonly tickIntervalMs: number;
 }
 
-/** /price always; /funding and /premium when the oracle signs funding rates. */
+/** /price always; /funding, /premium and /funding-index when the oracle signs funding rates. */
 function attestationRoutes(config: ServerConfig): AttestationRoute[] {
   const routes: AttestationRoute[] = [
     { path: '/price', kind: 'index_price', unavailable: 'no_trustworthy_index', tickIntervalMs: config.tickIntervalMs },
@@ -50,6 +50,7 @@ function attestationRoutes(config: ServerConfig): AttestationRoute[] {
     routes.push(
       { path: '/funding', kind: 'funding_rate', unavailable: 'no_trustworthy_funding', tickIntervalMs: funding },
       { path: '/premium', kind: 'perp_premium', unavailable: 'no_trustworthy_premium', tickIntervalMs: funding },
+      { path: '/funding-index', kind: 'funding_index', unavailable: 'no_funding_index', tickIntervalMs: funding },
     );
   }
   return routes;

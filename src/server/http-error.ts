@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'no_trustworthy_index'
   | 'no_trustworthy_funding'
   | 'no_trustworthy_premium'
+  | 'no_funding_index'
   | 'too_many_streams'
   | 'overloaded'
   | 'internal';

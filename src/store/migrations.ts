@@ -37,6 +37,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    description: 'funding index state per key and pair (docs/METHODOLOGY.md 8.8)',
+    sql: `
+      -- What the next step of the funding index continues from: its last signed value, the part of
+      -- a unit its floor left (in 72ths), and its time (NULL: a new index, starting at its first
+      -- tick). Written in the transaction that stores the attestation; kept apart from attestations
+      -- so pruning history never loses it.
+      CREATE TABLE funding_index (
+        public_key TEXT    NOT NULL,
+        pair       TEXT    NOT NULL,
+        value      INTEGER NOT NULL,
+        remainder  INTEGER NOT NULL CHECK (remainder >= 0),
+        at         INTEGER,
+        PRIMARY KEY (public_key, pair)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

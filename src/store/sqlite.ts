@@ -17,6 +17,7 @@ import { fromJson, toJson } from '../attest/json.js';
 import { KIND_CODES, type AttestationJson, type AttestationKind } from '../attest/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, InputError } from '../core/errors.js';
+import { checkFundingIndexState, type FundingIndexState } from '../index/funding-index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { pageSql, readPage, type PageRow, type PageStart } from './history-page.js';
 import { migrate } from './migrations.js';
@@ -24,6 +25,8 @@ import type { AttestationStore, HistoryPage, HistoryPageQuery, HistoryPages, His
 
 /** Name of the database file inside the data directory. */
 export const DATABASE_FILE = 'oracle.sqlite3';
+/** The oracle's lock on its data directory: one process writes a store at a time. */
+export const LOCK_FILE = 'oracle.lock';
 
 /** Largest integer SQLite can store. */
 const SQLITE_MAX_INTEGER = 2n ** 63n - 1n;
@@ -99,6 +102,8 @@ class SqliteStore implements AttestationStore, HistoryPages {
   private readonly selectPageOfKind: Record<'tied' | 'later', Statement<PageStart & { kind: string }, PageRow>>;
   private readonly selectLatest: Statement<[string, string], string>;
   private readonly deleteBefore: Statement<[bigint]>;
+  private readonly selectFundingIndex: Statement<[string, string], FundingIndexRow>;
+  private readonly upsertFundingIndex: Statement<[string, string, bigint, bigint, number | null]>;
 
   constructor(
     private readonly db: Db,
@@ -123,6 +128,14 @@ class SqliteStore implements AttestationStore, HistoryPages {
       )
       .pluck();
     this.deleteBefore = db.prepare('DELETE FROM attestations WHERE observed_at < ?');
+    this.selectFundingIndex = db.prepare<[string, string], FundingIndexRow>(
+      'SELECT value, remainder, at FROM funding_index WHERE public_key = ? AND pair = ?',
+    );
+    this.upsertFundingIndex = db.prepare(
+      `INSERT INTO funding_index (public_key, pair, value, remainder, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (public_key, pair) DO UPDATE SET value = excluded.value, remainder = excluded.remainder,
+         at = excluded.at`,
+    );
     const selectSequence = db
       .prepare<[string], bigint>('SELECT last_sequence FROM sequences WHERE public_key = ?')
       .pluck();
@@ -149,14 +162,21 @@ class SqliteStore implements AttestationStore, HistoryPages {
     return this.reserveSequence(publicKeyHex, atLeast);
   }
 
-  append(attestation: AttestationJson): void {
+  append(attestation: AttestationJson, fundingIndex?: FundingIndexState): void {
     const parsed = fromJson(attestation);
     if (parsed.sequence > SQLITE_MAX_INTEGER) throw new InputError('sequence above 2^63-1 cannot be stored');
     if (parsed.observedAt > SQLITE_MAX_INTEGER) throw new InputError('observedAt above 2^63-1 cannot be stored');
+    if (fundingIndex !== undefined) checkIndexAppend(parsed.kind, parsed.value, parsed.observedAt, fundingIndex);
     // Re-serialised from the parsed value: the stored body is the canonical served form.
     const json = toJson(parsed);
-    try {
-      const info = this.insert.run(
+    const write = this.db.transaction(() => {
+      if (fundingIndex !== undefined) {
+        const stored = this.fundingIndex(json.publicKey, json.pair);
+        if (stored?.at != null && (fundingIndex.at as number) < stored.at)
+          throw new InputError(`the funding index is stored at ${stored.at}; it never goes back to ${fundingIndex.at}`);
+        this.writeFundingIndex(json.publicKey, json.pair, fundingIndex);
+      }
+      return this.insert.run(
         json.publicKey,
         parsed.sequence,
         json.kind,
@@ -164,7 +184,9 @@ class SqliteStore implements AttestationStore, HistoryPages {
         parsed.observedAt,
         JSON.stringify(json),
       );
-      this.newestId = BigInt(info.lastInsertRowid);
+    });
+    try {
+      this.newestId = BigInt(write.immediate().lastInsertRowid);
     } catch (error) {
       if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new InputError(`attestation ${json.publicKey.slice(0, 16)}… sequence ${json.sequence} is already stored`);
@@ -212,6 +234,34 @@ class SqliteStore implements AttestationStore, HistoryPages {
     return body === undefined ? null : (JSON.parse(body) as AttestationJson);
   }
 
+  fundingIndex(publicKeyHex: string, pair: string): FundingIndexState | null {
+    fromHex('publicKeyHex', publicKeyHex, 32);
+    const row = this.selectFundingIndex.get(publicKeyHex, pair);
+    return row === undefined
+      ? null
+      : { value: row.value, remainder: row.remainder, at: row.at === null ? null : Number(row.at) };
+  }
+
+  startFundingIndex(publicKeyHex: string, pair: string, state: FundingIndexState): void {
+    fromHex('publicKeyHex', publicKeyHex, 32);
+    checkFundingIndexState(state);
+    this.db
+      .transaction(() => {
+        const stored = this.fundingIndex(publicKeyHex, pair);
+        if (stored !== null && (state.at === null || stored.at === null || stored.at >= state.at))
+          throw new InputError(
+            `a funding index for ${pair} is already stored (${describeIndex(stored)}); ` +
+              `refusing to replace it with ${describeIndex(state)}: an index never restarts or goes back`,
+          );
+        this.writeFundingIndex(publicKeyHex, pair, state);
+      })
+      .immediate();
+  }
+
+  private writeFundingIndex(publicKeyHex: string, pair: string, state: FundingIndexState): void {
+    this.upsertFundingIndex.run(publicKeyHex, pair, state.value, state.remainder, state.at);
+  }
+
   prune(beforeMs: number): number {
     if (!Number.isSafeInteger(beforeMs))
       throw new InputError(`beforeMs must be an integer (ms), got ${String(beforeMs)}`);
@@ -224,6 +274,25 @@ class SqliteStore implements AttestationStore, HistoryPages {
     this.cache.clear();
     if (this.db.open) this.db.close();
   }
+}
+
+interface FundingIndexRow {
+  value: bigint;
+  remainder: bigint;
+  at: bigint | null;
+}
+
+const describeIndex = (s: FundingIndexState): string =>
+  s.at === null ? 'a new index, not yet signed' : `value ${s.value} at ${s.at}`;
+
+/** The state stored with a funding_index attestation is the one it signed: same value, same time. */
+function checkIndexAppend(kind: string, value: bigint, observedAt: bigint, state: FundingIndexState): void {
+  checkFundingIndexState(state);
+  if (kind !== 'funding_index' || state.value !== value || state.at === null || BigInt(state.at) !== observedAt)
+    throw new InputError(
+      `a funding index state is stored only with the funding_index attestation it signed (value ${value} at ` +
+        `${observedAt}), got ${kind} and ${describeIndex(state)}`,
+    );
 }
 
 function checkQuery<Q extends HistoryQuery>(query: Q): Q {

@@ -1,5 +1,6 @@
 /** The signed history and the sequence counter, persisted in SQLite (src/store/sqlite.ts). */
 import type { AttestationJson, AttestationKind } from '../attest/types.js';
+import type { FundingIndexState } from '../index/funding-index.js';
 
 export interface AttestationStore extends HistoryReader {
   /**
@@ -9,8 +10,20 @@ export interface AttestationStore extends HistoryReader {
    * as `atLeast`, so even a lost database does not reuse numbers while the clock moves forward.
    */
   nextSequence(publicKeyHex: string, atLeast?: bigint): bigint;
-  /** Appends a signed attestation. Rejects a (publicKey, sequence) pair already stored. */
-  append(attestation: AttestationJson): void;
+  /**
+   * Appends a signed attestation. Rejects a (publicKey, sequence) pair already stored. With
+   * `fundingIndex` (a funding_index attestation), also records the index state it leaves, in the
+   * same transaction: the index continues from exactly what was signed, whatever crashes when.
+   */
+  append(attestation: AttestationJson, fundingIndex?: FundingIndexState): void;
+  /** The funding index state of a key and pair (docs/METHODOLOGY.md 8.8), or null when none is stored. */
+  fundingIndex(publicKeyHex: string, pair: string): FundingIndexState | null;
+  /**
+   * Records the funding index state to continue from: a new index, or one restored from a signed
+   * attestation. Refuses (InputError) to move a stored index back in time or to start a new one
+   * over it; the caller holds the data directory's lock.
+   */
+  startFundingIndex(publicKeyHex: string, pair: string, state: FundingIndexState): void;
   /** The newest stored attestation of a kind for a key, or null. */
   latest(kind: AttestationJson['kind'], publicKeyHex: string): AttestationJson | null;
   /** Deletes attestations observed before `beforeMs`; returns how many. Sequence is untouched. */

@@ -69,7 +69,11 @@ describe('attest/encoding', () => {
     ['sourceCount negative', { sourceCount: -1 }, /^sourceCount must fit in an unsigned 16-bit integer/],
     ['dispersionPpm 2^32', { dispersionPpm: 2 ** 32 }, /^dispersionPpm must fit in an unsigned 32-bit integer/],
     ['version 2', { version: 2 }, /^version must be 1, got 2$/],
-    ['unknown kind', { kind: 'spot' }, /^kind must be one of index_price, funding_rate, perp_premium, got "spot"$/],
+    [
+      'unknown kind',
+      { kind: 'spot' },
+      /^kind must be one of index_price, funding_rate, perp_premium, funding_index, got "spot"$/,
+    ],
     ['prototype kind', { kind: 'toString' }, /^kind must be one of/],
     ['empty pair', { pair: '' }, /^pair must be 1\.\.32 printable ASCII/],
     ['33-byte pair', { pair: 'A'.repeat(33) }, /^pair must be 1\.\.32 printable ASCII/],

@@ -13,11 +13,12 @@ interface Vector {
 }
 type VerifyFn = (a: unknown, pinnedKeyHex: string) => unknown;
 
-async function loadExample(): Promise<VerifyFn> {
+/** The example as printed, or (`edit`) changed first, e.g. into the verifier printed before a new kind. */
+async function loadExample(edit: (code: string) => string = (c) => c): Promise<VerifyFn> {
   const doc = repoFile('docs/PROTOCOL.md');
   const match = /<!-- verify-example -->\n```js\n([\s\S]*?)\n```/.exec(doc);
   expect(match, 'the verify-example block in docs/PROTOCOL.md').to.not.equal(null);
-  const code = match![1]!;
+  const code = edit(match![1]!);
   expect(code.split('\n').length, 'the example stays under 40 lines').to.be.lessThan(40);
   // A data: URL module cannot resolve bare specifiers; point them at this checkout's copies.
   const require = createRequire(import.meta.url);
@@ -40,6 +41,19 @@ describe('attest/PROTOCOL.md verification example', () => {
     for (const { attestation } of vectors) {
       expect(verify(attestation, attestation.publicKey)).to.deep.equal(attestation);
     }
+  });
+
+  it('a verifier written before funding_index keeps verifying the old kinds, and refuses the new one as unknown', async () => {
+    const before = ', funding_index: 4 }';
+    const old = await loadExample((code) => {
+      expect(code).to.include(before);
+      return code.replace(before, ' }');
+    });
+    const [known, added] = [vectors.slice(0, 7), vectors.slice(7)];
+    expect(added.map((v) => v.attestation.kind)).to.deep.equal(['funding_index', 'funding_index', 'funding_index']);
+    for (const { attestation } of known) expect(old(attestation, attestation.publicKey)).to.deep.equal(attestation);
+    for (const { attestation } of added)
+      expect(() => old(attestation, attestation.publicKey)).to.throw(Error, /unknown version or kind/);
   });
 
   const first = (): AttestationJson => ({ ...vectors[0]!.attestation });

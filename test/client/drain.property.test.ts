@@ -10,7 +10,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { fundingTransfer, targetReceiverMsat } from '../../src/client/stable-math.js';
+import { targetWithFundingMsat } from '../../src/client/funding-increments.js';
 import type { LightningBackend, ReceivedPayment } from '../../src/lightning/types.js';
 import { overriding, setup, settledBy, usd, type Side, type World } from './round-setup.js';
 
@@ -64,23 +64,6 @@ function withoutRecords(side: Side): LightningBackend {
   });
 }
 
-/** The client's funding as the oracles' rates at its rounds make it, computed apart from the client. */
-class FundingModel {
-  accrued = 0n;
-  private last: number | null = null;
-  round(now: number, price: bigint, rate: bigint): void {
-    if (this.last !== null) {
-      this.accrued += fundingTransfer({
-        notionalMsat: targetReceiverMsat(STABLE, price),
-        rate,
-        rateExponent: -10,
-        elapsedMs: BigInt(Math.max(0, now - this.last)),
-      });
-    }
-    this.last = this.last === null ? now : Math.max(this.last, now);
-  }
-}
-
 const sideOf = (w: Who): 'balanceA' | 'balanceB' => (w === 'receiver' ? 'balanceA' : 'balanceB');
 
 async function play(steps: readonly Step[], options: { funding: boolean; records: boolean; start: bigint }) {
@@ -90,15 +73,16 @@ async function play(steps: readonly Step[], options: { funding: boolean; records
     w.provider.backend = withoutRecords(w.provider);
   }
   const baseline = w.channel.balanceA;
-  const models = { receiver: new FundingModel(), provider: new FundingModel() };
+  // The funding each side agreed from the signed index; that both sides agree on it is
+  // test/client/funding-agreement.property.test.ts.
+  const agreedFunding = (c: Who) => (options.funding ? (w[c].ledger.funding()?.indexUsd ?? 0n) : 0n);
   const held: { from: Who; msat: bigint }[] = [];
   let external = false;
   const net = () => settledBy(w.provider.node) - settledBy(w.receiver.node);
   const round = async (c: Who) => {
     const before = net();
     const r = await w[c].round();
-    models[c].round(w.clock.now(), w.oracles.price, w.oracles.fundingRate);
-    const owed = targetReceiverMsat(STABLE, w.oracles.price) + (options.funding ? models[c].accrued : 0n) - baseline;
+    const owed = targetWithFundingMsat(STABLE, agreedFunding(c), w.oracles.price) - baseline;
     const paid = c === 'provider' ? net() - before : before - net();
     const context = `${c} ${r.action} ${r.amountMsat}: ${r.reason}`;
     if (paid === 0n) return;

@@ -211,16 +211,41 @@ describe('client/ledger', () => {
   it('keeps rounds newest first, and the funding time never moves backwards', () => {
     const ledger = Ledger.open(file());
     expect(ledger.funding()).to.equal(null);
-    ledger.recordRound(round(1), { ...NOTHING, funding: { accruedMsat: 0n, lastAt: 5_000 } });
+    const state = { accruedMsat: 0n, lastAt: 5_000, since: 5_000, indexUsd: 0n, oracles: new Map() };
+    ledger.recordRound(round(1), { ...NOTHING, funding: state });
     ledger.recordRound(round(2, { action: 'pay', amountMsat: 12_000n, commitment: 'cc' }), {
       ...NOTHING,
-      funding: { accruedMsat: 10n, lastAt: 1_000 }, // a clock stepped back
+      funding: { ...state, accruedMsat: 10n, lastAt: 1_000, since: 1_000, indexUsd: -7n }, // a clock stepped back
     });
     expect(ledger.rounds(1).map((r) => [r.at, r.action, r.amountMsat, r.commitment])).to.deep.equal([
       [2, 'pay', 12_000n, 'cc'],
     ]);
-    expect(ledger.funding()).to.deep.equal({ accruedMsat: 10n, lastAt: 5_000 });
+    expect(ledger.funding()).to.deep.equal({ ...state, accruedMsat: 10n, indexUsd: -7n });
     ledger.close();
+  });
+
+  it("pins each oracle's funding index anchor once, and keeps the last index applied across a restart", () => {
+    const path = file();
+    const ledger = Ledger.open(path);
+    const anchor = quote('funding_index', 3n);
+    const state = { accruedMsat: 0n, lastAt: 5_000, since: 4_000, indexUsd: 99n, oracles: new Map() };
+    ledger.recordRound(round(1), {
+      ...NOTHING,
+      funding: { ...state, oracles: new Map([[PK, { anchor, lastValue: 50n, lastAt: 6_000 }]]) },
+    });
+    ledger.recordRound(round(2), {
+      ...NOTHING,
+      funding: {
+        ...state,
+        oracles: new Map([[PK, { anchor: quote('funding_index', 9n), lastValue: 40n, lastAt: 5_500 }]]),
+      },
+    });
+    ledger.close();
+    const again = Ledger.open(path);
+    const applied = again.funding()!.oracles.get(PK)!;
+    expect([applied.anchor.sequence, applied.lastValue, applied.lastAt]).to.deep.equal([3n, 50n, 6_000]);
+    expect(again.funding()!.indexUsd).to.equal(99n);
+    again.close();
   });
 
   it('keeps the baseline, and counts only settlements after it: payments made, keysends received by match', () => {
@@ -310,7 +335,13 @@ describe('client/ledger', () => {
     db.close();
     const ledger = Ledger.open(old);
     expect(ledger.payments(10).map((p) => [p.commitment, p.status])).to.deep.equal([['cc', 'complete']]);
-    expect(ledger.funding()).to.deep.equal({ accruedMsat: 1234n, lastAt: 99 });
+    expect(ledger.funding()).to.deep.equal({
+      accruedMsat: 1234n,
+      lastAt: 99,
+      since: 99,
+      indexUsd: 0n,
+      oracles: new Map(),
+    });
     expect(ledger.lastSequence(PK, 'index_price')).to.equal(42n);
     expect(ledger.accounts()).to.equal(null); // its first round records the baseline
     ledger.recordBaseline({ receiverMsat: 90_000_000n, at: 100 }, []);

@@ -61,19 +61,19 @@ describe('client/round: what a round records and says', () => {
     );
   });
 
-  it('does not warn about funding quotes signed once a minute, and accrues over each round at their rate', async () => {
+  it('does not warn about funding index quotes signed once a minute, and applies their increase', async () => {
     const w = setup({ funding: true });
     const { logger, lines } = recordingLogger();
     w.provider.logger = logger;
+    w.oracles.indexOffsetsMs = [0, 0, 0];
     w.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h
-    w.oracles.fundingEveryMs = 60_000;
     await w.provider.round(); // funding starts accruing now
+    w.clock.advance(60_000);
+    await w.provider.round(); // fresh funding index quotes
     w.clock.advance(5_000);
-    await w.provider.round(); // fresh funding quotes
-    w.clock.advance(5_000);
-    const third = await w.provider.round(); // the same funding quotes: the oracle signs once a minute
-    // 0.001 of the 100 000 000 msat notional for 5 s of 8 h: 17.36 msat, truncated
-    expect(third.reason).to.match(/funding 17 msat for 5000 ms/);
+    const third = await w.provider.round(); // the same quotes: the oracle signs once a minute
+    // 0.001 of 100 USD for 60 s of 8 h: 0.000208333... USD, 208.3 msat at 100 000 USD per BTC
+    expect(third.reason).to.match(/: 0\.000208333333333\d* USD from the index \(208 msat at this price\)/);
     expect(lines.filter((l) => l.level >= WARN).map((l) => l.msg)).to.deep.equal([]);
   });
 

@@ -27,25 +27,119 @@ export const usd = (s: string) => parseDecimal(s, PRICE_EXPONENT);
 export const SECRETS = ['11', '22', '33'].map((b) => Uint8Array.from(Buffer.from(b.repeat(32), 'hex')));
 export const KEYS = SECRETS.map((s) => Buffer.from(publicKeyOf(s)).toString('hex'));
 
+/** The funding index's exponent as the oracles sign it (docs/PROTOCOL.md, kind funding_index). */
+const INDEX_EXPONENT = -17;
+const FUNDING_PERIOD_MS = 28_800_000n;
+const floorDiv = (n: bigint, d: bigint): bigint => (n >= 0n ? n / d : -((-n + d - 1n) / d));
+
 /** Three oracles' signed answers at a price, each with its own sequence. */
 export class Oracles {
   sequence = 1_000n;
   down = new Set<number>();
   forged = new Set<number>();
   price = usd('100000');
-  fundingRate = 0n;
   /** Like the oracle, sign funding once a minute: a round within the minute gets the same quotes. */
   fundingEveryMs = 0;
+  /**
+   * Each oracle's funding index, computed here from its definition (I = sum of rate x elapsed / 8 h
+   * over its ticks, exact, floored at 10^-17), not by the oracle's code: each oracle ticks on its
+   * own grid (T0 + its offset + k minutes) and starts from its own epoch value.
+   */
+  indexEveryMs = 60_000;
+  indexOffsetsMs: readonly number[] = [0, 20_000, 40_000];
+  indexEpochValues: readonly bigint[] = [0n, 5n * 10n ** 15n, -3n * 10n ** 16n];
   /** Serve exactly these bodies next time instead of fresh ones (a replay). */
   replay: FetchedQuote[] | null = null;
   last: FetchedQuote[] = [];
   lastFunding: FetchedQuote[] = [];
   private fundingSignedAt = -Infinity;
+  /** The rate in force from each time on (a tick at t integrates the rate set before t). */
+  private readonly rates: { at: number; rate: bigint }[] = [{ at: -Infinity, rate: 0n }];
+  /** Per oracle, the exact sum of rate x elapsed (10^-10 ms per 8 h) at each of its ticks, and signed bodies. */
+  private readonly sums: bigint[][] = [[0n], [0n], [0n]];
+  private readonly signedIndex = new Map<string, FetchedQuote>();
 
   constructor(private readonly clock: ManualClock) {}
 
-  fetch = async (path: '/price' | '/funding'): Promise<FetchedQuote[]> => {
+  get fundingRate(): bigint {
+    return (this.rates.at(-1) as { rate: bigint }).rate;
+  }
+
+  /** Sets the rate from now on; the funding index integrates it from the next tick of each oracle. */
+  set fundingRate(rate: bigint) {
+    this.rates.push({ at: this.clock.now(), rate });
+  }
+
+  private rateBefore(t: number): bigint {
+    for (let i = this.rates.length - 1; ; i -= 1)
+      if ((this.rates[i] as { at: number }).at < t) return this.rates[i]!.rate;
+  }
+
+  /** Oracle i's latest tick at or before `at` (0 is its epoch), or null before its first. */
+  private tickAt(i: number, at: number): number | null {
+    const since = at - T0 - (this.indexOffsetsMs[i] as number);
+    return since < 0 ? null : Math.floor(since / this.indexEveryMs);
+  }
+
+  private tickTime(i: number, k: number): number {
+    return T0 + (this.indexOffsetsMs[i] as number) + k * this.indexEveryMs;
+  }
+
+  /** Oracle i's funding index at its tick k, exactly as defined. */
+  indexValue(i: number, k: number): bigint {
+    const sums = this.sums[i] as bigint[];
+    for (let m = sums.length; m <= k; m += 1)
+      sums.push((sums[m - 1] as bigint) + this.rateBefore(this.tickTime(i, m)) * BigInt(this.indexEveryMs));
+    return (this.indexEpochValues[i] as bigint) + floorDiv((sums[k] as bigint) * 10n ** 7n, FUNDING_PERIOD_MS);
+  }
+
+  private indexQuote(i: number, k: number): FetchedQuote {
+    const key = `${i}/${k}`;
+    let quote = this.signedIndex.get(key);
+    if (quote === undefined) {
+      const at = this.tickTime(i, k);
+      const signed = signAttestation(
+        {
+          version: 1,
+          kind: 'funding_index' as AttestationKind,
+          pair: 'BTC/USD',
+          value: this.indexValue(i, k),
+          exponent: INDEX_EXPONENT,
+          observedAt: BigInt(at),
+          sequence: BigInt(at),
+          sourceCount: 5,
+          dispersionPpm: 10,
+          sourcesCommitment: new Uint8Array(32),
+        },
+        SECRETS[i] as Uint8Array,
+      );
+      quote = { ok: true, body: toJson(signed) };
+      this.signedIndex.set(key, quote);
+    }
+    return quote;
+  }
+
+  /** /funding-index and `/history?kind=funding_index&from=<ms>&limit=1`, as the oracles serve them. */
+  private fundingIndex(path: string): FetchedQuote[] {
+    const from = /[?&]from=(\d+)/.exec(path);
+    return SECRETS.map((_s, i): FetchedQuote => {
+      if (this.down.has(i)) return { ok: false, error: 'connect ECONNREFUSED' };
+      const latest = this.tickAt(i, this.clock.now());
+      if (from === null)
+        return latest === null ? { ok: false, error: 'HTTP 503: no index yet' } : this.indexQuote(i, latest);
+      const first = Math.max(
+        0,
+        Math.ceil((Number(from[1]) - T0 - (this.indexOffsetsMs[i] as number)) / this.indexEveryMs),
+      );
+      const attestations =
+        latest !== null && first <= latest ? [(this.indexQuote(i, first) as { body: unknown }).body] : [];
+      return { ok: true, body: { attestations, count: attestations.length, truncated: false, next: null } };
+    });
+  }
+
+  fetch = async (path: string): Promise<FetchedQuote[]> => {
     if (this.replay) return this.replay;
+    if (path.startsWith('/funding-index') || path.startsWith('/history')) return this.fundingIndex(path);
     const kind: AttestationKind = path === '/price' ? 'index_price' : 'funding_rate';
     const sinceFunding = this.clock.now() - this.fundingSignedAt;
     if (kind === 'funding_rate' && sinceFunding >= 0 && sinceFunding < this.fundingEveryMs) return this.lastFunding;
@@ -91,12 +185,15 @@ export interface Side {
   /** The backend the next rounds use; replace it to simulate a node that misbehaves. */
   backend: LightningBackend;
   readonly fake: FakeNodeBackend;
-  readonly ledger: Ledger;
+  /** The ledger the next rounds use; restart() reopens it. */
+  ledger: Ledger;
   readonly config: ClientConfig;
   /** The configuration as a file, for the commands (status, acknowledge). */
   readonly configFile: string;
   logger: Logger;
   round(dryRun?: boolean): ReturnType<typeof runRound>;
+  /** The client restarts: it closes its ledger and opens it again, knowing only what it recorded. */
+  restart(): void;
 }
 
 export interface SetupOptions {
@@ -157,14 +254,18 @@ export function setup(options: SetupOptions = {}) {
       configFile,
       logger: pino({ level: 'silent' }),
       round: (dryRun = false) => runRound(deps(dryRun)),
+      restart: () => {
+        s.ledger.close();
+        s.ledger = Ledger.open(config.ledgerFile);
+      },
     };
     const deps = (dryRun: boolean): RoundDeps => ({
       config,
       backend: s.backend,
-      ledger: dryRun ? dryRunLedger(ledger) : ledger,
+      ledger: dryRun ? dryRunLedger(s.ledger) : s.ledger,
       clock,
       logger: s.logger,
-      fetchQuotes: oracles.fetch,
+      fetchQuotes: (path) => oracles.fetch(path),
       randomBytes: (size) => {
         n += 1;
         return Uint8Array.from({ length: size }, (_, i) =>

@@ -221,6 +221,7 @@ describe('client/round', () => {
 
   it('adds funding: at a positive rate the provider pays the receiver for the time elapsed', async () => {
     const s = setup({ funding: true });
+    s.oracles.indexOffsetsMs = [0, 0, 0]; // every oracle's index ticks on the minute
     s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h
     expect((await s.provider.round()).reason).to.match(/funding starts accruing now/);
     s.clock.advance(8 * 3_600_000);
@@ -232,12 +233,13 @@ describe('client/round', () => {
 
   it('keeps funding once paid: later rounds neither take it back nor charge it again', async () => {
     const s = setup({ funding: true });
+    s.oracles.indexOffsetsMs = [0, 0, 0];
     s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h
     await s.provider.round();
     await s.receiver.round();
     s.clock.advance(8 * 3_600_000);
     expect((await s.provider.round()).amountMsat).to.equal(100_000n);
-    // Each side accrues funding from the same signed rates at its own rounds; both run each round.
+    // Both sides apply the same signed index: the receiver finds the funding already paid.
     expect((await s.receiver.round()).action).to.equal('none');
     s.oracles.fundingRate = 0n; // no more funding from here on
     for (let i = 0; i < 3; i += 1) {
@@ -250,6 +252,7 @@ describe('client/round', () => {
 
   it('never charges funding twice for one interval when the clock steps back', async () => {
     const s = setup({ funding: true });
+    s.oracles.indexOffsetsMs = [0, 0, 0];
     s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h: 50 000 msat per 4 h on 100 000 000 msat
     await s.provider.round();
     s.clock.advance(4 * 3_600_000);
@@ -263,21 +266,39 @@ describe('client/round', () => {
 
   it('does not lose accrued funding when the funding quotes fail in a round that pays for the price', async () => {
     const s = setup({ funding: true });
+    s.oracles.indexOffsetsMs = [0, 0, 0];
     s.oracles.fundingRate = 10_000_000n;
     await s.provider.round();
     s.clock.advance(4 * 3_600_000);
     const realFetch = s.oracles.fetch;
     s.oracles.fetch = async (path) =>
-      path === '/funding' ? SECRETS.map(() => ({ ok: false as const, error: 'HTTP 503' })) : realFetch(path);
+      path === '/funding-index' ? SECRETS.map(() => ({ ok: false as const, error: 'HTTP 503' })) : realFetch(path);
     s.oracles.price = usd('99000');
     const paid = await s.provider.round();
     expect(paid.amountMsat).to.equal(1_010_101n); // the price move only
-    expect(paid.reason).to.match(/no funding accrued this round/);
+    expect(paid.reason).to.match(/no funding applied this round/);
     s.oracles.fetch = realFetch;
     s.clock.advance(4 * 3_600_000);
     const later = await s.provider.round();
-    // The full 8 h of funding at 0.001 on the 101 010 101 msat notional, truncated toward zero.
+    // The full 8 h of funding: 0.001 of 100 USD, at 99 000 USD per BTC (101 010.1 msat), rounded once.
     expect(later.amountMsat).to.equal(101_010n);
+  });
+
+  it('never lists one funding index attestation twice in a payment, when the latest is still the anchor', async () => {
+    const s = setup({ funding: true });
+    s.oracles.indexOffsetsMs = [0, 0, 0];
+    await s.provider.round(); // funding starts at T0; each oracle's anchor is its index at T0
+    s.oracles.price = usd('99000');
+    s.clock.advance(1_000); // no new index yet: the latest of each oracle is its anchor
+    const paid = await s.provider.round();
+    expect([paid.action, paid.amountMsat, paid.payment?.status], paid.reason).to.deep.equal([
+      'pay',
+      1_010_101n,
+      'complete',
+    ]);
+    const [payment] = s.provider.ledger.payments(1);
+    const kinds = s.provider.ledger.paymentAttestations(payment!.paymentHash).map((a) => a.kind);
+    expect(kinds.filter((k) => k === 'funding_index')).to.have.length(3);
   });
 
   it('refuses to pay more than maxPaymentMsat in one round', async () => {

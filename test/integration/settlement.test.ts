@@ -88,10 +88,14 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
         dir: join(dir, `oracle-${name}`),
         tickIntervalMs: 100,
         pollIntervalMs: 50,
+        fundingTickIntervalMs: 100,
+        fundingPollIntervalMs: 50,
         logLevel: 'silent',
       });
       const publicKey = generateKeyFile(config.oracle.keyFile).publicKeyHex;
-      oracles.push({ oracle: await startOracle(config, { logger: silentLogger, clock }), publicKey });
+      // Keys made here: each oracle starts its own funding index (docs/METHODOLOGY.md 8.8).
+      const oracle = await startOracle(config, { logger: silentLogger, clock, newFundingIndex: true });
+      oracles.push({ oracle, publicKey });
     }
 
     const network = new FakeLightningNetwork(() => clock.now());
@@ -241,6 +245,41 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     const paid = providerNode.payments.get(hash!)!;
     expect(paid.amountMsat > 1_900_000n && paid.amountMsat < 2_100_000n, String(paid.amountMsat)).to.equal(true);
     expect([...providerNode.payments.values()].filter((p) => p.amountMsat === paid.amountMsat)).to.have.length(1);
+  });
+
+  it('with funding on, one side stopped for a stretch: both agree on funding to the msat when it is back', async () => {
+    // Two new agreements on the same channel, funding on, on the oracles' signed funding index.
+    const withFunding = (s: typeof receiver, name: string) => {
+      const ledger = Ledger.open(join(dir, name));
+      closers.push(async () => ledger.close());
+      // The agreement's 1 000 msat minimum stays: the provider's LND baseline is read in whole sats
+      // (README "Precision"), a difference that is not funding's. The funding totals are compared exactly.
+      return { ...s, config: { ...s.config, funding: true, ledgerFile: join(dir, name) }, ledger };
+    };
+    const r2 = withFunding(receiver, 'receiver-funding.sqlite3');
+    const p2 = withFunding(provider, 'provider-funding.sqlite3');
+    const at = async (ms: number) => {
+      clock.set(T0 + ms);
+      await oraclesCaughtUp();
+    };
+    await at(210_000);
+    await round(r2);
+    await round(p2); // funding starts for both at the same instant
+    for (let ms = 215_000; ms < 250_000; ms += 5_000) {
+      await at(ms);
+      await round(p2); // the receiver is stopped
+    }
+    await at(250_000);
+    const [r, p] = [await round(r2), await round(p2)];
+    expect(r.price, 'both sides settle on the same price').to.equal(p.price);
+    const seen = `${r.action} ${r.amountMsat}: ${r.reason} / ${p.action} ${p.amountMsat}: ${p.reason}`;
+    if (r.action === 'expect') expect([p.action, p.amountMsat], seen).to.deep.equal(['pay', r.amountMsat]);
+    else expect(p.action, seen).to.equal('none');
+    const [rf, pf] = [r2.ledger.funding()!, p2.ledger.funding()!];
+    expect(rf.indexUsd, 'the funding both agreed').to.equal(pf.indexUsd);
+    expect(rf.oracles.size, 'each oracle anchored').to.equal(2);
+    expect(rf.indexUsd > 0n, `funding accrued over the stretch (${rf.indexUsd})`).to.equal(true);
+    expect(r.reason).to.match(/USD from the index/);
   });
 
   it('pays nothing when one of the two oracles is down (threshold 2), and says why', async () => {

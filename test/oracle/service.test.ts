@@ -7,9 +7,10 @@ import { ManualClock } from '../../src/core/clock.js';
 import { parseDecimal, PRICE_EXPONENT, RATE_EXPONENT } from '../../src/core/fixed.js';
 import { silentLogger } from '../../src/core/log.js';
 import { FUNDING_PERIOD_MS, type FundingReading, type SourceReading } from '../../src/index/readings.js';
+import { NEW_FUNDING_INDEX, type FundingIndexState } from '../../src/index/funding-index.js';
 import type { FundingRules, IndexRules } from '../../src/index/types.js';
 import { createOracleMetrics } from '../../src/oracle/metrics.js';
-import { OracleService } from '../../src/oracle/service.js';
+import { NO_FUNDING_INDEX_STATE, OracleService } from '../../src/oracle/service.js';
 import type { PublishedAttestation } from '../../src/server/types.js';
 import type { AttestationStore } from '../../src/store/types.js';
 
@@ -40,9 +41,18 @@ class MemoryStore implements AttestationStore {
     this.last = this.last + 1n > atLeast ? this.last + 1n : atLeast;
     return this.last;
   }
-  append(a: AttestationJson): void {
+  /** The funding index state per pair, written with the attestation that signed it, as the SQLite store does. */
+  readonly indexStates = new Map<string, FundingIndexState>();
+  append(a: AttestationJson, fundingIndex?: FundingIndexState): void {
     if (this.failAppend) throw new Error('disk full');
     this.rows.push(a);
+    if (fundingIndex !== undefined) this.indexStates.set(a.pair, fundingIndex);
+  }
+  fundingIndex(_pk: string, pair: string): FundingIndexState | null {
+    return this.indexStates.get(pair) ?? null;
+  }
+  startFundingIndex(_pk: string, pair: string, state: FundingIndexState): void {
+    this.indexStates.set(pair, state);
   }
   latest(kind: string): AttestationJson | null {
     return [...this.rows].reverse().find((r) => r.kind === kind) ?? null;
@@ -116,6 +126,7 @@ function setup(readings: () => SourceReading[], store = new MemoryStore(), fundi
             rules: fundingRules,
             readings: funding,
             tickIntervalMs: 60_000,
+            indexMaxStepMs: 180_000,
           },
         }
       : {}),
@@ -385,6 +396,76 @@ describe('oracle/service funding tick', () => {
     expect(store.rows.length).to.equal(before);
     expect(service.lastRefusal('funding_rate')!.reason).to.match(/quorum/);
     expect(service.lastRefusal('perp_premium')!.reason).to.match(/^no funding rate: /);
+  });
+
+  describe('funding index (docs/METHODOLOGY.md 8.8)', () => {
+    const at = { now: T0 };
+    const fresh = () => [
+      perp('f1:BTC/USD:BTC', '0.0001', null, at.now - 1000),
+      perp('f2:BTC/USDT:USDT', '0.0003', null, at.now - 1000),
+      perp('f3:BTC/USD:USD', '0.0002', null, at.now - 1000),
+    ];
+    const tickAt = (service: OracleService, clock: ManualClock, ms: number) => {
+      clock.advance(ms);
+      at.now = clock.now();
+      service.fundingTick();
+    };
+    const index = (service: OracleService) =>
+      verifyJson(JSON.parse(service.latest('funding_index')!.body.toString()), PK);
+    beforeEach(() => (at.now = T0));
+
+    it('never signs an index it cannot continue: refuses, with the reason, until one is started', () => {
+      const { service, store } = setup(healthy, new MemoryStore(), fresh);
+      service.fundingTick();
+      expect(service.latest('funding_rate')).to.not.equal(null);
+      expect(service.latest('funding_index')).to.equal(null);
+      expect(service.lastRefusal('funding_index')!.reason).to.equal(NO_FUNDING_INDEX_STATE);
+      store.startFundingIndex(PK, 'BTC/USD', NEW_FUNDING_INDEX);
+      service.fundingTick();
+      const epoch = index(service);
+      const rate = verifyJson(JSON.parse(service.latest('funding_rate')!.body.toString()), PK);
+      expect([epoch.value, epoch.exponent, epoch.observedAt]).to.deep.equal([0n, -17, rate.observedAt]);
+      expect([epoch.sourceCount, epoch.dispersionPpm]).to.deep.equal([rate.sourceCount, rate.dispersionPpm]);
+      expect(Buffer.from(epoch.sourcesCommitment).toString('hex')).to.equal(
+        Buffer.from(rate.sourcesCommitment).toString('hex'),
+      );
+      expect(service.lastRefusal('funding_index')).to.equal(null);
+    });
+
+    it('integrates each signed rate over the time since the last index, and a restart continues it', () => {
+      const store = new MemoryStore();
+      store.startFundingIndex(PK, 'BTC/USD', NEW_FUNDING_INDEX);
+      const first = setup(healthy, store, fresh);
+      first.service.fundingTick();
+      tickAt(first.service, first.clock, 60_000);
+      // 0.0002 per 8 h for a minute: 2 000 000 x 60 000 x 10^7 / 28 800 000 = 41 666 666 666.67
+      expect(index(first.service).value).to.equal(41_666_666_666n);
+      const again = setup(healthy, store, fresh); // a restart: a new service over the same store
+      tickAt(again.service, again.clock, 180_000); // its clock starts at T0 again: two minutes later
+      // Carried two thirds of a unit: 3 x 41 666 666 666.67 = 125 000 000 000 exactly.
+      expect(index(again.service).value).to.equal(125_000_000_000n);
+    });
+
+    it('a gap longer than three ticks accrues only its last three ticks at the rate that ends it', () => {
+      const store = new MemoryStore();
+      store.startFundingIndex(PK, 'BTC/USD', NEW_FUNDING_INDEX);
+      const { service, clock } = setup(healthy, store, fresh);
+      service.fundingTick();
+      tickAt(service, clock, 3_600_000); // the oracle was down for an hour
+      expect(index(service).value).to.equal(125_000_000_000n); // 180 000 ms, not 3 600 000
+    });
+
+    it('refuses the index, and keeps its state, when the clock went back', () => {
+      const store = new MemoryStore();
+      store.startFundingIndex(PK, 'BTC/USD', { value: 5n, remainder: 0n, at: T0 + 10_000 });
+      const { service } = setup(healthy, store, fresh);
+      service.fundingTick();
+      expect(service.latest('funding_index')).to.equal(null);
+      expect(service.lastRefusal('funding_index')!.reason).to.match(
+        /clock is 10000 ms behind the last signed funding index/,
+      );
+      expect(store.fundingIndex(PK, 'BTC/USD')).to.deep.equal({ value: 5n, remainder: 0n, at: T0 + 10_000 });
+    });
   });
 
   it('does nothing on an oracle without funding', () => {

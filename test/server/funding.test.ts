@@ -3,7 +3,7 @@ import { T0, attestation, errorBody, startHarness, type Harness } from './fake-o
 
 const FUNDING_TICK_MS = 60_000;
 
-describe('GET /funding and /premium', () => {
+describe('GET /funding, /premium and /funding-index', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness({ fundingTickIntervalMs: FUNDING_TICK_MS });
@@ -13,6 +13,7 @@ describe('GET /funding and /premium', () => {
   const routes = [
     ['/funding', 'funding_rate', 'no_trustworthy_funding'],
     ['/premium', 'perp_premium', 'no_trustworthy_premium'],
+    ['/funding-index', 'funding_index', 'no_funding_index'],
   ] as const;
 
   for (const [path, kind, code] of routes) {
@@ -52,10 +53,10 @@ describe('GET /funding and /premium', () => {
 });
 
 describe('an oracle that does not sign funding', () => {
-  it('has no /funding or /premium', async () => {
+  it('has no /funding, /premium or /funding-index', async () => {
     const h = await startHarness();
     try {
-      for (const path of ['/funding', '/premium'])
+      for (const path of ['/funding', '/premium', '/funding-index'])
         expect((await errorBody(await fetch(`${h.url}${path}`))).code).to.equal('not_found');
     } finally {
       await h.close();

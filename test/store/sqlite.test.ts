@@ -88,7 +88,12 @@ describe('store/sqlite: openStore', () => {
       const db = new Database(join(dataDir, DATABASE_FILE));
       db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
       db.close();
-      expect(() => open()).to.throw(ConfigError, /schema version 2 is newer than this software supports \(1\)/);
+      expect(() => open()).to.throw(
+        ConfigError,
+        new RegExp(
+          `schema version ${MIGRATIONS.length + 1} is newer than this software supports \\(${MIGRATIONS.length}\\)`,
+        ),
+      );
     });
 
     it('refuses a file that is not a SQLite database, with a clear error', () => {
@@ -281,7 +286,7 @@ describe('store/sqlite: openStore', () => {
       [
         'an unknown kind',
         { from: 0, to: 10, limit: 1, kind: 'volume' },
-        /kind must be one of index_price, funding_rate, perp_premium/,
+        /kind must be one of index_price, funding_rate, perp_premium, funding_index/,
       ],
     ];
     for (const [what, query, message] of badQueries) {
@@ -368,6 +373,65 @@ describe('store/sqlite: openStore', () => {
 
     it('rejects a non-integer cut-off', () => {
       expect(() => open().prune(Number.NaN)).to.throw(InputError, /beforeMs must be an integer/);
+    });
+  });
+  describe('funding index state (docs/METHODOLOGY.md 8.8)', () => {
+    const signed = (value: bigint, at: number) =>
+      attestation({
+        kind: 'funding_index',
+        exponent: -17,
+        value: String(value),
+        observedAt: String(at),
+        sequence: String(at),
+      });
+
+    it('is null until started, and survives a restart with the attestation that signed it', () => {
+      const store = open();
+      expect(store.fundingIndex(KEY_A, 'BTC/USD')).to.equal(null);
+      store.startFundingIndex(KEY_A, 'BTC/USD', { value: 0n, remainder: 0n, at: null });
+      store.append(signed(0n, 1000), { value: 0n, remainder: 0n, at: 1000 });
+      store.append(signed(41n, 61_000), { value: 41n, remainder: 5n, at: 61_000 });
+      store.close();
+      const again = open();
+      expect(again.fundingIndex(KEY_A, 'BTC/USD')).to.deep.equal({ value: 41n, remainder: 5n, at: 61_000 });
+      expect(again.fundingIndex(KEY_B, 'BTC/USD')).to.equal(null);
+      // Pruning history never loses what the index continues from.
+      again.prune(10 ** 12);
+      expect(again.fundingIndex(KEY_A, 'BTC/USD')).to.deep.equal({ value: 41n, remainder: 5n, at: 61_000 });
+    });
+
+    it('never restarts a stored index at zero, nor moves it back in time', () => {
+      const store = open();
+      store.startFundingIndex(KEY_A, 'BTC/USD', { value: 7n, remainder: 0n, at: 5000 });
+      expect(() => store.startFundingIndex(KEY_A, 'BTC/USD', { value: 0n, remainder: 0n, at: null })).to.throw(
+        InputError,
+        /already stored \(value 7 at 5000\); refusing to replace it with a new index/,
+      );
+      expect(() => store.startFundingIndex(KEY_A, 'BTC/USD', { value: 3n, remainder: 0n, at: 4000 })).to.throw(
+        InputError,
+        /never restarts or goes back/,
+      );
+      expect(() => store.append(signed(1n, 4000), { value: 1n, remainder: 0n, at: 4000 })).to.throw(
+        InputError,
+        /stored at 5000; it never goes back to 4000/,
+      );
+      expect(store.range({ from: 0, to: 10 ** 6, limit: 10 })).to.deep.equal([]);
+      store.startFundingIndex(KEY_A, 'BTC/USD', { value: 9n, remainder: 0n, at: 6000 }); // a later restore
+      expect(store.fundingIndex(KEY_A, 'BTC/USD')).to.deep.equal({ value: 9n, remainder: 0n, at: 6000 });
+    });
+
+    it('stores a state only with the funding_index attestation that signed it', () => {
+      const store = open();
+      expect(() => store.append(attestation(), { value: 0n, remainder: 0n, at: 1_700_000_000_000 })).to.throw(
+        InputError,
+        /stored only with the funding_index attestation it signed/,
+      );
+      expect(() => store.append(signed(5n, 1000), { value: 6n, remainder: 0n, at: 1000 })).to.throw(InputError);
+      expect(() => store.append(signed(5n, 1000), { value: 5n, remainder: 72n, at: 1000 })).to.throw(
+        InputError,
+        /remainder must be in 0..71, got 72/,
+      );
+      expect(store.fundingIndex(KEY_A, 'BTC/USD')).to.equal(null);
     });
   });
 });

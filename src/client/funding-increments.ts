@@ -1,0 +1,51 @@
+/**
+ * Funding from the oracles' funding indices (docs/METHODOLOGY.md 8.6), pure. Each oracle's index
+ * has its own epoch, so only its increase means anything: the client pins, per oracle, an anchor
+ * (its first index at or after the agreement's funding start) and takes the increase from it to
+ * the oracle's latest index. With k of n oracles the agreed increase is the median of those
+ * increases over the same interval (the lower and upper middle averaged for an even count); the
+ * funding agreed since the start is stableUsd x that median. It depends only on the anchors and the
+ * latest attestations, never on when a client polled in between, so two peers that use the same
+ * attestations agree exactly, and the amount owed between two settlements is the difference of the
+ * two totals: stableUsd x (I(t2) - I(t1)), summed over any schedule, telescopes.
+ */
+import { divRoundHalfEven } from '../core/fixed.js';
+
+/** Funding agreed in USD is kept at 10^-25 (stableUsd at 10^-8 times an index at 10^-17): exact. */
+export const FUNDING_USD_EXPONENT = -25;
+/** stableUsd (10^-8) as 10^-25 USD. */
+const USD_TO_FUNDING_UNITS = 10n ** 17n;
+/** msat = usd(10^-25) x 10^11 msat per BTC / (price x 10^-8 USD per BTC x 10^25) = usd / (price x 10^6). */
+const PRICE_SCALE = 10n ** 6n;
+
+export type IncrementOutcome =
+  { readonly ok: true; readonly twiceMedian: bigint } | { readonly ok: false; readonly reason: string };
+
+/** Twice the median of `increments` (so an even count stays exact), or why there are too few. */
+export function medianIncrement(increments: readonly bigint[], threshold: number): IncrementOutcome {
+  if (increments.length < threshold)
+    return {
+      ok: false,
+      reason: `${increments.length} oracles gave a funding index increase, threshold is ${threshold}`,
+    };
+  const sorted = [...increments].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const mid = sorted.length >> 1;
+  const upper = sorted[mid] as bigint;
+  const lower = sorted.length % 2 === 0 ? (sorted[mid - 1] as bigint) : upper;
+  return { ok: true, twiceMedian: lower + upper };
+}
+
+/** Funding agreed since the start, at 10^-25 USD: stableUsd (10^-8) x median (10^-17), half to even once. */
+export function fundingUsd(stableUsd: bigint, twiceMedian: bigint): bigint {
+  return divRoundHalfEven(stableUsd * twiceMedian, 2n);
+}
+
+/**
+ * The receiver's target with funding, in msat: (stableUsd + funding) at `price`, rounded half to
+ * even once; with no funding it is exactly targetReceiverMsat (src/client/stable-math.ts). The
+ * funding agreed becomes part of the receiver's stable value: it is owed in USD and paid in msat
+ * at the settlement price.
+ */
+export function targetWithFundingMsat(stableUsd: bigint, fundingUsdE25: bigint, price: bigint): bigint {
+  return divRoundHalfEven(stableUsd * USD_TO_FUNDING_UNITS + fundingUsdE25, price * PRICE_SCALE);
+}
