@@ -21,7 +21,7 @@ export interface LifecycleDeps {
   readonly ledger: SettlementLedger;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly fetchQuotes: (path: '/price' | '/funding') => Promise<FetchedQuote[]>;
+  readonly fetchQuotes: (path: string) => Promise<FetchedQuote[]>;
 }
 
 /**
