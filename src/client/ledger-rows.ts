@@ -1,5 +1,13 @@
 /** The ledger's rows as SQLite returns them (integers as bigint), and their typed records. */
-import type { Expectation, PaymentRecord, PaymentRecordStatus, RoundAction, RoundRecord } from './ledger-types.js';
+import type {
+  ChannelSnapshot,
+  Expectation,
+  PaymentRecord,
+  PaymentRecordStatus,
+  RoundAction,
+  RoundQuote,
+  RoundRecord,
+} from './ledger-types.js';
 
 export interface PaymentRow {
   payment_hash: string;
@@ -34,6 +42,9 @@ export interface RoundRow {
   paused: bigint;
   commitment: string | null;
   reason: string;
+  /** JSON, NULL in rounds recorded before it was kept. */
+  quotes: string | null;
+  channel: string | null;
 }
 
 export const toPayment = (r: PaymentRow): PaymentRecord => ({
@@ -69,4 +80,16 @@ export const toRound = (r: RoundRow): RoundRecord => ({
   paused: r.paused !== 0n,
   commitment: r.commitment,
   reason: r.reason,
+  quotes: r.quotes === null ? [] : (JSON.parse(r.quotes) as RoundQuote[]),
+  channel: r.channel === null ? null : channelOf(JSON.parse(r.channel) as StoredChannel),
+});
+
+type StoredChannel = Omit<ChannelSnapshot, 'capacityMsat'> & { capacityMsat: string };
+
+const channelOf = (c: StoredChannel): ChannelSnapshot => ({ ...c, capacityMsat: BigInt(c.capacityMsat) });
+
+/** The JSON columns of a round. */
+export const roundColumns = (r: RoundRecord): { quotes: string; channel: string | null } => ({
+  quotes: JSON.stringify(r.quotes),
+  channel: r.channel === null ? null : JSON.stringify({ ...r.channel, capacityMsat: String(r.channel.capacityMsat) }),
 });

@@ -105,4 +105,13 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rounds ADD COLUMN commitment TEXT;
     `,
   },
+  {
+    description: 'what each round saw: the quotes of every oracle (used or why not) and the channel',
+    sql: `
+      -- JSON: [{kind, oracle, accepted, reason}], one per oracle and figure the round fetched.
+      ALTER TABLE rounds ADD COLUMN quotes TEXT;
+      -- JSON: {normal, peerConnected, pendingHtlcs, capacityMsat (integer string)}, or NULL.
+      ALTER TABLE rounds ADD COLUMN channel TEXT;
+    `,
+  },
 ];

@@ -8,7 +8,7 @@ import type { SignedAttestation } from '../attest/types.js';
 import { formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { ClientConfig } from './config.js';
-import type { FundingState, SettlementLedger } from './ledger-types.js';
+import type { FundingState, RoundQuote, SettlementLedger } from './ledger-types.js';
 import { roundQuotes } from './round-quotes.js';
 import { fundingTransfer, targetReceiverMsat } from './stable-math.js';
 import type { FetchedQuote } from './types.js';
@@ -21,6 +21,8 @@ export interface FundingPart {
   /** The funding attestations this round used. */
   readonly used: readonly SignedAttestation[];
   readonly note: string;
+  /** Each oracle's funding quote, used or why not (none before funding starts accruing). */
+  readonly quotes: readonly RoundQuote[];
 }
 
 export async function fundingPart(
@@ -35,10 +37,18 @@ export async function fundingPart(
 ): Promise<FundingPart> {
   const stored = deps.ledger.funding();
   if (stored === null)
-    return { accruedMsat: 0n, state: { accruedMsat: 0n, lastAt: now }, used: [], note: 'funding starts accruing now' };
+    return {
+      accruedMsat: 0n,
+      state: { accruedMsat: 0n, lastAt: now },
+      used: [],
+      note: 'funding starts accruing now',
+      quotes: [],
+    };
   const { selection } = await roundQuotes(deps, 'funding_rate', now);
+  const quotes = selection.checks.map((c) => ({ kind: 'funding_rate' as const, ...c }));
   if (!selection.ok)
     return {
+      quotes,
       accruedMsat: stored.accruedMsat,
       state: null,
       used: [],
@@ -56,6 +66,7 @@ export async function fundingPart(
     accruedMsat,
     state: { accruedMsat, lastAt: Math.max(stored.lastAt, now) },
     used: selection.accepted,
+    quotes,
     note:
       `funding ${added} msat for ${elapsedMs} ms at ${formatDecimal(selection.value, selection.exponent)} per 8 h ` +
       `(${accruedMsat} msat agreed so far)`,

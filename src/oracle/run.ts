@@ -23,6 +23,7 @@ import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
 import { sourceId, type SourceSpec } from '../feeds/types.js';
 import { FUNDING_PERIOD_MS, type FundingObservation, type Observation } from '../index/readings.js';
+import { loadDashboard } from '../dashboard/files.js';
 import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
 import type { OracleInfo } from '../server/types.js';
 import { openStore } from '../store/sqlite.js';
@@ -317,8 +318,11 @@ function appDeps(
     logger: Logger;
   },
 ): AppDeps {
+  const dashboard = loadDashboard('oracle');
+  if (dashboard === null) parts.logger.warn('no dashboard at /: its assets were not built (npm run build)');
   return {
     ...(parts.dlc ? { dlc: parts.dlc } : {}),
+    dashboard,
     state: parts.service,
     history: parts.store,
     registry: parts.registry,
