@@ -1,5 +1,5 @@
 /**
- * A dashboard's built files (scripts/build-dashboards.ts writes them to dist/dashboard/), read once
+ * A dashboard's built files (scripts/build-dashboards.ts writes them to dist/web/), read once
  * into memory with the headers each is served with. The HTML carries its own content security
  * policy: scripts, styles and connections from this origin only, nothing inline, nothing framed.
  * The assets are content-hashed, so a browser may keep them for a year; the HTML is revalidated.
@@ -12,8 +12,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where `npm run build` puts the dashboards, from src/ and from dist/ alike. */
-export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url));
+/**
+ * Where `npm run build` puts the dashboards, from src/ and from dist/ alike: beside the compiled code
+ * (dist/<folder of src>), in a folder no source folder compiles to.
+ */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** The policy of a dashboard page; `img-src data:` is for the empty favicon only. */
 export const PAGE_CSP =
