@@ -18,8 +18,8 @@ export function attestationDigest(a: Attestation): Uint8Array {
 /**
  * Signs `fields` with `secretKey` (32 bytes), filling in the matching x-only public key.
  * `auxRand` (32 bytes) is BIP340's auxiliary randomness, fresh from Web Crypto by default (so
- * this module also runs in a browser); pass it only for reproducible test vectors. Throws KeyError for an invalid secret key (never
- * echoing it) and InputError for an out-of-range field or a bad auxRand.
+ * this module also runs in a browser); pass it only for reproducible test vectors. Throws
+ * KeyError for an invalid secret key (never echoing it) and InputError for an out-of-range field or a bad auxRand.
  */
 export function signAttestation(
   fields: Omit<Attestation, 'publicKey'>,

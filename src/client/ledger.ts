@@ -324,7 +324,8 @@ export class Ledger implements SettlementLedger {
       this.db
         .prepare(
           `INSERT INTO rounds (at, action, amount_msat, price, receiver_balance_msat, agreed_receiver_msat,
-             unexplained_msat, paused, commitment, reason, quotes, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             unexplained_msat, paused, commitment, reason, quotes, channel)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           r.at,

@@ -290,6 +290,10 @@ describe('dashboards in a real browser', function () {
       const index = report.markets.find((m) => m.kind === 'index_price')!;
       expect(index.ok, 'the outage makes the index refuse').to.equal(false);
       await page.locator('#refusals .refusal', { hasText: index.reason! }).waitFor();
+      await eventually(async () => {
+        const gaps = (await page.locator('#chart').getAttribute('data-gaps')) ?? '';
+        return gaps.split(' ').includes(String(index.at)) ? true : null;
+      });
       await step(T0 + OUTAGE.toMs + MINUTE, [page]);
       await page.locator('#index-verdict').getByText('signature verified').waitFor();
     });
@@ -389,7 +393,7 @@ describe('dashboards in a real browser', function () {
       expect(errors).to.deep.equal([]);
     });
 
-    it('is served by `peer-stables settle --dashboard`, on 127.0.0.1 unless told otherwise', async () => {
+    it('is served by `peer-stables settle --dashboard HOST:PORT`, read-only, with the page policy', async () => {
       const configFile = join(dir, 'provider-cli.json');
       writeFileSync(
         configFile,

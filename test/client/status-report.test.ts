@@ -79,5 +79,13 @@ describe('client/status-report', () => {
       pendingHtlcs: 0,
       capacityMsat: String(capacity),
     });
+    // Whatever backend the agreement names, its credentials stay out: the status never reads them.
+    for (const lightning of [
+      { kind: 'cln-rest', url: 'https://127.0.0.1:3010', runeFile: '/secret/rune', caFile: '/secret/ca.pem' },
+      { kind: 'lnd-rest', url: 'https://127.0.0.1:8080', macaroonFile: '/secret/admin.macaroon' },
+    ] as const) {
+      const shown = JSON.stringify(agreementStatus({ ...w.provider.config, lightning }, w.provider.ledger));
+      expect(shown).not.to.match(/secret|rune|macaroon|3010/);
+    }
   });
 });

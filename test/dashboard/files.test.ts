@@ -16,7 +16,8 @@ function builtPage(): string {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(
     join(dir, 'oracle.html'),
-    '<link rel="stylesheet" href="/assets/oracle-AB12.css"><script type="module" src="/assets/oracle-CD34.js"></script>',
+    '<link rel="stylesheet" href="/assets/oracle-AB12.css">' +
+      '<script type="module" src="/assets/oracle-CD34.js"></script>',
   );
   writeFileSync(join(dir, 'assets', 'oracle-AB12.css'), 'body{}');
   writeFileSync(join(dir, 'assets', 'oracle-CD34.js'), 'console.log(1)');

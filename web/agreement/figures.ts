@@ -59,13 +59,15 @@ export function headlineFigures(s: AgreementStatus): Figure[] {
         note:
           p.channel === null
             ? 'not recorded by this round'
-            : `peer ${p.channel.peerConnected ? 'connected' : 'NOT connected'}, ${p.channel.pendingHtlcs} HTLC(s) in flight`,
+            : `peer ${p.channel.peerConnected ? 'connected' : 'NOT connected'}, ` +
+              `${p.channel.pendingHtlcs} HTLC(s) in flight`,
       },
       {
         field: 'unexplained',
         label: 'Unexplained',
         value: signedSats(p.unexplainedMsat),
-        note: `acknowledged ${sats(s.accounts?.acknowledgedUnexplainedMsat ?? '0')}${p.paused ? '; payment PAUSED' : ''}`,
+        note:
+          `acknowledged ${sats(s.accounts?.acknowledgedUnexplainedMsat ?? '0')}` + (p.paused ? '; payment PAUSED' : ''),
       },
     );
   }

@@ -46,7 +46,8 @@ async function historyOf(kind: string, from: number, to: number): Promise<unknow
     const body = answer.body as { attestations: unknown[]; next: { from: number; after: string } | null };
     found.push(...body.attestations);
     if (body.next === null) break;
-    query = `kind=${kind}&from=${body.next.from}&after=${body.next.after}&to=${to}${query.includes('limit') ? '&limit=1000' : ''}`;
+    const limit = query.includes('limit') ? '&limit=1000' : '';
+    query = `kind=${kind}&from=${body.next.from}&after=${body.next.after}&to=${to}${limit}`;
   }
   const step = Math.max(1, Math.ceil(found.length / MAX_POINTS));
   return found.filter((_a, i) => i % step === 0 || i === found.length - 1);
@@ -75,7 +76,13 @@ async function start(): Promise<void> {
     renderFigure('funding', model.latest('funding_rate'), now, fundingTickMs);
     renderFigure('premium', model.latest('perp_premium'), now, fundingTickMs);
     renderEntries(model);
-    chart.setData(model.indexSeries(now - rangeMs, now + info.tickIntervalMs));
+    const [xs, ys] = model.indexSeries(now - rangeMs, now + info.tickIntervalMs);
+    chart.setData([xs, ys]);
+    // The gaps drawn (ms), in the markup too: a reader without the canvas (the browser tests) can see them.
+    byId('chart').dataset.gaps = xs
+      .filter((_x, i) => ys[i] === null)
+      .map((x) => x * 1000)
+      .join(' ');
     renderRefusals(
       model.refusals().filter((r) => r.at >= now - rangeMs),
       model.silences(now - rangeMs, now),

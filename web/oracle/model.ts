@@ -27,7 +27,7 @@ export interface RefusedTick {
 
 /** A gap in the index wider than this many ticks is drawn as a gap. */
 const GAP_TICKS = 2.5;
-const MAX_ENTRIES = 40;
+const MAX_ENTRIES = 20;
 const MAX_REFUSALS = 200;
 
 export class OracleModel {

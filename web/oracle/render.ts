@@ -98,7 +98,8 @@ export function renderRefusals(
           'li',
           {},
           badge('neutral', 'no signature'),
-          ` ${utc(s.from)} to ${utc(s.to)}: signed nothing (before this page opened; the oracle keeps no reasons for past ticks)`,
+          ` ${utc(s.from)} to ${utc(s.to)}: signed nothing ` +
+            '(before this page opened; the oracle keeps no reasons for past ticks)',
         ),
       ),
   ];
