@@ -62,7 +62,15 @@ export async function buildDashboards(outDir: string = DEFAULT_OUT_DIR): Promise
   return written.sort();
 }
 
+// Run as a script (npm run build). No top-level await: the tests import this module, and a module
+// graph with one is loaded twice by the test runner (require first, then import), which doubles it.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const files = await buildDashboards();
-  process.stdout.write(`dashboards built in ${relative(process.cwd(), DEFAULT_OUT_DIR)}: ${files.join(', ')}\n`);
+  buildDashboards().then(
+    (files) =>
+      process.stdout.write(`dashboards built in ${relative(process.cwd(), DEFAULT_OUT_DIR)}: ${files.join(', ')}\n`),
+    (err: unknown) => {
+      process.stderr.write(`the dashboards could not be built: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }
