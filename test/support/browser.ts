@@ -23,13 +23,13 @@ const FLAGS = [
 ];
 
 /** Launches headless Chromium (a fresh profile each time); throws naming the install command when it is missing. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH))
+export async function launchChromium(executablePath: string = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath))
     throw new Error(
-      `the browser tests need Chromium at ${CHROMIUM_PATH}: install it with \`sudo apt-get install -y chromium\` ` +
+      `the browser tests need Chromium at ${executablePath}: install it with \`sudo apt-get install -y chromium\` ` +
         '(Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome executable',
     );
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, chromiumSandbox: false, args: FLAGS });
+  return chromium.launch({ executablePath, headless: true, chromiumSandbox: false, args: FLAGS });
 }
 
 /** A page of a fixed size whose console errors and exceptions are collected in `errors`. */
