@@ -27,6 +27,16 @@ export function timeChart(
     width: Math.max(320, container.clientWidth),
     height: o.height ?? 280,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+    // 24-hour UTC times and ISO dates, as everywhere else on the pages (uPlot's defaults are US style).
+    fmtDate: (tpl) =>
+      uPlot.fmtDate(
+        tpl
+          .replace('{h}:{mm}:{ss}{aa}', '{HH}:{mm}:{ss}')
+          .replace('{h}:{mm}{aa}', '{HH}:{mm}')
+          .replace('{h}{aa}', '{HH}:00')
+          .replace('{M}/{D}/{YY}', '{YYYY}-{MM}-{DD}')
+          .replace('{M}/{D}', '{MM}-{DD}'),
+      ),
     scales: { x: { time: true } },
     series: [
       { label: 'Time (UTC)' },
