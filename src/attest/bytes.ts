@@ -3,6 +3,7 @@
  * field, so a bad attestation fails with "value must fit in a signed 64-bit integer", not with a
  * RangeError from deep inside a DataView.
  */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { InputError } from '../core/errors.js';
 
 const I64_MIN = -(2n ** 63n);
@@ -158,7 +159,7 @@ const HEX = /^[0-9a-f]*$/;
 
 /** Lowercase hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return bytesToHex(bytes);
 }
 
 /**
@@ -169,5 +170,5 @@ export function fromHex(name: string, text: unknown, size: number): Uint8Array {
   if (typeof text !== 'string' || text.length !== size * 2 || !HEX.test(text)) {
     throw new InputError(`${name} must be ${size * 2} lowercase hex characters (${size} bytes)`);
   }
-  return new Uint8Array(Buffer.from(text, 'hex'));
+  return hexToBytes(text);
 }

@@ -3,7 +3,6 @@
  * "PeerStables/attestation/v1") of the canonical encoding. Verification rebuilds the bytes from
  * the fields, so what is checked is exactly what a client acts on.
  */
-import { randomBytes } from 'node:crypto';
 import { InputError, KeyError, VerifyError } from '../core/errors.js';
 import { toHex } from './bytes.js';
 import { encodeAttestation } from './encoding.js';
@@ -18,14 +17,14 @@ export function attestationDigest(a: Attestation): Uint8Array {
 
 /**
  * Signs `fields` with `secretKey` (32 bytes), filling in the matching x-only public key.
- * `auxRand` (32 bytes) is BIP340's auxiliary randomness, fresh from node:crypto by default; pass
- * it only for reproducible test vectors. Throws KeyError for an invalid secret key (never
- * echoing it) and InputError for an out-of-range field or a bad auxRand.
+ * `auxRand` (32 bytes) is BIP340's auxiliary randomness, fresh from Web Crypto by default (so
+ * this module also runs in a browser); pass it only for reproducible test vectors. Throws
+ * KeyError for an invalid secret key (never echoing it) and InputError for an out-of-range field or a bad auxRand.
  */
 export function signAttestation(
   fields: Omit<Attestation, 'publicKey'>,
   secretKey: Uint8Array,
-  auxRand: Uint8Array = new Uint8Array(randomBytes(32)),
+  auxRand: Uint8Array = crypto.getRandomValues(new Uint8Array(32)),
 ): SignedAttestation {
   if (!isValidSecretKey(secretKey)) {
     throw new KeyError('secret key must be 32 bytes encoding a valid secp256k1 scalar');

@@ -50,6 +50,7 @@ export async function runDemo(opts: { keep: boolean }): Promise<void> {
       }
       if (opts.keep) {
         out(`running; verify it yourself: npx peer-stables verify ${oracle.url}/price --pubkey ${publicKeyHex}`);
+        out(`or open the dashboard (docs/DASHBOARDS.md): ${oracle.url}/`);
         out('Ctrl-C to stop');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

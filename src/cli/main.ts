@@ -13,6 +13,14 @@ function port(value: string): number {
   return n;
 }
 
+/** "host:port" ("[::1]:8081" for IPv6); commander passes true when the option has no value. */
+function listenAddress(value: string): { host: string; port: number } {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(value);
+  if (match === null || Number(match[2]) > 65_535)
+    throw new InvalidArgumentError('expected host:port, e.g. 127.0.0.1:8081');
+  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}
+
 function positiveSeconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
@@ -119,11 +127,26 @@ program
   .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
   .option('--once', 'run one round and exit')
   .option('--dry-run', 'compute and print what would be paid; pay nothing, write nothing (runs beside the client)')
+  .option('--dashboard [host:port]', 'serve the read-only agreement dashboard (default 127.0.0.1:8081)', listenAddress)
   .action(
-    run(async (opts: { config: string; once?: boolean; dryRun?: boolean }) => {
-      const { runSettle } = await import('./settle.js');
-      await runSettle({ config: opts.config, once: opts.once === true, dryRun: opts.dryRun === true });
-    }),
+    run(
+      async (opts: {
+        config: string;
+        once?: boolean;
+        dryRun?: boolean;
+        dashboard?: true | { host: string; port: number };
+      }) => {
+        const { runSettle } = await import('./settle.js');
+        const { DEFAULT_DASHBOARD_ADDRESS } = await import('../client/dashboard-server.js');
+        const dashboard = opts.dashboard === true ? DEFAULT_DASHBOARD_ADDRESS : opts.dashboard;
+        await runSettle({
+          config: opts.config,
+          once: opts.once === true,
+          dryRun: opts.dryRun === true,
+          ...(dashboard === undefined ? {} : { dashboard }),
+        });
+      },
+    ),
   );
 
 program
@@ -133,10 +156,11 @@ program
       "the last rounds and payments, and the peer's misses",
   )
   .requiredOption('-c, --config <file>', 'settlement configuration (JSON)')
+  .option('--json', 'print the status as JSON: the figures the agreement dashboard shows')
   .action(
-    run(async (opts: { config: string }) => {
-      const { statusText } = await import('./status.js');
-      process.stdout.write(`${statusText(opts.config)}\n`);
+    run(async (opts: { config: string; json?: boolean }) => {
+      const { statusJson, statusText } = await import('./status.js');
+      process.stdout.write(`${opts.json === true ? statusJson(opts.config) : statusText(opts.config)}\n`);
     }),
   );
 

@@ -7,12 +7,16 @@
  */
 import { Registry } from 'prom-client';
 import { loadClientConfig } from '../client/config.js';
+import { serveAgreementDashboard } from '../client/dashboard-server.js';
 import { dryRunLedger } from '../client/dry-run-ledger.js';
 import { fetchQuotes } from '../client/fetch-quotes.js';
 import { Ledger } from '../client/ledger.js';
 import { serveMetrics } from '../client/metrics-server.js';
 import { createSettleMetrics } from '../client/metrics.js';
 import { runRound, type RoundDeps, type RoundReport } from '../client/round.js';
+import { agreementStatus } from '../client/status-report.js';
+import { loadDashboard } from '../dashboard/files.js';
+import { ConfigError } from '../core/errors.js';
 import { systemClock } from '../core/clock.js';
 import { closeInReverse, type Closer } from '../core/closers.js';
 import { createLogger } from '../core/log.js';
@@ -26,7 +30,13 @@ export function describeRound(r: RoundReport): string {
   return `${new Date(r.at).toISOString()} ${r.action}${amount}: ${r.reason}`;
 }
 
-export async function runSettle(opts: { config: string; once: boolean; dryRun: boolean }): Promise<void> {
+export async function runSettle(opts: {
+  config: string;
+  once: boolean;
+  dryRun: boolean;
+  /** Serve the agreement dashboard here (docs/DASHBOARDS.md); not with --once. */
+  dashboard?: { host: string; port: number };
+}): Promise<void> {
   const config = loadClientConfig(opts.config);
   const logger = createLogger({ level: config.log.level, name: 'peer-stables-settle' });
   const closers: Closer[] = [];
@@ -41,6 +51,14 @@ export async function runSettle(opts: { config: string; once: boolean; dryRun: b
       const server = await serveMetrics(registry, config.metrics);
       closers.push(() => server.close());
       logger.info({ url: `${server.url}/metrics` }, 'serving settlement metrics');
+    }
+    if (opts.dashboard !== undefined && !opts.once) {
+      const files = loadDashboard('agreement');
+      if (files === null) throw new ConfigError('the agreement dashboard is not built: run `npm run build` first');
+      const status = () => agreementStatus(config, ledger);
+      const server = await serveAgreementDashboard({ files, status, logger, ...opts.dashboard });
+      closers.push(() => server.close());
+      logger.info({ url: server.url }, 'serving the agreement dashboard');
     }
     const deps: RoundDeps = {
       config,

@@ -3,11 +3,11 @@
  * the agreement explains it, the unexplained amount and whether payment is paused), node outages,
  * the channel's life (status-channel.ts), the last rounds and payments (with the node's payment hash
  * and proof of payment), and the peer's misses, from the ledger. It reads the ledger beside
- * a running client, without its lock.
+ * a running client, without its lock. With --json it prints what the agreement dashboard shows.
  */
 import { loadClientConfig } from '../client/config.js';
 import { Ledger } from '../client/ledger.js';
-import type { RoundRecord } from '../client/ledger-types.js';
+import { agreementStatus, findOutages } from '../client/status-report.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import { channelLines } from './status-channel.js';
 
@@ -16,44 +16,7 @@ const OUTAGE_WINDOW = 1_000;
 /** How many changes of the channel's state status lists. */
 const CHANNEL_HISTORY = 20;
 
-export interface Outage {
-  readonly from: number;
-  readonly to: number;
-  readonly rounds: number;
-  /** The reason of its last failed round. */
-  readonly reason: string;
-  /** No round has succeeded since. */
-  readonly ongoing: boolean;
-}
-
-/** Runs of consecutive failed rounds in `rounds` (newest first), newest first. */
-export function findOutages(rounds: readonly RoundRecord[]): Outage[] {
-  const found: Outage[] = [];
-  let run: RoundRecord[] = [];
-  const close = (ongoing: boolean) => {
-    if (run.length === 0) return;
-    const newest = run[0] as RoundRecord;
-    found.push({
-      from: (run[run.length - 1] as RoundRecord).at,
-      to: newest.at,
-      rounds: run.length,
-      reason: newest.reason,
-      ongoing,
-    });
-    run = [];
-  };
-  let ongoing = true;
-  for (const r of rounds) {
-    if (r.action === 'error') {
-      run.push(r);
-      continue;
-    }
-    close(ongoing && found.length === 0);
-    ongoing = false;
-  }
-  close(ongoing && found.length === 0);
-  return found;
-}
+export { findOutages, type Outage } from '../client/status-report.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const msat = (v: bigint | null) => (v === null ? '-' : `${v} msat`);
@@ -128,6 +91,17 @@ export function statusText(configPath: string, rounds = 10): string {
       );
     }
     return lines.join('\n');
+  } finally {
+    ledger.close();
+  }
+}
+
+/** `status --json`: the same figures as the agreement dashboard (src/client/status-report.ts), as JSON. */
+export function statusJson(configPath: string): string {
+  const config = loadClientConfig(configPath);
+  const ledger = Ledger.openShared(config.ledgerFile);
+  try {
+    return JSON.stringify(agreementStatus(config, ledger), null, 2);
   } finally {
     ledger.close();
   }

@@ -10,6 +10,7 @@
  * two totals: stableUsd x (I(t2) - I(t1)), summed over any schedule, telescopes.
  */
 import { divRoundHalfEven } from '../core/fixed.js';
+import { targetReceiverMsat } from './stable-math.js';
 
 /** Funding agreed in USD is kept at 10^-25 (stableUsd at 10^-8 times an index at 10^-17): exact. */
 export const FUNDING_USD_EXPONENT = -25;
@@ -48,4 +49,18 @@ export function fundingUsd(stableUsd: bigint, twiceMedian: bigint): bigint {
  */
 export function targetWithFundingMsat(stableUsd: bigint, fundingUsdE25: bigint, price: bigint): bigint {
   return divRoundHalfEven(stableUsd * USD_TO_FUNDING_UNITS + fundingUsdE25, price * PRICE_SCALE);
+}
+
+/**
+ * Funding agreed as msat at `price`: the target with it minus the target without it, so both round
+ * once; plus what a ledger of an earlier version accrued from rates (`accruedMsat`, kept as is).
+ */
+export function fundingMsatAt(
+  stableUsd: bigint,
+  state: { readonly accruedMsat: bigint; readonly indexUsd: bigint },
+  price: bigint,
+): bigint {
+  return (
+    targetWithFundingMsat(stableUsd, state.indexUsd, price) - targetReceiverMsat(stableUsd, price) + state.accruedMsat
+  );
 }

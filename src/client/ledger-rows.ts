@@ -1,11 +1,13 @@
 /** The ledger's rows as SQLite returns them (integers as bigint), and their typed records. */
 import type { AgreementState } from './lifecycle.js';
 import type {
+  ChannelSnapshot,
   ChannelStateRecord,
   Expectation,
   PaymentRecord,
   PaymentRecordStatus,
   RoundAction,
+  RoundQuote,
   RoundRecord,
 } from './ledger-types.js';
 
@@ -56,6 +58,9 @@ export interface RoundRow {
   paused: bigint;
   commitment: string | null;
   reason: string;
+  /** JSON, NULL in rounds recorded before it was kept. */
+  quotes: string | null;
+  channel: string | null;
 }
 
 export const toPayment = (r: PaymentRow): PaymentRecord => ({
@@ -105,4 +110,16 @@ export const toRound = (r: RoundRow): RoundRecord => ({
   paused: r.paused !== 0n,
   commitment: r.commitment,
   reason: r.reason,
+  quotes: r.quotes === null ? [] : (JSON.parse(r.quotes) as RoundQuote[]),
+  channel: r.channel === null ? null : channelOf(JSON.parse(r.channel) as StoredChannel),
+});
+
+type StoredChannel = Omit<ChannelSnapshot, 'capacityMsat'> & { capacityMsat: string };
+
+const channelOf = (c: StoredChannel): ChannelSnapshot => ({ ...c, capacityMsat: BigInt(c.capacityMsat) });
+
+/** The JSON columns of a round. */
+export const roundColumns = (r: RoundRecord): { quotes: string; channel: string | null } => ({
+  quotes: JSON.stringify(r.quotes),
+  channel: r.channel === null ? null : JSON.stringify({ ...r.channel, capacityMsat: String(r.channel.capacityMsat) }),
 });

@@ -144,4 +144,13 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    description: 'what each round saw: the quotes of every oracle (used or why not) and the channel',
+    sql: `
+      -- JSON: [{kind, oracle, accepted, reason}], one per oracle and figure the round fetched.
+      ALTER TABLE rounds ADD COLUMN quotes TEXT;
+      -- JSON: {normal, peerConnected, pendingHtlcs, capacityMsat (integer string)}, or NULL.
+      ALTER TABLE rounds ADD COLUMN channel TEXT;
+    `,
+  },
 ];

@@ -71,6 +71,26 @@ export interface RoundRecord {
   /** The commitment to the attestations the round used, when it used any. */
   readonly commitment: string | null;
   readonly reason: string;
+  /** Each oracle's quote the round fetched, used or left out and why; empty when it fetched none. */
+  readonly quotes: readonly RoundQuote[];
+  /** The channel as the round read it; null when it did not read it. */
+  readonly channel: ChannelSnapshot | null;
+}
+
+/** One oracle's quote in a round: which figure, which oracle, and whether it was used or why not. */
+export interface RoundQuote {
+  readonly kind: AttestationKind;
+  readonly oracle: string;
+  readonly accepted: boolean;
+  readonly reason: string;
+}
+
+/** What a round saw of the channel besides the receiver's balance. */
+export interface ChannelSnapshot {
+  readonly normal: boolean;
+  readonly peerConnected: boolean;
+  readonly pendingHtlcs: number;
+  readonly capacityMsat: bigint;
 }
 
 /** The agreement's starting point: the receiver's balance observed at its first round. */

@@ -24,6 +24,7 @@ import { LEDGER_MIGRATIONS } from './ledger-schema.js';
 import type { AgreementState } from './lifecycle.js';
 import {
   toChannelState,
+  roundColumns,
   toExpectation,
   toPayment,
   toRound,
@@ -257,6 +258,25 @@ export class Ledger implements SettlementLedger {
     ).amount;
   }
 
+  /** Settlement payments received from the peer after the baseline, newest first. */
+  settlementReceipts(limit: number): ReceiptRecord[] {
+    return this.all<{
+      payment_hash: string;
+      amount_msat: bigint;
+      settled_at: bigint;
+      record: string | null;
+      matched_by: ReceiptRecord['matchedBy'];
+      recorded_at: bigint;
+    }>(`SELECT * FROM received WHERE ${SETTLEMENT} ORDER BY settled_at DESC, id DESC LIMIT ?`, limit).map((r) => ({
+      paymentHash: r.payment_hash,
+      amountMsat: r.amount_msat,
+      settledAt: Number(r.settled_at),
+      record: r.record,
+      matchedBy: r.matched_by,
+      at: Number(r.recorded_at),
+    }));
+  }
+
   /** Keysends received since `at` that are not settlement payments (they show as unexplained). */
   otherReceiptsSince(at: number): { count: number; amountMsat: bigint } {
     const row = this.db
@@ -331,11 +351,13 @@ export class Ledger implements SettlementLedger {
    * accrued twice after the clock steps back) and the receipts cursor.
    */
   recordRound(r: RoundRecord, effects: RoundEffects): void {
+    const { quotes, channel } = roundColumns(r);
     this.db.transaction(() => {
       this.db
         .prepare(
           `INSERT INTO rounds (at, action, amount_msat, price, receiver_balance_msat, agreed_receiver_msat,
-             unexplained_msat, paused, commitment, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             unexplained_msat, paused, commitment, reason, quotes, channel)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           r.at,
@@ -348,6 +370,8 @@ export class Ledger implements SettlementLedger {
           r.paused ? 1 : 0,
           r.commitment,
           r.reason,
+          quotes,
+          channel,
         );
       for (const a of effects.accepted) this.acceptSequence(toJson(a).publicKey, a.kind, a.sequence);
       if (effects.funding !== null) writeFunding(this.db, effects.funding);

@@ -12,10 +12,9 @@ import type { SignedAttestation } from '../attest/types.js';
 import { FUNDING_INDEX_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { ClientConfig } from './config.js';
-import { FUNDING_USD_EXPONENT, fundingUsd, medianIncrement, targetWithFundingMsat } from './funding-increments.js';
-import type { AppliedIndex, FundingState, SettlementLedger } from './ledger-types.js';
+import { FUNDING_USD_EXPONENT, fundingMsatAt, fundingUsd, medianIncrement } from './funding-increments.js';
+import type { AppliedIndex, FundingState, RoundQuote, SettlementLedger } from './ledger-types.js';
 import { judgeQuote } from './quote-checks.js';
-import { targetReceiverMsat } from './stable-math.js';
 import type { FetchedQuote, OracleEndpoint, QuoteRules } from './types.js';
 
 export interface FundingPart {
@@ -26,6 +25,8 @@ export interface FundingPart {
   /** The funding index attestations this round used: each oracle's latest and its anchor. */
   readonly used: readonly SignedAttestation[];
   readonly note: string;
+  /** Each oracle's funding index quote, used or why not (none before funding starts accruing). */
+  readonly quotes: readonly RoundQuote[];
 }
 
 interface Deps {
@@ -37,13 +38,8 @@ interface Deps {
 
 const keyOf = (a: SignedAttestation): string => Buffer.from(a.publicKey).toString('hex');
 
-/** Funding agreed as msat at `price`: the target with it minus the target without it, so both round once. */
-function asMsat(config: ClientConfig, state: { accruedMsat: bigint; indexUsd: bigint }, price: bigint): bigint {
-  const { stableUsd } = config;
-  return (
-    targetWithFundingMsat(stableUsd, state.indexUsd, price) - targetReceiverMsat(stableUsd, price) + state.accruedMsat
-  );
-}
+const asMsat = (config: ClientConfig, state: FundingState, price: bigint): bigint =>
+  fundingMsatAt(config.stableUsd, state, price);
 
 export async function fundingPart(deps: Deps, price: bigint, now: number): Promise<FundingPart> {
   const stored = deps.ledger.funding();
@@ -53,23 +49,32 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
       state: { accruedMsat: 0n, lastAt: now, since: now, indexUsd: 0n, oracles: new Map() },
       used: [],
       note: 'funding starts accruing now',
+      quotes: [],
     };
-  const latest = await latestIndices(deps, now);
+  const { latest, checks } = await latestIndices(deps, now);
   const oracles = new Map(stored.oracles);
   await pinAnchors(deps, stored.since, latest, oracles);
   const used: SignedAttestation[] = [];
   const increments: bigint[] = [];
   for (const a of latest) {
     const applied = oracles.get(keyOf(a));
-    if (applied === undefined || applied.anchor.observedAt > a.observedAt) continue;
+    if (applied === undefined || applied.anchor.observedAt > a.observedAt) {
+      checks.set(keyOf(a), { accepted: false, reason: 'no anchor at or after the funding start yet' });
+      continue;
+    }
     increments.push(a.value - applied.anchor.value);
     used.push(a);
     if (applied.anchor.sequence !== a.sequence) used.push(applied.anchor); // at the start they are one
     oracles.set(keyOf(a), { ...applied, lastValue: a.value, lastAt: Number(a.observedAt) });
   }
   const median = medianIncrement(increments, deps.config.threshold);
+  const quotes = deps.config.oracles.map((o): RoundQuote => {
+    const check = checks.get(o.publicKey) as { accepted: boolean; reason: string };
+    return { kind: 'funding_index', oracle: o.url, accepted: check.accepted && median.ok, reason: check.reason };
+  });
   if (!median.ok)
     return {
+      quotes,
       accruedMsat: asMsat(deps.config, stored, price),
       state: null,
       used: [],
@@ -83,14 +88,22 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
     accruedMsat,
     state,
     used,
+    quotes,
     note:
       `funding since ${new Date(stored.since).toISOString()}: ${shown} USD from the index ` +
       `(${accruedMsat} msat at this price)`,
   };
 }
 
+interface Latest {
+  /** Each oracle's latest funding index that passes every quote check. */
+  readonly latest: SignedAttestation[];
+  /** Per oracle key: its quote, or why it was left out (for the round's record). */
+  readonly checks: Map<string, { accepted: boolean; reason: string }>;
+}
+
 /** Each oracle's latest funding index that passes every quote check, logged when it does not. */
-async function latestIndices(deps: Deps, now: number): Promise<SignedAttestation[]> {
+async function latestIndices(deps: Deps, now: number): Promise<Latest> {
   const { config, ledger } = deps;
   const rules: QuoteRules = {
     kind: 'funding_index',
@@ -106,12 +119,20 @@ async function latestIndices(deps: Deps, now: number): Promise<SignedAttestation
     const last = ledger.lastSequence(key, 'funding_index');
     return last === null ? null : last - 1n;
   };
-  return config.oracles.flatMap((o, i) => {
+  const checks: Latest['checks'] = new Map();
+  const latest = config.oracles.flatMap((o, i) => {
     const verdict = judgeQuote(o, fetched[i] as FetchedQuote, rules, BigInt(now), lastSequence);
-    if (verdict.ok) return [verdict.attestation];
+    if (verdict.ok) {
+      const a = verdict.attestation;
+      const shown = formatDecimal(a.value, a.exponent);
+      checks.set(o.publicKey, { accepted: true, reason: `funding_index ${shown} (sequence ${a.sequence})` });
+      return [a];
+    }
+    checks.set(o.publicKey, { accepted: false, reason: verdict.reason });
     deps.logger.warn({ oracle: o.url, path: '/funding-index', reason: verdict.reason }, 'quote not used');
     return [];
   });
+  return { latest, checks };
 }
 
 /** Where an oracle serves its first funding index at or after `since` (ms): a /history page of one. */

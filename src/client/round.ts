@@ -22,7 +22,7 @@ import type { LightningBackend } from '../lightning/types.js';
 import { readBooks, type Progress } from './books.js';
 import { SETTLEMENT_NOTE_TLV_TYPE, SETTLEMENT_TLV_TYPE, commitmentHex, settlementNoteHex } from './commitment.js';
 import type { ClientConfig } from './config.js';
-import type { FundingState, RoundEffects, RoundRecord, SettlementLedger } from './ledger-types.js';
+import type { FundingState, RoundEffects, RoundQuote, RoundRecord, SettlementLedger } from './ledger-types.js';
 import { paymentBlocker } from './payment-blocker.js';
 import { checkExpectations } from './receipts.js';
 import { outcomeOf, reconcile } from './reconcile.js';
@@ -61,6 +61,8 @@ const BLANK = {
   unexplainedMsat: null,
   paused: false,
   commitment: null,
+  quotes: [],
+  channel: null,
 } as const;
 
 /**
@@ -121,13 +123,13 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
   if (stopped !== null) return done({ action: 'refuse', reason: stopped.reason, price: stopped.price });
 
   const inputs = await roundInputs(deps, now, progress);
-  if (typeof inputs === 'string') return done({ action: 'refuse', reason: inputs });
-  const { price, used, commitment, targetMsat, notes } = inputs;
+  if ('refused' in inputs) return done({ action: 'refuse', reason: inputs.refused, quotes: inputs.quotes });
+  const { price, used, commitment, targetMsat, notes, quotes } = inputs;
   const effects = { accepted: used, funding: inputs.funding, receiptsListedAt: null as number | null };
 
   const acknowledgedMsat = ledger.acknowledgedUnexplainedMsat();
   const books = await readBooks(deps, progress, { targetMsat, acknowledgedMsat });
-  if ('reason' in books) return done({ ...books, price, commitment }, effects);
+  if ('reason' in books) return done({ ...books, price, commitment, quotes }, effects);
   effects.receiptsListedAt = books.listedAt;
   const { observedMsat, agreedMsat, unexplained, channel } = books;
   const paused = config.onUnexplained === 'pause' && unexplained !== acknowledgedMsat;
@@ -138,6 +140,13 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
     unexplainedMsat: unexplained,
     paused,
     commitment,
+    quotes,
+    channel: {
+      normal: channel.normal,
+      peerConnected: channel.peerConnected,
+      pendingHtlcs: channel.pendingHtlcs.length,
+      capacityMsat: channel.localBalanceMsat + channel.remoteBalanceMsat,
+    },
   };
   const because = (head: string) => [head, ...notes].join('; ');
 
@@ -205,13 +214,20 @@ interface Inputs {
   /** The funding state to record with the round, when it changed. */
   readonly funding: FundingState | null;
   readonly notes: readonly string[];
+  /** Each oracle's quotes, used or why not. */
+  readonly quotes: readonly RoundQuote[];
 }
 
 /** The price and the funding agreed so far, from the oracles' quotes; or why there is no trustworthy price. */
-async function roundInputs(deps: RoundDeps, now: number, progress: Progress): Promise<Inputs | string> {
+async function roundInputs(
+  deps: RoundDeps,
+  now: number,
+  progress: Progress,
+): Promise<Inputs | { readonly refused: string; readonly quotes: readonly RoundQuote[] }> {
   progress.step = 'fetching the index quotes';
   const index = await roundQuotes(deps, 'index_price', now);
-  if (!index.selection.ok) return `no trustworthy price: ${index.selection.reason}`;
+  const indexQuotes = index.selection.checks.map((c) => ({ kind: 'index_price' as const, ...c }));
+  if (!index.selection.ok) return { refused: `no trustworthy price: ${index.selection.reason}`, quotes: indexQuotes };
   if (index.selection.exponent !== PRICE_EXPONENT)
     throw new InputError(
       `selectQuotes returned a price at exponent ${index.selection.exponent}, asked ${PRICE_EXPONENT}`,
@@ -233,6 +249,7 @@ async function roundInputs(deps: RoundDeps, now: number, progress: Progress): Pr
     targetMsat: targetReceiverMsat(deps.config.stableUsd, price) + (funding?.accruedMsat ?? 0n),
     funding: funding?.state ?? null,
     notes,
+    quotes: [...indexQuotes, ...(funding?.quotes ?? [])],
   };
 }
 

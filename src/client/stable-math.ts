@@ -8,7 +8,7 @@ import { abs, divRoundHalfEven, formatDecimal } from '../core/fixed.js';
 import type { Role } from './types.js';
 
 /** 1 BTC = 10^8 sat = 10^11 msat. */
-const MSAT_PER_BTC = 10n ** 11n;
+export const MSAT_PER_BTC = 10n ** 11n;
 /** Every signed funding rate is per 8 hours (METHODOLOGY 8.2). */
 const FUNDING_PERIOD_MS = 28_800_000n;
 /** The encoding's exponent range; also keeps 10^|exponent| small. */

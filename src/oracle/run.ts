@@ -24,6 +24,7 @@ import { Poller } from '../feeds/poller.js';
 import { sourceId, type SourceSpec } from '../feeds/types.js';
 import { NEW_FUNDING_INDEX } from '../index/funding-index.js';
 import { FUNDING_PERIOD_MS, type FundingObservation, type Observation } from '../index/readings.js';
+import { loadDashboard } from '../dashboard/files.js';
 import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
 import { STALE_AFTER_TICKS } from '../server/freshness.js';
 import type { OracleInfo } from '../server/types.js';
@@ -365,8 +366,11 @@ function appDeps(
     logger: Logger;
   },
 ): AppDeps {
+  const dashboard = loadDashboard('oracle');
+  if (dashboard === null) parts.logger.warn('no dashboard at /: its assets were not built (npm run build)');
   return {
     ...(parts.dlc ? { dlc: parts.dlc } : {}),
+    dashboard,
     state: parts.service,
     history: parts.store,
     registry: parts.registry,

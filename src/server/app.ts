@@ -30,6 +30,8 @@ import { takeTurns, writeOverloaded } from './turns.js';
 import type { HistoryPages } from '../store/types.js';
 import type { DlcReader } from '../dlc/service.js';
 import { createDlcRouter } from './dlc.js';
+import type { DashboardFiles } from '../dashboard/files.js';
+import { mountDashboard } from './dashboard.js';
 import type { OracleState } from './types.js';
 
 /** A path serving the latest attestation of one kind, and the cadence that kind is signed at. */
@@ -84,6 +86,8 @@ export interface AppDeps {
   readonly state: OracleState;
   /** The DLC oracle's announcements and attestations, when it runs. */
   readonly dlc?: DlcReader;
+  /** The dashboard served at / (docs/DASHBOARDS.md); null when it was not built, absent for none. */
+  readonly dashboard?: DashboardFiles | null;
   readonly history: HistoryPages;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -233,6 +237,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   if (deps.dlc) app.use(createDlcRouter({ dlc: deps.dlc, clock, maxLimit: config.maxHistoryLimit }));
+  if (deps.dashboard !== undefined) mountDashboard(app.router, deps.dashboard);
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -15,6 +15,8 @@ const round = (at: number, action: RoundRecord['action'], reason: string = actio
   paused: false,
   commitment: null,
   reason,
+  quotes: [],
+  channel: null,
 });
 
 describe('cli/status', () => {

@@ -11,6 +11,7 @@ import { Ledger } from '../../src/client/ledger.js';
 import { LEDGER_MIGRATIONS } from '../../src/client/ledger-schema.js';
 import type { RoundRecord } from '../../src/client/ledger-types.js';
 import { ConfigError, InputError } from '../../src/core/errors.js';
+import { childEnv } from '../support/child-env.js';
 
 const LEDGER_MODULE = new URL('../../src/client/ledger.ts', import.meta.url).href;
 
@@ -22,6 +23,7 @@ async function otherClient(file: string): Promise<{ pid: number; stop: () => Pro
     process.stdin.resume();
     process.stdin.on('end', () => { ledger.close(); process.exit(0); });`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env: childEnv(),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -83,6 +85,8 @@ const round = (at: number, over: Partial<RoundRecord> = {}): RoundRecord => ({
   paused: false,
   commitment: null,
   reason: 'nothing is owed',
+  quotes: [],
+  channel: null,
   ...over,
 });
 const NOTHING = { accepted: [], funding: null, receiptsListedAt: null };
@@ -248,6 +252,22 @@ describe('client/ledger', () => {
     again.close();
   });
 
+  it('keeps what each round saw: every oracle quote, used or why not, and the channel', () => {
+    const ledger = Ledger.open(file());
+    const quotes = [
+      { kind: 'index_price' as const, oracle: 'http://a', accepted: true, reason: 'index_price 97000.00000000' },
+      { kind: 'index_price' as const, oracle: 'http://b', accepted: false, reason: 'outside the agreeing set' },
+    ];
+    const channel = { normal: true, peerConnected: false, pendingHtlcs: 2, capacityMsat: 2n ** 60n };
+    ledger.recordRound(round(1, { quotes, channel }), NOTHING);
+    ledger.recordRound(round(2, { action: 'error' }), NOTHING);
+    expect(ledger.rounds(2).map((r) => [r.quotes, r.channel])).to.deep.equal([
+      [[], null],
+      [quotes, channel],
+    ]);
+    ledger.close();
+  });
+
   it('keeps the baseline, and counts only settlements after it: payments made, keysends received by match', () => {
     const ledger = Ledger.open(file());
     expect(ledger.accounts()).to.equal(null);
@@ -328,6 +348,7 @@ describe('client/ledger', () => {
        VALUES ('aa', 'bb', 'cc', 5000, 10, 'complete', 1, 2)`,
     ).run();
     db.prepare("INSERT INTO meta (key, value) VALUES ('fundingAccruedMsat', '1234'), ('lastFundingAt', '99')").run();
+    db.prepare("INSERT INTO rounds (at, action, amount_msat, reason) VALUES (7, 'none', 0, 'nothing is owed')").run();
     db.prepare("INSERT INTO sequences (public_key, kind, last_sequence) VALUES (?, 'index_price', ?)").run(
       PK,
       '42'.padStart(20, '0'),
@@ -343,6 +364,7 @@ describe('client/ledger', () => {
       oracles: new Map(),
     });
     expect(ledger.lastSequence(PK, 'index_price')).to.equal(42n);
+    expect(ledger.rounds(1).map((r) => [r.at, r.quotes, r.channel])).to.deep.equal([[7, [], null]]);
     expect(ledger.accounts()).to.equal(null); // its first round records the baseline
     ledger.recordBaseline({ receiverMsat: 90_000_000n, at: 100 }, []);
     expect(ledger.accounts()!.totals.paidMsat, 'the old payment is in the baseline').to.equal(0n);

@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { publish } from '../../src/oracle/publish.js';
 import { configSchema } from '../../src/config/schema.js';
-import { createApp, startServer, type RunningServer, type ServerConfig } from '../../src/server/app.js';
+import { createApp, startServer, type AppDeps, type RunningServer, type ServerConfig } from '../../src/server/app.js';
 import type { HistoryPage, HistoryPageQuery, HistoryPages } from '../../src/store/types.js';
 import type { OracleInfo, OracleState, PublishedAttestation, Refusal, SourcesReport } from '../../src/server/types.js';
 
@@ -134,13 +134,17 @@ export function streamLimits(): Pick<ServerConfig, 'maxStreams' | 'maxStreamsPer
   return { maxStreams, maxStreamsPerClient };
 }
 
-/** Starts the real app on 127.0.0.1:0 over fresh fakes; `config` overrides the defaults. */
-export async function startHarness(config: Partial<ServerConfig> = {}): Promise<Harness> {
+/** Starts the real app on 127.0.0.1:0 over fresh fakes; `config` overrides the defaults, `extra` adds a dashboard. */
+export async function startHarness(
+  config: Partial<ServerConfig> = {},
+  extra: Pick<AppDeps, 'dashboard'> = {},
+): Promise<Harness> {
   const state = new FakeState();
   const history = new FakeHistory();
   const clock = new ManualClock(T0);
   const registry = new Registry();
   const app = createApp({
+    ...extra,
     state,
     history,
     registry,
