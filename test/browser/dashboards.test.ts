@@ -39,6 +39,7 @@ import { startFakeClnRpc } from '../support/fake-cln.js';
 import { FakeLightningNetwork } from '../support/fake-lightning.js';
 import { FAKE_LND_TLS_CERT, startFakeLnd } from '../support/fake-lnd.js';
 import { eventually } from '../support/wait.js';
+import { childEnv } from '../support/child-env.js';
 
 const MINUTE = 60_000;
 /**
@@ -404,9 +405,7 @@ describe('dashboards in a real browser', function () {
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', MAIN, 'settle', '--config', configFile, '--dashboard', '127.0.0.1:0'],
-        {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
+        { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AttestationJson } from '../../src/attest/types.js';
+import { childEnv } from '../support/child-env.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const vectors = JSON.parse(readFileSync(new URL('../../docs/vectors/attestations.json', import.meta.url), 'utf8')) as {
@@ -25,7 +26,7 @@ function cli(args: string[], input = ''): Promise<Run> {
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', MAIN, ...args],
-      { timeout: 20_000 },
+      { timeout: 20_000, env: childEnv() },
       (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
       },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLockFile } from '../../src/core/lock-file.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { childEnv } from '../support/child-env.js';
 
 const LOCK_MODULE = fileURLToPath(new URL('../../src/core/lock-file.ts', import.meta.url));
 
@@ -17,6 +18,7 @@ const LOCK_MODULE = fileURLToPath(new URL('../../src/core/lock-file.ts', import.
 async function holdInChild(path: string): Promise<ChildProcess> {
   const code = `import { acquireLockFile } from ${JSON.stringify(LOCK_MODULE)}; acquireLockFile(${JSON.stringify(path)}); console.log('locked'); setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env: childEnv(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -31,6 +31,7 @@ import { FakeLightningNetwork, type FakeChannel } from '../support/fake-lightnin
 import { FAKE_LND_TLS_CERT, startFakeLnd } from '../support/fake-lnd.js';
 import { runCli } from '../support/cli.js';
 import { eventually } from '../support/wait.js';
+import { childEnv } from '../support/child-env.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // In the past of the real clock, so the settle executable (a separate process on the real clock)
@@ -214,6 +215,7 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     const sentBefore = providerNode.payments.size;
     providerNode.nextFault = { kind: 'hang' }; // the node takes the payment and goes quiet
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'settle', '--config', configFile, '--once'], {
+      env: childEnv(),
       stdio: 'ignore',
     });
     for (let i = 0; providerNode.payments.size === sentBefore; i += 1) {
@@ -325,6 +327,7 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
       }),
     );
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'settle', '--config', configFile], {
+      env: childEnv(),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

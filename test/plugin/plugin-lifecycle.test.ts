@@ -14,6 +14,7 @@ import { startFakeClnRpc } from '../support/fake-cln.js';
 import { eventually } from '../support/wait.js';
 import { KEYS, setup } from '../client/round-setup.js';
 import { Lightningd } from './lightningd.js';
+import { childEnv } from '../support/child-env.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -161,8 +162,7 @@ describe('Core Lightning plugin: its life inside the node', () => {
   it('runs as lightningd starts it (no arguments, LIGHTNINGD_PLUGIN set) and exits 0 when stdin closes', async function () {
     this.timeout(60_000);
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      // No coverage from the child (node passes NODE_V8_COVERAGE on unless set): c8 merges it badly with ours.
-      env: { ...process.env, NODE_V8_COVERAGE: '', LIGHTNINGD_PLUGIN: '1', LIGHTNINGD_VERSION: 'v26.06' },
+      env: childEnv({ LIGHTNINGD_PLUGIN: '1', LIGHTNINGD_VERSION: 'v26.06' }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
