@@ -6,6 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { readCappedText } from '../core/read-capped.js';
+import { fetchNostrFigure, isNostrSource, parseNostrSource } from '../nostr/source.js';
 import type { FetchedQuote, OracleEndpoint } from './types.js';
 
 /** Larger than any attestation (about 700 bytes) by far; a hostile oracle cannot fill memory. */
@@ -67,8 +68,31 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
   }
 }
 
+/** The figure a `nostr:` source carries for each path: the one that path serves over HTTP (docs/PROTOCOL.md, "Nostr"). */
+const NOSTR_FIGURES = {
+  '/price': { kind: 'index_price', pair: 'BTC/USD' },
+  '/funding': { kind: 'funding_rate', pair: 'BTC/USD' },
+} as const;
+
+/** The newest figure a relay carries for `path`, as untrusted as an HTTP body: selectQuotes verifies it. */
+async function fetchFromRelay(url: string, path: keyof typeof NOSTR_FIGURES, timeoutMs: number): Promise<FetchedQuote> {
+  let source;
+  try {
+    source = parseNostrSource(url);
+  } catch (err) {
+    return { ok: false, error: clean((err as Error).message) };
+  }
+  const fetched = await fetchNostrFigure(source, NOSTR_FIGURES[path], { timeoutMs, maxBytes: MAX_QUOTE_BYTES });
+  if (!fetched.ok) return { ok: false, error: clean(fetched.error) };
+  try {
+    return { ok: true, body: JSON.parse(fetched.text) as unknown };
+  } catch {
+    return { ok: false, error: 'event content is not valid JSON' };
+  }
+}
+
 /**
- * GETs `path` from every oracle concurrently; `timeoutMs` (a positive integer) bounds each
+ * GETs `path` from every oracle concurrently (a `nostr:` oracle: the same figure from its relay); `timeoutMs` (a positive integer) bounds each
  * request, body included. Returns one FetchedQuote per oracle, in the same order: the parsed JSON
  * body of a 2xx answer, or why there is none (timeout, connection, HTTP status with the oracle's
  * own error message, oversize or invalid body). Never rejects for an oracle's fault; rejects with
@@ -83,5 +107,11 @@ export async function fetchQuotes(
     throw new InputError(`timeoutMs must be a positive integer, got ${String(options.timeoutMs)}`);
   }
   // Appended, not resolved: new URL('/price', base) would drop a base path such as /oracle.
-  return Promise.all(oracles.map((o) => fetchOne(`${o.url.replace(/\/+$/, '')}${path}`, options.timeoutMs)));
+  return Promise.all(
+    oracles.map((o) =>
+      isNostrSource(o.url)
+        ? fetchFromRelay(o.url, path, options.timeoutMs)
+        : fetchOne(`${o.url.replace(/\/+$/, '')}${path}`, options.timeoutMs),
+    ),
+  );
 }
