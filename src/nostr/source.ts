@@ -80,8 +80,8 @@ export async function fetchNostrFigure(
       oninvalidevent: () => invalid++,
       oneose: () => {
         clearTimeout(timer);
+        resolve(null); // first: closing calls onclose at once, and the first answer wins
         sub.close();
-        resolve(null);
       },
       onclose: (reason) => {
         clearTimeout(timer);
