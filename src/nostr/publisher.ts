@@ -97,7 +97,9 @@ export class NostrPublisher {
   /** The tick's path: a queue put, nothing else. */
   private queue(key: string, template: EventTemplate): void {
     if (this.closed) return;
-    this.intake.put(key, template);
+    // Only a burst within one turn fills the intake; what it drops never reaches any relay.
+    if (this.intake.put(key, template) > 0)
+      for (const relay of this.d.config.relays) this.d.metrics.events.inc({ relay, outcome: 'dropped' });
     this.draining ??= setImmediate(() => this.drain());
   }
 

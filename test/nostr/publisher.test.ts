@@ -16,7 +16,7 @@ import type { DlcPublication } from '../../src/dlc/service.js';
 import { nostrConfigSchema } from '../../src/nostr/config.js';
 import type { EventTemplate } from '../../src/nostr/events.js';
 import { signKeyBinding } from '../../src/nostr/key-binding.js';
-import { createNostrMetrics } from '../../src/nostr/metrics.js';
+import { createNostrMetrics, type NostrMetrics } from '../../src/nostr/metrics.js';
 import { NostrPublisher } from '../../src/nostr/publisher.js';
 import { publish } from '../../src/oracle/publish.js';
 import type { PublishedAttestation } from '../../src/server/types.js';
@@ -72,17 +72,19 @@ describe('nostr/publisher', function () {
   let publisher: NostrPublisher;
   let signed: EventTemplate[];
   let relay: TestRelay | null;
+  let metrics: NostrMetrics;
   const figures = new Topic<PublishedAttestation>();
   const dlc = new Topic<DlcPublication>();
 
   const open = (relays: string[], overrides: Record<string, unknown> = {}, sign = finalizeEvent) => {
     signed = [];
+    metrics = createNostrMetrics(new Registry());
     publisher = new NostrPublisher({
       config: nostrConfigSchema.parse({ relays, queueSize: 3, backoffInitialMs: 10, backoffMaxMs: 50, ...overrides }),
       identity,
       clock: new ManualClock(1_780_000_000_000),
       logger: silentLogger,
-      metrics: createNostrMetrics(new Registry()),
+      metrics,
       sign: (template, secret) => {
         signed.push(template);
         return sign(template, secret);
@@ -106,7 +108,7 @@ describe('nostr/publisher', function () {
   });
 
   it('keeps one queued figure per kind and pair (the newest), and at most queueSize in all', async () => {
-    open([]);
+    open(['ws://127.0.0.1:9']); // never started: nothing leaves the intake but by draining
     for (let i = 0; i < 3; i++) figures.emit(figure('index_price', 1_780_000_000_000 + i * 1000));
     for (const kind of ['funding_rate', 'perp_premium', 'funding_index', 'a_future_kind'])
       figures.emit(figure(kind, 1_780_000_000_000));
@@ -117,6 +119,8 @@ describe('nostr/publisher', function () {
       'peer-stables:funding_index:BTC/USD',
       'peer-stables:a_future_kind:BTC/USD',
     ]);
+    const dropped = (await metrics.events.get()).values.find((v) => v.labels.outcome === 'dropped');
+    expect(dropped?.value).to.equal(2);
   });
 
   it('a failure to sign one event costs that event only', async () => {
