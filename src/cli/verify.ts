@@ -8,7 +8,7 @@ import { FUTURE_TOLERANCE_MS, type SignedAttestation } from '../attest/types.js'
 import { InputError, VerifyError } from '../core/errors.js';
 import { formatDecimal } from '../core/fixed.js';
 import { readCappedText } from '../core/read-capped.js';
-import { fetchNostrFigure, isNostrSource, parseNostrSource } from '../nostr/source.js';
+import { isNostrSource, parseNostrSource } from '../nostr/source-url.js';
 import { isDlcEvent, verifyDlcEvent } from './verify-dlc.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -44,6 +44,7 @@ async function readNostr(source: string, figure: { kind: string; pair: string })
   } catch (err) {
     throw new InputError((err as Error).message);
   }
+  const { fetchNostrFigure } = await import('../nostr/source.js'); // relay code only when a relay is named
   const fetched = await fetchNostrFigure(parsed, figure, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_BODY_BYTES });
   if (!fetched.ok) throw new InputError(fetched.error);
   return fetched.text;

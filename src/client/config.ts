@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
-import { isNostrSource, parseNostrSource } from '../nostr/source.js';
+import { isNostrSource, parseNostrSource } from '../nostr/source-url.js';
 
 const msat = z
   .string()

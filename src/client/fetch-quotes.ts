@@ -6,7 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { readCappedText } from '../core/read-capped.js';
-import { fetchNostrFigure, isNostrSource, parseNostrSource } from '../nostr/source.js';
+import { isNostrSource, parseNostrSource } from '../nostr/source-url.js';
 import type { FetchedQuote, OracleEndpoint } from './types.js';
 
 /** Larger than any attestation (about 700 bytes) by far; a hostile oracle cannot fill memory. */
@@ -82,6 +82,8 @@ async function fetchFromRelay(url: string, path: keyof typeof NOSTR_FIGURES, tim
   } catch (err) {
     return { ok: false, error: clean((err as Error).message) };
   }
+  // Loaded on first use: a client with HTTP oracles only never loads the relay code.
+  const { fetchNostrFigure } = await import('../nostr/source.js');
   const fetched = await fetchNostrFigure(source, NOSTR_FIGURES[path], { timeoutMs, maxBytes: MAX_QUOTE_BYTES });
   if (!fetched.ok) return { ok: false, error: clean(fetched.error) };
   try {

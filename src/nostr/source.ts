@@ -5,44 +5,15 @@
  * signature is valid (nostr-tools checks each event), and hands its content, the attestation
  * JSON, to the same verification, freshness and replay rules as an HTTP answer. Bounded like an
  * HTTP fetch: one deadline for the whole exchange, a size cap, and a reason instead of a throw.
- *
- * Form: `nostr:<relay URL>#<author>`, e.g. `nostr:wss://relay.example.com#<64 hex>`, where the
- * author is the oracle's Nostr public key (its /oracle answer states it) as hex or npub.
+ * The form of a source is ./source-url.ts.
  */
-import { decode } from 'nostr-tools/nip19';
 import type { Event } from 'nostr-tools/pure';
 import { cleanRelayText, connectRelay } from './connect.js';
 import { FIGURE_KIND, figureTag } from './events.js';
+import type { NostrSource } from './source-url.js';
 
 /** Events asked for; a relay keeps one per author and tag, this leaves room for stale copies. */
 const FETCH_LIMIT = 5;
-
-export interface NostrSource {
-  readonly relay: string;
-  /** The author's x-only public key, hex. */
-  readonly author: string;
-}
-
-/** Whether `url` names a Nostr source (the `nostr:` scheme). */
-export function isNostrSource(url: string): boolean {
-  return url.startsWith('nostr:');
-}
-
-/** Parses `nostr:<ws(s) URL>#<hex or npub>`; throws Error naming the part that is wrong. */
-export function parseNostrSource(url: string): NostrSource {
-  const match = /^nostr:(wss?:\/\/[^#\s]+)#([^#\s]+)$/.exec(url);
-  if (match === null)
-    throw new Error(`${url}: expected nostr:wss://<relay>#<the oracle's Nostr public key, hex or npub>`);
-  const [, relay, key] = match as unknown as [string, string, string];
-  if (/^[0-9a-f]{64}$/.test(key)) return { relay, author: key };
-  try {
-    const decoded = decode(key);
-    if (decoded.type === 'npub') return { relay, author: decoded.data };
-  } catch {
-    // fall through to the error below
-  }
-  throw new Error(`${url}: the part after # must be a Nostr public key as 64 lowercase hex or npub`);
-}
 
 export type NostrFetched = { ok: true; text: string } | { ok: false; error: string };
 

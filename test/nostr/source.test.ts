@@ -20,7 +20,8 @@ import { selectQuotes } from '../../src/client/quotes.js';
 import type { OracleEndpoint, QuoteRules } from '../../src/client/types.js';
 import { ConfigError, InputError, VerifyError } from '../../src/core/errors.js';
 import { figureEvent } from '../../src/nostr/events.js';
-import { fetchNostrFigure, isNostrSource, parseNostrSource } from '../../src/nostr/source.js';
+import { fetchNostrFigure } from '../../src/nostr/source.js';
+import { isNostrSource, parseNostrSource } from '../../src/nostr/source-url.js';
 import { publish } from '../../src/oracle/publish.js';
 import { freePort, startRelay, type TestRelay } from '../support/nostr-relay.js';
 
