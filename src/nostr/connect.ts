@@ -2,11 +2,25 @@
  * One place that opens a relay connection with nostr-tools: Node 20 has no global WebSocket, so
  * the `ws` package is passed in; every event a relay sends is checked (id and signature) by
  * nostr-tools' verifyEvent before anyone sees it; what is not a relay message is dropped before
- * nostr-tools parses it; NOTICE text is cleaned and capped, since a relay is untrusted. Reconnecting is the caller's (with its own backoff), never automatic.
+ * nostr-tools parses it; NOTICE text is cleaned and capped, and a message larger than MAX_RELAY_MESSAGE_BYTES closes the
+ * connection, since a relay is untrusted. Reconnecting is the caller's (with its own backoff), never automatic.
  */
 import { AbstractRelay } from 'nostr-tools/abstract-relay';
 import { verifyEvent } from 'nostr-tools/pure';
 import { WebSocket } from 'ws';
+
+/**
+ * The largest message taken from a relay. Ours are about a kilobyte (a figure, a DLC message of
+ * 20 digits); without a cap `ws` would take 100 MiB from a hostile relay before anyone looked.
+ */
+export const MAX_RELAY_MESSAGE_BYTES = 256 * 1024;
+
+/** `ws` with the message cap; nostr-tools constructs it with the URL alone. */
+class CappedWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols, { maxPayload: MAX_RELAY_MESSAGE_BYTES });
+  }
+}
 
 /** Printable ASCII, at most 200 characters: a relay's text must not forge or flood log lines. */
 export function cleanRelayText(text: unknown): string {
@@ -45,7 +59,7 @@ export interface RelayHooks {
 export async function connectRelay(url: string, timeoutMs: number, hooks: RelayHooks = {}): Promise<AbstractRelay> {
   const relay = new CheckedRelay(url, {
     verifyEvent,
-    websocketImplementation: WebSocket as unknown as typeof globalThis.WebSocket,
+    websocketImplementation: CappedWebSocket as unknown as typeof globalThis.WebSocket,
     enableReconnect: false,
   });
   relay.ongarbage = hooks.garbage ?? (() => undefined);

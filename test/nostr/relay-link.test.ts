@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { finalizeEvent, generateSecretKey, type Event } from 'nostr-tools/pure';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../src/core/log.js';
+import { MAX_RELAY_MESSAGE_BYTES } from '../../src/nostr/connect.js';
 import { createNostrMetrics, type NostrMetrics } from '../../src/nostr/metrics.js';
 import { RelayLink } from '../../src/nostr/relay-link.js';
 import { freePort, startRelay, type TestRelay } from '../support/nostr-relay.js';
@@ -152,5 +153,18 @@ describe('nostr/relay-link against a real relay', function () {
     l.enqueue('next', next);
     await eventually(async () => (await stored(relay!, [next])) || null);
     expect((await metrics.garbage.get()).values[0]?.value).to.equal(5);
+  });
+
+  it('a relay flooding one huge message loses the connection; publishing goes on after the reconnect', async () => {
+    relay = await startRelay();
+    const l = open(relay.url);
+    const first = note();
+    l.enqueue('first', first);
+    await eventually(async () => (await stored(relay!, [first])) || null);
+    relay.sendGarbage(`["NOTICE","${'x'.repeat(MAX_RELAY_MESSAGE_BYTES)}"]`);
+    await eventually(async () => ((await metrics.connected.get()).values[0]?.value === 0 ? true : null));
+    const next = note();
+    l.enqueue('next', next);
+    await eventually(async () => (await stored(relay!, [next])) || null);
   });
 });
