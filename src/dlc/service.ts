@@ -223,19 +223,30 @@ export class DlcService implements DlcReader {
     return this.passing.then(release);
   }
 
-  /** Calls `listener` after each announcement and attestation is stored; returns the unsubscribe function. */
+  /**
+   * Calls `listener` after each announcement and attestation is stored; returns the unsubscribe
+   * function. It first hears every announcement still waiting for its attestation (bounded by the
+   * events announced ahead): a publisher started after a restart has not seen them, and wallets need
+   * them before maturity.
+   */
   subscribe(listener: (published: DlcPublication) => void): () => void {
     this.listeners.add(listener);
+    for (const e of this.store.unattested(Number.MAX_SAFE_INTEGER)) {
+      const { eventId, announcement, announcedAt } = e;
+      this.tell(listener, { kind: 'announcement', eventId, announcement, announcedAt });
+    }
     return () => this.listeners.delete(listener);
   }
 
   private emit(published: DlcPublication): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(published);
-      } catch (err) {
-        this.deps.logger.warn({ err: (err as Error).message }, 'DLC listener failed');
-      }
+    for (const listener of this.listeners) this.tell(listener, published);
+  }
+
+  private tell(listener: (published: DlcPublication) => void, published: DlcPublication): void {
+    try {
+      listener(published);
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message }, 'DLC listener failed');
     }
   }
 

@@ -31,9 +31,13 @@ import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import { loadScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
 import { freePort, startRelay, type TestRelay } from '../support/nostr-relay.js';
-import { eventually } from '../support/wait.js';
+import { eventually as eventuallyWithin } from '../support/wait.js';
 
 const HOUR = 3_600_000;
+/** The oracle ticks on its own timers on a machine shared with other work: waits are generous. */
+const WAIT_MS = 40_000;
+const eventually = <T>(probe: () => Promise<T | null | undefined>, o: { ms?: number } = {}): Promise<T> =>
+  eventuallyWithin(probe, { ms: o.ms ?? WAIT_MS });
 const MATURITY = 494_445 * HOUR;
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 const fromBase64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
@@ -46,7 +50,7 @@ interface NostrInfo {
 }
 
 describe('oracle publishing on a Nostr relay', function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   const clock = new ManualClock(MATURITY - 5_000);
   let sim: Simulator;
   let oracle: RunningOracle | undefined;
@@ -112,7 +116,7 @@ describe('oracle publishing on a Nostr relay', function () {
   });
 
   it('with the relay down at start, signs on; publishing costs a bounded queue and a metric', async () => {
-    await eventually(async () => ((await fetch(`${oracle!.url}/price`)).ok ? true : null), { ms: 20_000 });
+    await eventually(async () => ((await fetch(`${oracle!.url}/price`)).ok ? true : null), { ms: WAIT_MS });
     await eventually(async () => ((await metric('peer_stables_nostr_connect_failures_total')) >= 2 ? true : null));
     expect(await metric('peer_stables_nostr_relay_connected')).to.equal(0);
     expect(await metric('peer_stables_nostr_queue_depth')).to.be.within(1, 50);
@@ -184,7 +188,7 @@ describe('oracle publishing on a Nostr relay', function () {
         const found = await relay!.find({ kinds: [89], authors: [nostr.publicKey] });
         return found.length > 0 ? found : null;
       },
-      { ms: 20_000 },
+      { ms: WAIT_MS },
     );
     const attestation = decodeAttestationRustDlc(fromBase64(attestationEvent!.content));
     expect(attestation.eventId).to.equal(eventId);
@@ -231,7 +235,7 @@ describe('oracle publishing on a Nostr relay', function () {
           ? true
           : null;
       },
-      { ms: 20_000 },
+      { ms: WAIT_MS },
     );
   });
 });

@@ -74,6 +74,17 @@ describe('nostr/events', () => {
       service.close();
     });
 
+    it('after a restart, a new listener first hears every announcement still waiting for its attestation', () => {
+      const service = h.open();
+      const heard: typeof published = [];
+      service.subscribe((p) => heard.push(p));
+      service.close();
+      const waiting = published.filter((p) => p.kind === 'announcement' && p.eventId !== EVENT_T0);
+      expect(waiting).to.not.have.length(0);
+      // The attested event is not told again; the others are, with the bytes and dates first told.
+      expect(heard).to.deep.equal(waiting);
+    });
+
     it('the DLC service tells each announcement and attestation once, after storing it', () => {
       expect(published.filter((p) => p.eventId === EVENT_T0).map((p) => p.kind)).to.deep.equal([
         'announcement',
