@@ -31,6 +31,15 @@ export function checkBackoff(initialMs: number, maxMs: number): void {
   backoffDelay(1, initialMs, maxMs);
 }
 
+/**
+ * Whether a relay's "no" to an event may change: no answer in time, or `OK false` with a NIP-01
+ * `rate-limited:` or `error:` prefix. Any other reason (`blocked:`, `invalid:`, `pow:`,
+ * `restricted:`...) is the relay's verdict on the event, and trying again would only repeat it.
+ */
+export function isTransientRefusal(reason: string): boolean {
+  return reason === 'publish timed out' || /^(rate-limited|error):/.test(reason);
+}
+
 interface Entry {
   readonly event: Event;
   attempts: number;
@@ -142,7 +151,7 @@ export class RelayLink {
         entry.attempts--; // the relay never judged it: a lost connection is not the event's fault
         return 'disconnected';
       }
-      const transient = reason === 'publish timed out' || /^(rate-limited|error):/.test(reason);
+      const transient = isTransientRefusal(reason);
       this.count(transient ? 'retried' : 'refused');
       this.o.logger.warn(
         { relay: this.o.url, id: entry.event.id, kind: entry.event.kind, reason },

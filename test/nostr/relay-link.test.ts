@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { silentLogger } from '../../src/core/log.js';
 import { MAX_RELAY_MESSAGE_BYTES } from '../../src/nostr/connect.js';
 import { createNostrMetrics, type NostrMetrics } from '../../src/nostr/metrics.js';
-import { RelayLink } from '../../src/nostr/relay-link.js';
+import { RelayLink, isTransientRefusal } from '../../src/nostr/relay-link.js';
 import { freePort, startRelay, type TestRelay } from '../support/nostr-relay.js';
 import { eventually } from '../support/wait.js';
 
@@ -167,4 +167,23 @@ describe('nostr/relay-link against a real relay', function () {
     l.enqueue('next', next);
     await eventually(async () => (await stored(relay!, [next])) || null);
   });
+});
+
+describe('nostr/relay-link: which refusals are tried again', () => {
+  const cases: readonly [string, boolean][] = [
+    ['publish timed out', true],
+    ['rate-limited: slow down', true],
+    ['error: could not save', true],
+    ['blocked: not on the list', false],
+    ['invalid: bad signature', false],
+    ['pow: difficulty 20 required', false],
+    ['restricted: members only', false],
+    ['auth-required: sign in first', false],
+    ['rate-limited', false],
+    ['', false],
+  ];
+  for (const [reason, transient] of cases) {
+    it(`${JSON.stringify(reason)} is ${transient ? 'tried again' : 'final'}`, () =>
+      expect(isTransientRefusal(reason)).to.equal(transient));
+  }
 });
