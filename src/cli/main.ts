@@ -84,7 +84,8 @@ program
 program
   .command('verify')
   .description(
-    'verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, an http(s) URL or a Nostr relay (nostr:wss://relay#<nostr pubkey>)',
+    'verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, ' +
+      'an http(s) URL or a Nostr relay (nostr:wss://relay#<nostr pubkey>)',
   )
   .argument('[source]', 'file path, "-", URL or nostr: source', '-')
   .requiredOption('-k, --pubkey <hex>', "the oracle's 32-byte x-only public key (hex)")

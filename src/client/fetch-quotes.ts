@@ -68,7 +68,7 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
   }
 }
 
-/** The figure a `nostr:` source carries for each path: the one that path serves over HTTP (docs/PROTOCOL.md, "Nostr"). */
+/** The figure a `nostr:` source carries for each path: the one it serves over HTTP (docs/PROTOCOL.md, "Nostr"). */
 const NOSTR_FIGURES = {
   '/price': { kind: 'index_price', pair: 'BTC/USD' },
   '/funding': { kind: 'funding_rate', pair: 'BTC/USD' },
@@ -94,8 +94,9 @@ async function fetchFromRelay(url: string, path: keyof typeof NOSTR_FIGURES, tim
 }
 
 /**
- * GETs `path` from every oracle concurrently (a `nostr:` oracle: the same figure from its relay); `timeoutMs` (a positive integer) bounds each
- * request, body included. Returns one FetchedQuote per oracle, in the same order: the parsed JSON
+ * GETs `path` from every oracle concurrently (from a `nostr:` oracle: the same figure, from its
+ * relay); `timeoutMs` (a positive integer) bounds each request, body included. Returns one
+ * FetchedQuote per oracle, in the same order: the parsed JSON
  * body of a 2xx answer, or why there is none (timeout, connection, HTTP status with the oracle's
  * own error message, oversize or invalid body). Never rejects for an oracle's fault; rejects with
  * InputError for a bad `timeoutMs` (a caller bug).

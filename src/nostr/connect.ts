@@ -2,8 +2,9 @@
  * One place that opens a relay connection with nostr-tools: Node 20 has no global WebSocket, so
  * the `ws` package is passed in; every event a relay sends is checked (id and signature) by
  * nostr-tools' verifyEvent before anyone sees it; what is not a relay message is dropped before
- * nostr-tools parses it; NOTICE text is cleaned and capped, and a message larger than MAX_RELAY_MESSAGE_BYTES closes the
- * connection, since a relay is untrusted. Reconnecting is the caller's (with its own backoff), never automatic.
+ * nostr-tools parses it; NOTICE text is cleaned and capped, and a message larger than
+ * MAX_RELAY_MESSAGE_BYTES closes the connection, since a relay is untrusted. Reconnecting is the
+ * caller's (with its own backoff), never automatic.
  */
 import { AbstractRelay } from 'nostr-tools/abstract-relay';
 import { verifyEvent } from 'nostr-tools/pure';

@@ -14,7 +14,9 @@ export function createNostrMetrics(registry: Registry): NostrMetrics {
   return {
     events: new Counter({
       name: 'peer_stables_nostr_events_total',
-      help: 'Nostr events per relay by outcome: accepted (OK true), refused (OK false), retried, expired (tries used up), dropped (queue full)',
+      help:
+        'Nostr events per relay by outcome: accepted (OK true), refused (OK false), retried, ' +
+        'expired (tries used up), dropped (queue full)',
       labelNames: ['relay', 'outcome'],
       registers,
     }),

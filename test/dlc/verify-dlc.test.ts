@@ -38,7 +38,8 @@ describe('dlc/verify of a served event, both layouts', () => {
     const view = attestedView();
     const attestation = view.attestation as { rustDlcHex: string };
     const outcomes = attestation.rustDlcHex.length - 2;
-    attestation.rustDlcHex = `${attestation.rustDlcHex.slice(0, outcomes)}${attestation.rustDlcHex.endsWith('30') ? '31' : '30'}`;
+    const flipped = attestation.rustDlcHex.endsWith('30') ? '31' : '30';
+    attestation.rustDlcHex = `${attestation.rustDlcHex.slice(0, outcomes)}${flipped}`;
     expect(() => verifyDlcEvent(view, hex(publicKeyOf(ORACLE_SECRET)))).to.throw(VerifyError, /rustDlcHex/);
   });
 

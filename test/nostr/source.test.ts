@@ -113,12 +113,14 @@ describe('nostr/source: quotes read from a relay', function () {
     const { fetched, selection } = await select();
     expect(fetched[0]).to.deep.equal({
       ok: false,
-      error: `no index_price BTC/USD event by ${NOSTR_KEY} on ${relay.url} (1 event(s) with a bad id or signature ignored)`,
+      error:
+        `no index_price BTC/USD event by ${NOSTR_KEY} on ${relay.url} ` +
+        '(1 event(s) with a bad id or signature ignored)',
     });
     expect(selection.ok).to.equal(false);
   });
 
-  it('never accepts a quote the Nostr key signed but the oracle key did not: that key is trusted for nothing', async () => {
+  it('never accepts a quote the Nostr key signed but the oracle key did not: it is trusted for nothing', async () => {
     const genuine = figure(1_000);
     const tampered = { ...genuine, value: (BigInt(genuine.value) + 1n).toString() };
     await relay.plant(finalizeEvent({ ...figureEvent(publish(tampered)) }, NOSTR_SECRET));
