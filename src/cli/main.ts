@@ -108,17 +108,22 @@ program
 program
   .command('verify')
   .description(
-    'verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, or an http(s) URL',
+    'verify a signed attestation, or a DLC announcement/attestation (/dlc/...), from a file, "-" for stdin, ' +
+      'an http(s) URL or a Nostr relay (nostr:wss://relay#<nostr pubkey>)',
   )
-  .argument('[source]', 'file path, "-" or URL', '-')
+  .argument('[source]', 'file path, "-", URL or nostr: source', '-')
   .requiredOption('-k, --pubkey <hex>', "the oracle's 32-byte x-only public key (hex)")
   .option('--max-age <seconds>', 'also reject an attestation observed longer ago than this', positiveSeconds)
   .option('--json', 'print the verified attestation as JSON')
+  .option('--kind <kind>', 'with a nostr: source, the kind of figure to read', 'index_price')
+  .option('--pair <pair>', 'with a nostr: source, the pair of the figure to read', 'BTC/USD')
   .action(
-    run(async (source: string, opts: { pubkey: string; maxAge?: number; json?: boolean }) => {
-      const { verifyCommand } = await import('./verify.js');
-      process.stdout.write(`${await verifyCommand(source, opts)}\n`);
-    }),
+    run(
+      async (source: string, opts: { pubkey: string; maxAge?: number; json?: boolean; kind: string; pair: string }) => {
+        const { verifyCommand } = await import('./verify.js');
+        process.stdout.write(`${await verifyCommand(source, opts)}\n`);
+      },
+    ),
   );
 
 program

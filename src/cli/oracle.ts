@@ -18,6 +18,10 @@ export async function runOracle(configPath: string, opts: { initKey: boolean }):
     generateKeyFile(config.dlc.nonceSecretFile);
     logger.info({ nonceSecretFile: config.dlc.nonceSecretFile }, 'created a new DLC nonce secret');
   }
+  if (opts.initKey && config.nostr.relays.length > 0 && !existsSync(config.nostr.keyFile)) {
+    const { publicKeyHex } = generateKeyFile(config.nostr.keyFile);
+    logger.info({ keyFile: config.nostr.keyFile, publicKey: publicKeyHex }, 'created a new Nostr key');
+  }
   const oracle = await startOracle(config, { logger, newFundingIndex: newKey });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

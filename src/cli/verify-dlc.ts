@@ -8,7 +8,7 @@ import { InputError, VerifyError } from '../core/errors.js';
 import { formatDecimal } from '../core/fixed.js';
 import { compose } from '../dlc/digits.js';
 import { verifyAnnouncement, verifyAttestation } from '../dlc/sign.js';
-import { decodeAnnouncement, decodeAttestation } from '../dlc/tlv.js';
+import { decodeAnnouncement, decodeAttestation, encodeAttestationRustDlc } from '../dlc/tlv.js';
 import type { DlcSigningVersion } from '../dlc/types.js';
 
 const VERSIONS: readonly DlcSigningVersion[] = ['tagged-v0', 'plain-sha256'];
@@ -43,9 +43,15 @@ export function verifyDlcEvent(
   }
   const { event } = announcement;
   const head = `valid DLC announcement of ${event.eventId} (signing version ${version}, maturity ${new Date(event.eventMaturityEpoch * 1000).toISOString()})`;
-  const att = (raw.attestation as { hex?: unknown } | null | undefined) ?? null;
+  const att = (raw.attestation as { hex?: unknown; rustDlcHex?: unknown } | null | undefined) ?? null;
   if (att === null) return `${head}; not attested yet`;
   const attestation = decodeAttestation(bytes(att.hex, 'attestation'));
+  // The rust-dlc layout beside it must carry the very same fields: a wallet may read either.
+  if (
+    att.rustDlcHex !== undefined &&
+    att.rustDlcHex !== Buffer.from(encodeAttestationRustDlc(attestation)).toString('hex')
+  )
+    throw new VerifyError('attestation.rustDlcHex is not the same attestation as attestation.hex');
   if (attestation.eventId !== event.eventId)
     throw new VerifyError(`the attestation is for ${attestation.eventId}, not ${event.eventId}`);
   if (!verifyAttestation(announcement, attestation, version))

@@ -8,6 +8,7 @@ import { FUTURE_TOLERANCE_MS, type SignedAttestation } from '../attest/types.js'
 import { InputError, VerifyError } from '../core/errors.js';
 import { formatDecimal } from '../core/fixed.js';
 import { readCappedText } from '../core/read-capped.js';
+import { isNostrSource, parseNostrSource } from '../nostr/source-url.js';
 import { isDlcEvent, verifyDlcEvent } from './verify-dlc.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -35,9 +36,30 @@ async function readUrl(url: string): Promise<string> {
   return text;
 }
 
-/** Reads the attestation text from a path, "-" (stdin) or an http(s) URL. */
-export async function readAttestationText(source: string): Promise<string> {
+/** The newest figure of `kind` and `pair` a relay carries; the relay is trusted for nothing. */
+async function readNostr(source: string, figure: { kind: string; pair: string }): Promise<string> {
+  let parsed;
+  try {
+    parsed = parseNostrSource(source);
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
+  const { fetchNostrFigure } = await import('../nostr/source.js'); // relay code only when a relay is named
+  const fetched = await fetchNostrFigure(parsed, figure, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_BODY_BYTES });
+  if (!fetched.ok) throw new InputError(fetched.error);
+  return fetched.text;
+}
+
+/**
+ * Reads the attestation text from a path, "-" (stdin), an http(s) URL or a nostr: source (the newest
+ * `figure` a relay carries).
+ */
+export async function readAttestationText(
+  source: string,
+  figure: { kind: string; pair: string } = { kind: 'index_price', pair: 'BTC/USD' },
+): Promise<string> {
   if (source === '-') return readStdin();
+  if (isNostrSource(source)) return readNostr(source, figure);
   if (/^https?:\/\//.test(source)) return readUrl(source);
   try {
     return await readFile(source, 'utf8');
@@ -60,12 +82,12 @@ export function describe(a: SignedAttestation): string {
 
 export async function verifyCommand(
   source: string,
-  opts: { pubkey: string; maxAge?: number; json?: boolean },
+  opts: { pubkey: string; maxAge?: number; json?: boolean; kind?: string; pair?: string },
   now: () => number = Date.now,
 ): Promise<string> {
   if (!/^[0-9a-f]{64}$/i.test(opts.pubkey))
     throw new InputError('--pubkey: expected 32-byte x-only public key as 64 hex characters');
-  const text = await readAttestationText(source);
+  const text = await readAttestationText(source, { kind: opts.kind ?? 'index_price', pair: opts.pair ?? 'BTC/USD' });
   let raw: unknown;
   try {
     raw = JSON.parse(text);

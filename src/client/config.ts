@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { PRICE_EXPONENT, RATE_EXPONENT, parseDecimal } from '../core/fixed.js';
+import { isNostrSource, parseNostrSource } from '../nostr/source-url.js';
 
 const msat = z
   .string()
@@ -37,6 +38,16 @@ const lightningSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/** An oracle is an http(s) base URL, or a Nostr relay and the oracle's Nostr key (src/nostr/source.ts). */
+function checkOracleUrl(url: string, ctx: z.RefinementCtx): void {
+  if (!isNostrSource(url)) return;
+  try {
+    parseNostrSource(url);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+}
+
 export const clientConfigSchema = z
   .object({
     role: z.enum(['receiver', 'provider']),
@@ -54,7 +65,7 @@ export const clientConfigSchema = z
       .strict(),
     /** At most 100: a round commits to at most 255 attestations (index and funding, one byte of count). */
     oracles: z
-      .array(z.object({ url: z.string().url(), publicKey: hex32 }).strict())
+      .array(z.object({ url: z.string().url().superRefine(checkOracleUrl), publicKey: hex32 }).strict())
       .min(1)
       .max(100),
     /** k of n: valid quotes needed to act. */
@@ -112,6 +123,13 @@ export const clientConfigSchema = z
   .refine((c) => new Set(c.oracles.map((o) => o.publicKey)).size === c.oracles.length, {
     message: 'two oracles share a public key: they are one oracle',
     path: ['oracles'],
+  })
+  // Funding pins each oracle's first funding index at or after the start from its /history; a relay
+  // keeps only the newest figure, so through one the anchor would never be found and funding would stall.
+  .refine((c) => !c.funding || !c.oracles.some((o) => isNostrSource(o.url)), {
+    message:
+      'funding needs every oracle over HTTP: its funding index anchor comes from /history, which a relay does not carry',
+    path: ['funding'],
   });
 
 export type ClientConfig = Readonly<z.output<typeof clientConfigSchema>>;

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { readCappedText } from '../core/read-capped.js';
+import { isNostrSource, parseNostrSource } from '../nostr/source-url.js';
 import type { FetchedQuote, OracleEndpoint } from './types.js';
 
 /** Larger than any attestation (about 700 bytes) by far; a hostile oracle cannot fill memory. */
@@ -67,9 +68,39 @@ async function fetchOne(url: string, timeoutMs: number): Promise<FetchedQuote> {
   }
 }
 
+/** The figure a `nostr:` source carries for each path: the one it serves over HTTP (docs/PROTOCOL.md, "Nostr"). */
+const NOSTR_FIGURES = {
+  '/price': { kind: 'index_price', pair: 'BTC/USD' },
+  '/funding': { kind: 'funding_rate', pair: 'BTC/USD' },
+  '/funding-index': { kind: 'funding_index', pair: 'BTC/USD' },
+} as const;
+type NostrPath = keyof typeof NOSTR_FIGURES;
+const isNostrPath = (path: string): path is NostrPath => Object.hasOwn(NOSTR_FIGURES, path);
+
+/** The newest figure a relay carries for `path`, as untrusted as an HTTP body: selectQuotes verifies it. */
+async function fetchFromRelay(url: string, path: string, timeoutMs: number): Promise<FetchedQuote> {
+  if (!isNostrPath(path)) return { ok: false, error: `a relay carries only the newest figures, not ${path}` };
+  let source;
+  try {
+    source = parseNostrSource(url);
+  } catch (err) {
+    return { ok: false, error: clean((err as Error).message) };
+  }
+  // Loaded on first use: a client with HTTP oracles only never loads the relay code.
+  const { fetchNostrFigure } = await import('../nostr/source.js');
+  const fetched = await fetchNostrFigure(source, NOSTR_FIGURES[path], { timeoutMs, maxBytes: MAX_QUOTE_BYTES });
+  if (!fetched.ok) return { ok: false, error: clean(fetched.error) };
+  try {
+    return { ok: true, body: JSON.parse(fetched.text) as unknown };
+  } catch {
+    return { ok: false, error: 'event content is not valid JSON' };
+  }
+}
+
 /**
- * GETs `path` from every oracle concurrently; `timeoutMs` (a positive integer) bounds each
- * request, body included. Returns one FetchedQuote per oracle, in the same order: the parsed JSON
+ * GETs `path` from every oracle concurrently (from a `nostr:` oracle: the same figure, from its
+ * relay); `timeoutMs` (a positive integer) bounds each request, body included. Returns one
+ * FetchedQuote per oracle, in the same order: the parsed JSON
  * body of a 2xx answer, or why there is none (timeout, connection, HTTP status with the oracle's
  * own error message, oversize or invalid body). Never rejects for an oracle's fault; rejects with
  * InputError for a bad `timeoutMs` (a caller bug).
@@ -83,5 +114,11 @@ export async function fetchQuotes(
     throw new InputError(`timeoutMs must be a positive integer, got ${String(options.timeoutMs)}`);
   }
   // Appended, not resolved: new URL('/price', base) would drop a base path such as /oracle.
-  return Promise.all(oracles.map((o) => fetchOne(`${o.url.replace(/\/+$/, '')}${path}`, options.timeoutMs)));
+  return Promise.all(
+    oracles.map((o) =>
+      isNostrSource(o.url)
+        ? fetchFromRelay(o.url, path, options.timeoutMs)
+        : fetchOne(`${o.url.replace(/\/+$/, '')}${path}`, options.timeoutMs),
+    ),
+  );
 }

@@ -11,6 +11,7 @@ import { checkPollingTimings } from '../feeds/poller.js';
 import { sourceId, type SourceSpec } from '../feeds/types.js';
 import { checkIndexRules } from '../index/aggregate.js';
 import { checkFundingRules } from '../index/funding.js';
+import { nostrConfigSchema } from '../nostr/config.js';
 
 const decimalPrice = z
   .string()
@@ -142,6 +143,8 @@ export const configSchema = z
     funding: fundingSchema.optional(),
     /** DLC oracle: recurring BTC/USD fixings announced ahead and attested at maturity (off unless enabled). */
     dlc: dlcConfigSchema.prefault({}),
+    /** Publishing on Nostr relays: none unless relays are listed (docs/PROTOCOL.md, "Nostr"). */
+    nostr: nostrConfigSchema.prefault({}),
     exchanges: z.record(z.string(), exchangeSchema).default({}),
     polling: z
       .object({

@@ -59,4 +59,9 @@ export const DLC_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE attestations ADD COLUMN view_json TEXT;
     `,
   },
+  {
+    description: 'served attestations rebuilt to carry the rust-dlc layout (rustDlcHex) beside the dlcspecs one',
+    // Start-up rebuilds every NULL view from the stored bytes, verifying each (DlcService.buildMissingViews).
+    sql: 'UPDATE attestations SET view_json = NULL;',
+  },
 ];

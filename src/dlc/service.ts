@@ -29,7 +29,13 @@ import {
 } from './sign.js';
 import type { DlcStore, EventPageQuery, StoredAttestation, StoredEvent } from './store.js';
 import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation, nonceCount } from './tlv.js';
-import type { DigitDecompositionDescriptor, DlcSigningVersion, OracleAnnouncement, OracleEvent } from './types.js';
+import type {
+  DigitDecompositionDescriptor,
+  DlcSigningVersion,
+  OracleAnnouncement,
+  OracleAttestation,
+  OracleEvent,
+} from './types.js';
 import { attestationView, eventHead, serveEvent, type DlcEventView, type ServedEvent } from './views.js';
 
 /** Index attestations read per look-up after a maturity; the first of our key wins. */
@@ -44,6 +50,26 @@ export interface PassResult {
   readonly attested: number;
   readonly pruned: number;
 }
+
+/**
+ * What the service made public, for publishers that carry it elsewhere (Nostr): an event
+ * announced, or attested (with the announcement it answers). Sent once each, after it is stored.
+ */
+export type DlcPublication =
+  | {
+      readonly kind: 'announcement';
+      readonly eventId: string;
+      readonly announcement: Uint8Array;
+      readonly announcedAt: number;
+    }
+  | {
+      readonly kind: 'attestation';
+      readonly eventId: string;
+      readonly announcement: Uint8Array;
+      readonly announcedAt: number;
+      readonly attestation: OracleAttestation;
+      readonly attestedAt: number;
+    };
 
 /** What the HTTP layer reads: stored JSON only, never a decoded message. */
 export interface DlcReader {
@@ -81,6 +107,7 @@ export class DlcService implements DlcReader {
   private passing: Promise<void> | null = null;
   private closing = false;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
+  private readonly listeners = new Set<(published: DlcPublication) => void>();
 
   /** @internal use openDlcService. */
   constructor(
@@ -194,6 +221,33 @@ export class DlcService implements DlcReader {
       return Promise.resolve();
     }
     return this.passing.then(release);
+  }
+
+  /**
+   * Calls `listener` after each announcement and attestation is stored; returns the unsubscribe
+   * function. It first hears every announcement still waiting for its attestation (bounded by the
+   * events announced ahead): a publisher started after a restart has not seen them, and wallets need
+   * them before maturity.
+   */
+  subscribe(listener: (published: DlcPublication) => void): () => void {
+    this.listeners.add(listener);
+    for (const e of this.store.unattested(Number.MAX_SAFE_INTEGER)) {
+      const { eventId, announcement, announcedAt } = e;
+      this.tell(listener, { kind: 'announcement', eventId, announcement, announcedAt });
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(published: DlcPublication): void {
+    for (const listener of this.listeners) this.tell(listener, published);
+  }
+
+  private tell(listener: (published: DlcPublication) => void, published: DlcPublication): void {
+    try {
+      listener(published);
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message }, 'DLC listener failed');
+    }
   }
 
   /** pass() as steps: a step after each announcement and each signature, so the signing tick never waits long. */
@@ -318,6 +372,7 @@ export class DlcService implements DlcReader {
     };
     this.store.insertEvent({ ...stored, head }, nonces);
     this.deps.logger.info({ eventId, maturity }, 'DLC event announced');
+    this.emit({ kind: 'announcement', eventId, announcement: bytes, announcedAt: now });
     return true;
   }
 
@@ -369,6 +424,8 @@ export class DlcService implements DlcReader {
       attestationHex: toHex(bytes),
     });
     this.store.insertAttestation({ ...stored, view: attestationView(stored, attestation) });
+    const { eventId, announcement: announced, announcedAt } = event;
+    this.emit({ kind: 'attestation', eventId, announcement: announced, announcedAt, attestation, attestedAt: now });
     if (late)
       this.deps.logger.warn({ eventId: event.eventId, indexObservedAt: index.observedAt }, 'DLC event attested late');
     else this.deps.logger.info({ eventId: event.eventId }, 'DLC event attested');

@@ -266,3 +266,41 @@ export function decodeAttestation(bytes: Uint8Array): OracleAttestation {
     return { eventId, oraclePublicKey, signatures, outcomes };
   });
 }
+
+// ---------- oracle_attestation, rust-dlc layout ----------
+
+/**
+ * oracle_attestation (type 55400) in the layout rust-dlc based wallets read (rust-dlc since its
+ * PR #242, ddk, kormir): event_id, public key, u16 count and the signatures, then a SECOND u16
+ * count and the outcome strings. Their reader takes the first two bytes after the signatures as
+ * that count, so it cannot read the dlcspecs layout of encodeAttestation. Throws InputError.
+ */
+export function encodeAttestationRustDlc(a: OracleAttestation): Uint8Array {
+  encodeAttestation(a); // validates every field, and one outcome per signature
+  const n = a.signatures.length;
+  const w = new ByteWriter();
+  writeString(w, 'attestation event id', a.eventId);
+  writeXOnly(w, 'attestation public key', a.oraclePublicKey);
+  w.u16('attestation signature count', n);
+  a.signatures.forEach((s, i) => w.bytes(`attestation signature ${i}`, s, 64));
+  w.u16('attestation outcome count', n);
+  a.outcomes.forEach((o, i) => writeString(w, `attestation outcome ${i}`, o));
+  return wrap(ATTESTATION_TYPE, 'attestation', w.finish());
+}
+
+/** Parses an oracle_attestation TLV in the rust-dlc layout; the two counts must agree. Throws InputError. */
+export function decodeAttestationRustDlc(bytes: Uint8Array): OracleAttestation {
+  return decodeWhole(bytes, ATTESTATION_TYPE, 'attestation', (r) => {
+    const eventId = readString(r, 'attestation event id');
+    const oraclePublicKey = readXOnly(r, 'attestation public key');
+    const n = r.u16('attestation signature count');
+    checkU16('attestation signature count', n, 1);
+    const signatures: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) signatures.push(r.bytes(`attestation signature ${i}`, 64));
+    const count = r.u16('attestation outcome count');
+    if (count !== n) throw new InputError(`attestation outcome count ${count} differs from the signature count ${n}`);
+    const outcomes: string[] = [];
+    for (let i = 0; i < n; i++) outcomes.push(readString(r, `attestation outcome ${i}`));
+    return { eventId, oraclePublicKey, signatures, outcomes };
+  });
+}

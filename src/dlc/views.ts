@@ -7,6 +7,7 @@
  */
 import { toHex } from '../attest/bytes.js';
 import type { ServedRow, StoredAttestation } from './store.js';
+import { encodeAttestationRustDlc } from './tlv.js';
 import type {
   DigitDecompositionDescriptor,
   DlcSigningVersion,
@@ -33,7 +34,10 @@ export interface DlcEventView {
 
 /** The attestation of an event, with the index it settles on. */
 export interface AttestationView {
+  /** The TLV in the dlcspecs layout (bitcoin-s, Atomic Finance / node-dlc). */
   readonly hex: string;
+  /** The same attestation in the layout rust-dlc based wallets read (ddk, kormir): docs/DLC.md. */
+  readonly rustDlcHex: string;
   readonly json: AttestationJson;
   /** The index in the descriptor's unit and precision, before clamping (decimal string). */
   readonly value: string;
@@ -116,6 +120,7 @@ export function eventHead(
 export function attestationView(stored: StoredAttestation, a: OracleAttestation): string {
   const view: AttestationView = {
     hex: toHex(stored.attestation),
+    rustDlcHex: toHex(encodeAttestationRustDlc(a)),
     json: {
       eventId: a.eventId,
       oraclePublicKey: toHex(a.oraclePublicKey),

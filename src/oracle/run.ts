@@ -1,6 +1,6 @@
 /**
  * Builds and starts a whole oracle from a validated configuration: key, store, one ccxt client per
- * exchange, pollers, tick loops, the DLC oracle and the HTTP server. Start-up is a list of steps;
+ * exchange, pollers, tick loops, the DLC oracle, the Nostr publisher and the HTTP server. Start-up is a list of steps;
  * each resource registers its closer as it is opened (src/core/closers.ts), so a failed start and
  * close() run the same list backwards.
  */
@@ -25,6 +25,7 @@ import { sourceId, type SourceSpec } from '../feeds/types.js';
 import { NEW_FUNDING_INDEX } from '../index/funding-index.js';
 import { FUNDING_PERIOD_MS, type FundingObservation, type Observation } from '../index/readings.js';
 import { loadDashboard } from '../dashboard/files.js';
+import { startNostr, type NostrStart } from '../nostr/start.js';
 import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
 import { STALE_AFTER_TICKS } from '../server/freshness.js';
 import type { OracleInfo } from '../server/types.js';
@@ -182,11 +183,13 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'peer_stables_' });
   const metrics = createOracleMetrics(registry);
+  const nostr: NostrStart | null =
+    config.nostr.relays.length > 0 ? startNostr({ config: config.nostr, secretKey, registry, clock, logger }) : null;
+  if (nostr) closers.push(() => nostr.publisher.close());
   const clients = await openMarketClients(ctx);
   const pollers = createPollers(ctx, clients, metrics);
-  const service = new OracleService(
-    serviceOptions(config, { secretKey, publicKeyHex, store, pollers, clock, logger, metrics }),
-  );
+  const options = serviceOptions(config, { secretKey, publicKeyHex, store, pollers, clock, logger, metrics });
+  const service = new OracleService(nostr ? { ...options, info: { ...options.info, nostr: nostr.info } } : options);
   // The DLC oracle refuses to start when its database does not match this key and nonce secret.
   const dlc = config.dlc.enabled
     ? openDlcService({
@@ -200,6 +203,8 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
       })
     : null;
   if (dlc) closers.push(() => dlc.close());
+  nostr?.publisher.follow(service, dlc);
+  nostr?.publisher.start();
   const server = await listen(ctx, createApp(appDeps(config, { service, store, registry, dlc, clock, logger })));
   closers.push(() => server.close());
   await startLoops(ctx, { pollers, service, dlc, store });

@@ -73,6 +73,8 @@ export interface OracleInfo {
   methodology: string;
   /** Summary of thresholds and sources an auditor needs; never secrets or file paths. */
   config: Record<string, unknown>;
+  /** The Nostr key that carries this oracle's messages and the oracle key's binding of it, when it publishes there. */
+  nostr?: Record<string, unknown>;
 }
 
 export interface OracleState {

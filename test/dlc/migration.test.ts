@@ -15,7 +15,13 @@ import { OutcomeJournal } from '../../src/dlc/journal.js';
 import { eventNonceSecret, type NonceContext } from '../../src/dlc/nonces.js';
 import { DLC_MIGRATIONS } from '../../src/dlc/schema.js';
 import { attest, deriveNonce, signAnnouncement, verifyAttestation } from '../../src/dlc/sign.js';
-import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation } from '../../src/dlc/tlv.js';
+import {
+  decodeAnnouncement,
+  decodeAttestation,
+  encodeAnnouncement,
+  encodeAttestation,
+  encodeAttestationRustDlc,
+} from '../../src/dlc/tlv.js';
 import type { DigitDecompositionDescriptor, OracleAnnouncement } from '../../src/dlc/types.js';
 import { migrate } from '../../src/store/migrations.js';
 import { EVENT_T0, HOUR, ORACLE_SECRET, T0, bytes, hex, makeHarness, type Harness } from './service-harness.js';
@@ -161,5 +167,23 @@ describe('DLC upgrade of a database older than instance ids', () => {
       ConfigError,
       /stored announcement of DLC event btcusd-hourly-2024-05-01T13:00:00Z does not verify/,
     );
+  });
+
+  it('a database whose served attestations predate the rust-dlc layout serves them with it after the upgrade', () => {
+    writeLegacyOracle(h);
+    h.open().close(); // brought to the current schema, views built
+    const db = new Database(h.databaseFile);
+    const view = JSON.parse(db.prepare('SELECT view_json FROM attestations').pluck().get() as string) as Record<
+      string,
+      unknown
+    >;
+    delete view.rustDlcHex; // as the previous version stored it
+    db.prepare('UPDATE attestations SET view_json = ?').run(JSON.stringify(view));
+    db.pragma(`user_version = ${DLC_MIGRATIONS.length - 1}`);
+    db.close();
+    const service = h.open();
+    const served = service.view(EVENT_T0)?.attestation;
+    expect(served?.rustDlcHex).to.equal(hex(encodeAttestationRustDlc(decodeAttestation(bytes(served?.hex ?? '')))));
+    service.close();
   });
 });

@@ -16,7 +16,7 @@ import {
   verifyAnnouncement,
   verifyAttestation,
 } from '../../src/dlc/sign.js';
-import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/tlv.js';
+import { decodeAnnouncement, decodeAttestation, decodeAttestationRustDlc } from '../../src/dlc/tlv.js';
 import type { DlcSigningVersion, OracleAttestation, OracleEvent } from '../../src/dlc/types.js';
 
 const { n: N } = secp.Point.CURVE();
@@ -34,9 +34,14 @@ const vectors = JSON.parse(
   readFileSync(new URL('../vectors/dlc/deployed-oracles.json', import.meta.url), 'utf8'),
 ) as Record<string, DeployedVector>;
 
+const rustDlcVectors = JSON.parse(
+  readFileSync(new URL('../vectors/dlc/rust-dlc-layout.json', import.meta.url), 'utf8'),
+) as Record<string, { attestation: string }>;
+
 /**
- * rust-dlc (Lava, kormir) writes attestations as: public key, u16 n, n signatures, u16 n, n
- * strings, with no event id. Read here only to check Lava's real signatures against our digests.
+ * rust-dlc before its PR #242 (Lava's oracle) wrote attestations as: public key, u16 n, n
+ * signatures, u16 n, n strings, with no event id. Read here only to check Lava's real signatures
+ * against our digests; this layout is not emitted.
  */
 function readRustDlcAttestation(hex: string, eventId: string): OracleAttestation {
   const b = Buffer.from(hex, 'hex');
@@ -164,6 +169,14 @@ describe('dlc/sign', () => {
       expect(compose(atomic.outcomes, { base: 2, isSigned: false, unit: '', precision: 0, nbDigits: 18 })).to.equal(
         105506n,
       );
+    });
+
+    it('ddk production attestation (rust-dlc layout) verifies under tagged-v0, not plain-sha256', () => {
+      const v = rustDlcVectors.ddk_production_attestation!;
+      const at = decodeAttestationRustDlc(bytes(v.attestation));
+      const [signature, outcome] = [at.signatures[0]!, at.outcomes[0]!];
+      expect(schnorr.verify(signature, attestationDigest(outcome, 'tagged-v0'), at.oraclePublicKey)).to.equal(true);
+      expect(schnorr.verify(signature, attestationDigest(outcome, 'plain-sha256'), at.oraclePublicKey)).to.equal(false);
     });
 
     it('a Suredbits attestation checked against another event fails', () => {

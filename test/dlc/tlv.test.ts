@@ -7,10 +7,12 @@ import { InputError } from '../../src/core/errors.js';
 import {
   decodeAnnouncement,
   decodeAttestation,
+  decodeAttestationRustDlc,
   decodeDescriptor,
   decodeEvent,
   encodeAnnouncement,
   encodeAttestation,
+  encodeAttestationRustDlc,
   encodeDescriptor,
   encodeEvent,
 } from '../../src/dlc/tlv.js';
@@ -24,6 +26,17 @@ interface DeployedVector {
 const vectors = JSON.parse(
   readFileSync(new URL('../vectors/dlc/deployed-oracles.json', import.meta.url), 'utf8'),
 ) as Record<string, DeployedVector>;
+
+interface RustDlcVector {
+  source: string;
+  attestation: string;
+  eventId: string;
+  oraclePublicKey: string;
+  outcomes: string[];
+}
+const rustDlc = JSON.parse(
+  readFileSync(new URL('../vectors/dlc/rust-dlc-layout.json', import.meta.url), 'utf8'),
+) as Record<string, RustDlcVector>;
 
 const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 const point = schnorr.getPublicKey(new Uint8Array(32).fill(7));
@@ -65,6 +78,40 @@ describe('dlc/tlv', () => {
       expect(a.event.nonces).to.have.length(a.event.descriptor.nbDigits + 1);
       const at = decodeAttestation(bytes(vectors.suredbits_signed!.attestation!));
       expect(at.outcomes.join('')).to.equal('-010100');
+    });
+  });
+
+  describe('the rust-dlc layout (a second u16 count before the outcomes), as ddk publishes it', () => {
+    for (const [name, v] of Object.entries(rustDlc)) {
+      it(`${name}: decodes to the published fields and re-encodes byte for byte`, () => {
+        const at = decodeAttestationRustDlc(bytes(v.attestation));
+        expect(at.eventId).to.equal(v.eventId);
+        expect(toHex(at.oraclePublicKey)).to.equal(v.oraclePublicKey);
+        expect(at.outcomes).to.deep.equal(v.outcomes);
+        expect(toHex(encodeAttestationRustDlc(at))).to.equal(v.attestation);
+      });
+      it(`${name}: is not readable as the dlcspecs layout (nor ours as theirs)`, () => {
+        expect(() => decodeAttestation(bytes(v.attestation))).to.throw(InputError);
+        const at = decodeAttestationRustDlc(bytes(v.attestation));
+        expect(() => decodeAttestationRustDlc(encodeAttestation(at))).to.throw(InputError);
+      });
+    }
+
+    it('writes exactly the dlcspecs bytes plus the outcome count, after the signatures', () => {
+      const at = decodeAttestation(bytes(vectors.suredbits_unsigned!.attestation!));
+      const ours = toHex(encodeAttestation(at));
+      const theirs = toHex(encodeAttestationRustDlc(at));
+      const body = (hex: string): string => hex.replace(/^fdd868fd[0-9a-f]{4}/, '');
+      const cut = 2 * (1 + 5 + 32 + 2 + 64 * at.signatures.length); // id length, "dummy", key, count, sigs
+      expect(body(theirs)).to.equal(body(ours).slice(0, cut) + '0006' + body(ours).slice(cut));
+    });
+
+    it('refuses an outcome count that differs from the signature count, naming both', () => {
+      const at = decodeAttestation(bytes(vectors.suredbits_unsigned!.attestation!));
+      const hex = toHex(encodeAttestationRustDlc(at));
+      const cut = 2 * (6 + 1 + 5 + 32 + 2 + 64 * 6); // type and length, "dummy", key, count, sigs
+      const wrong = hex.slice(0, cut) + '0005' + hex.slice(cut + 4);
+      expect(() => decodeAttestationRustDlc(bytes(wrong))).to.throw(InputError, /outcome count 5 differs.*6/);
     });
   });
 
@@ -114,6 +161,7 @@ describe('dlc/tlv', () => {
           outcomes: nonces.map((_, i) => String(i)),
         };
         expect(decodeAttestation(encodeAttestation(at))).to.deep.equal(at);
+        expect(decodeAttestationRustDlc(encodeAttestationRustDlc(at))).to.deep.equal(at);
       }),
       { numRuns: 40 },
     );

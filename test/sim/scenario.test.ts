@@ -102,7 +102,15 @@ describe('shipped scenarios and configuration', () => {
       nonceSecretFile: 'data/sim/dlc-nonce.key',
       journalFile: 'journal/sim/dlc-outcomes.jsonl',
     });
-    const rest = (c: Record<string, unknown>) => ({ ...c, oracle: null, server: null, exchanges: null, dlc: null });
+    expect(sim.nostr).to.deep.equal({ ...def.nostr, keyFile: 'data/sim/nostr.key' });
+    const rest = (c: Record<string, unknown>) => ({
+      ...c,
+      oracle: null,
+      server: null,
+      exchanges: null,
+      dlc: null,
+      nostr: null,
+    });
     expect(rest(sim)).to.deep.equal(rest(def));
     loadConfig('config/simulator.json');
   });
