@@ -6,6 +6,7 @@ import type {
   Expectation,
   PaymentRecord,
   PaymentRecordStatus,
+  ReceiptRecord,
   RoundAction,
   RoundQuote,
   RoundRecord,
@@ -123,3 +124,23 @@ export const roundColumns = (r: RoundRecord): { quotes: string; channel: string 
   quotes: JSON.stringify(r.quotes),
   channel: r.channel === null ? null : JSON.stringify({ ...r.channel, capacityMsat: String(r.channel.capacityMsat) }),
 });
+
+export interface ReceiptRow {
+  payment_hash: string;
+  amount_msat: bigint;
+  settled_at: bigint;
+  record: string | null;
+  matched_by: ReceiptRecord['matchedBy'];
+  recorded_at: bigint;
+}
+
+export function toReceipt(r: ReceiptRow): ReceiptRecord {
+  return {
+    paymentHash: r.payment_hash,
+    amountMsat: r.amount_msat,
+    settledAt: Number(r.settled_at),
+    record: r.record,
+    matchedBy: r.matched_by,
+    at: Number(r.recorded_at),
+  };
+}

@@ -24,6 +24,8 @@ import { LEDGER_MIGRATIONS } from './ledger-schema.js';
 import type { AgreementState } from './lifecycle.js';
 import {
   toChannelState,
+  toReceipt,
+  type ReceiptRow,
   roundColumns,
   toExpectation,
   toPayment,
@@ -161,21 +163,7 @@ export class Ledger implements SettlementLedger {
 
   /** The keysends received, newest first. */
   receipts(limit: number): ReceiptRecord[] {
-    return this.all<{
-      payment_hash: string;
-      amount_msat: bigint;
-      settled_at: bigint;
-      record: string | null;
-      matched_by: ReceiptRecord['matchedBy'];
-      recorded_at: bigint;
-    }>('SELECT * FROM received ORDER BY id DESC LIMIT ?', limit).map((r) => ({
-      paymentHash: r.payment_hash,
-      amountMsat: r.amount_msat,
-      settledAt: Number(r.settled_at),
-      record: r.record,
-      matchedBy: r.matched_by,
-      at: Number(r.recorded_at),
-    }));
+    return this.all<ReceiptRow>('SELECT * FROM received ORDER BY id DESC LIMIT ?', limit).map(toReceipt);
   }
 
   /** The attestations (signed JSON) a payment used. */
@@ -260,21 +248,10 @@ export class Ledger implements SettlementLedger {
 
   /** Settlement payments received from the peer after the baseline, newest first. */
   settlementReceipts(limit: number): ReceiptRecord[] {
-    return this.all<{
-      payment_hash: string;
-      amount_msat: bigint;
-      settled_at: bigint;
-      record: string | null;
-      matched_by: ReceiptRecord['matchedBy'];
-      recorded_at: bigint;
-    }>(`SELECT * FROM received WHERE ${SETTLEMENT} ORDER BY settled_at DESC, id DESC LIMIT ?`, limit).map((r) => ({
-      paymentHash: r.payment_hash,
-      amountMsat: r.amount_msat,
-      settledAt: Number(r.settled_at),
-      record: r.record,
-      matchedBy: r.matched_by,
-      at: Number(r.recorded_at),
-    }));
+    return this.all<ReceiptRow>(
+      `SELECT * FROM received WHERE ${SETTLEMENT} ORDER BY settled_at DESC, id DESC LIMIT ?`,
+      limit,
+    ).map(toReceipt);
   }
 
   /** Keysends received since `at` that are not settlement payments (they show as unexplained). */

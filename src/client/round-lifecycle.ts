@@ -4,25 +4,14 @@
  * tells it at once), and settles only while the channel is active. Once closing starts, the first
  * trustworthy price values the receiver's last settled position at close, for `status`.
  */
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import type { LightningBackend } from '../lightning/types.js';
 import { agreedReceiverMsat } from './accounting.js';
 import type { Progress } from './books.js';
-import type { ClientConfig } from './config.js';
-import type { SettlementLedger } from './ledger-types.js';
 import { agreementStateOf, describeState, hasEnded, settlesIn } from './lifecycle.js';
+import type { RoundDeps } from './round.js';
 import { roundQuotes } from './round-quotes.js';
-import type { FetchedQuote } from './types.js';
 
-export interface LifecycleDeps {
-  readonly config: ClientConfig;
-  readonly backend: LightningBackend;
-  readonly ledger: SettlementLedger;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly fetchQuotes: (path: string) => Promise<FetchedQuote[]>;
-}
+/** What following the channel needs: a round's dependencies but its source of preimages. */
+export type LifecycleDeps = Omit<RoundDeps, 'randomBytes'>;
 
 /**
  * Records the channel's state; null while the agreement settles, else why it does not (and the

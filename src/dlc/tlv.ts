@@ -234,10 +234,15 @@ export function decodeAnnouncement(bytes: Uint8Array): OracleAnnouncement {
 // ---------- oracle_attestation ----------
 
 /**
- * oracle_attestation as a full TLV (type 55400), in the dlcspecs layout: event_id, public key,
- * u16 count, the signatures, then as many outcome strings (no second count). Throws InputError.
+ * The two layouts of oracle_attestation (type 55400). Both hold event_id, public key, a u16 count
+ * and the signatures, then the outcome strings; `rust-dlc` (rust-dlc since its PR #242, ddk,
+ * kormir) puts a SECOND u16 count before the outcomes. Their reader takes the first two bytes after
+ * the signatures as that count, so it cannot read the dlcspecs layout, nor dlcspecs readers theirs.
  */
-export function encodeAttestation(a: OracleAttestation): Uint8Array {
+export type AttestationLayout = 'dlcspecs' | 'rust-dlc';
+
+/** oracle_attestation as a full TLV in `layout`; one outcome per signature. Throws InputError. */
+export function encodeAttestationAs(layout: AttestationLayout, a: OracleAttestation): Uint8Array {
   const n = a.signatures.length;
   checkU16('attestation signature count', n, 1);
   if (a.outcomes.length !== n) {
@@ -248,48 +253,16 @@ export function encodeAttestation(a: OracleAttestation): Uint8Array {
   writeXOnly(w, 'attestation public key', a.oraclePublicKey);
   w.u16('attestation signature count', n);
   a.signatures.forEach((s, i) => w.bytes(`attestation signature ${i}`, s, 64));
+  if (layout === 'rust-dlc') w.u16('attestation outcome count', n);
   a.outcomes.forEach((o, i) => writeString(w, `attestation outcome ${i}`, o));
   return wrap(ATTESTATION_TYPE, 'attestation', w.finish());
 }
-
-/** Parses an oracle_attestation TLV (dlcspecs layout); does not check signatures (see verifyAttestation). */
-export function decodeAttestation(bytes: Uint8Array): OracleAttestation {
-  return decodeWhole(bytes, ATTESTATION_TYPE, 'attestation', (r) => {
-    const eventId = readString(r, 'attestation event id');
-    const oraclePublicKey = readXOnly(r, 'attestation public key');
-    const n = r.u16('attestation signature count');
-    checkU16('attestation signature count', n, 1);
-    const signatures: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) signatures.push(r.bytes(`attestation signature ${i}`, 64));
-    const outcomes: string[] = [];
-    for (let i = 0; i < n; i++) outcomes.push(readString(r, `attestation outcome ${i}`));
-    return { eventId, oraclePublicKey, signatures, outcomes };
-  });
-}
-
-// ---------- oracle_attestation, rust-dlc layout ----------
 
 /**
- * oracle_attestation (type 55400) in the layout rust-dlc based wallets read (rust-dlc since its
- * PR #242, ddk, kormir): event_id, public key, u16 count and the signatures, then a SECOND u16
- * count and the outcome strings. Their reader takes the first two bytes after the signatures as
- * that count, so it cannot read the dlcspecs layout of encodeAttestation. Throws InputError.
+ * Parses an oracle_attestation TLV in `layout` (in rust-dlc's, the two counts must agree); does not
+ * check signatures (see verifyAttestation). Throws InputError.
  */
-export function encodeAttestationRustDlc(a: OracleAttestation): Uint8Array {
-  encodeAttestation(a); // validates every field, and one outcome per signature
-  const n = a.signatures.length;
-  const w = new ByteWriter();
-  writeString(w, 'attestation event id', a.eventId);
-  writeXOnly(w, 'attestation public key', a.oraclePublicKey);
-  w.u16('attestation signature count', n);
-  a.signatures.forEach((s, i) => w.bytes(`attestation signature ${i}`, s, 64));
-  w.u16('attestation outcome count', n);
-  a.outcomes.forEach((o, i) => writeString(w, `attestation outcome ${i}`, o));
-  return wrap(ATTESTATION_TYPE, 'attestation', w.finish());
-}
-
-/** Parses an oracle_attestation TLV in the rust-dlc layout; the two counts must agree. Throws InputError. */
-export function decodeAttestationRustDlc(bytes: Uint8Array): OracleAttestation {
+export function decodeAttestationAs(layout: AttestationLayout, bytes: Uint8Array): OracleAttestation {
   return decodeWhole(bytes, ATTESTATION_TYPE, 'attestation', (r) => {
     const eventId = readString(r, 'attestation event id');
     const oraclePublicKey = readXOnly(r, 'attestation public key');
@@ -297,10 +270,20 @@ export function decodeAttestationRustDlc(bytes: Uint8Array): OracleAttestation {
     checkU16('attestation signature count', n, 1);
     const signatures: Uint8Array[] = [];
     for (let i = 0; i < n; i++) signatures.push(r.bytes(`attestation signature ${i}`, 64));
-    const count = r.u16('attestation outcome count');
-    if (count !== n) throw new InputError(`attestation outcome count ${count} differs from the signature count ${n}`);
+    if (layout === 'rust-dlc') {
+      const count = r.u16('attestation outcome count');
+      if (count !== n) throw new InputError(`attestation outcome count ${count} differs from the signature count ${n}`);
+    }
     const outcomes: string[] = [];
     for (let i = 0; i < n; i++) outcomes.push(readString(r, `attestation outcome ${i}`));
     return { eventId, oraclePublicKey, signatures, outcomes };
   });
 }
+
+/** The dlcspecs layout, which bitcoin-s and node-dlc read. */
+export const encodeAttestation = (a: OracleAttestation): Uint8Array => encodeAttestationAs('dlcspecs', a);
+export const decodeAttestation = (bytes: Uint8Array): OracleAttestation => decodeAttestationAs('dlcspecs', bytes);
+/** The rust-dlc layout, which rust-dlc, ddk and kormir read. */
+export const encodeAttestationRustDlc = (a: OracleAttestation): Uint8Array => encodeAttestationAs('rust-dlc', a);
+export const decodeAttestationRustDlc = (bytes: Uint8Array): OracleAttestation =>
+  decodeAttestationAs('rust-dlc', bytes);

@@ -28,7 +28,7 @@ import { createBackend } from '../../src/lightning/index.js';
 import type { LightningBackend } from '../../src/lightning/types.js';
 import { startOracle, type RunningOracle } from '../../src/oracle/run.js';
 import type { SourcesReport } from '../../src/server/types.js';
-import { loadScenario, parseScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
+import { parseScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { simulatedConfig } from '../../src/sim/oracle-config.js';
 import { buildDashboards } from '../../scripts/build-dashboards.js';
 import { headlineFigures } from '../../web/agreement/figures.js';

@@ -75,15 +75,6 @@ type Fault =
     }
   | { readonly kind: 'collude' };
 
-const VALID_FAULTS: ReadonlySet<Fault['kind']> = new Set([
-  'near',
-  'absurd',
-  'rescaled',
-  'farExponent',
-  'edge',
-  'collude',
-]);
-
 interface Scenario {
   readonly mode: Mode;
   readonly threshold: number;

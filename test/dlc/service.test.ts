@@ -10,17 +10,7 @@ import { deriveNonce, verifyAnnouncement, verifyAttestation } from '../../src/dl
 import { outcomesDigest } from '../../src/dlc/journal.js';
 import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/tlv.js';
 import { loadSecretKey, publicKeyOf } from '../../src/attest/keys.js';
-import {
-  EVENT_T0,
-  HOUR,
-  ORACLE_SECRET,
-  OTHER_SECRET,
-  T0,
-  bytes,
-  hex,
-  makeHarness,
-  type Harness,
-} from './service-harness.js';
+import { EVENT_T0, ORACLE_SECRET, OTHER_SECRET, T0, bytes, hex, makeHarness, type Harness } from './service-harness.js';
 
 /** The 20 binary digits of `n`, leftmost first, as the attestation's outcomes. */
 const digits = (n: number): string[] => n.toString(2).padStart(20, '0').split('');

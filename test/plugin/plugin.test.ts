@@ -8,12 +8,11 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/client/ledger.js';
 import type { FetchedQuote } from '../../src/client/types.js';
 import { HookRecords } from '../../src/plugin/htlc-hook.js';
 import { startFakeClnRpc } from '../support/fake-cln.js';
 import { eventually } from '../support/wait.js';
-import { KEYS, setup, usd, type World } from '../client/round-setup.js';
+import { KEYS, setup, usd } from '../client/round-setup.js';
 import { Lightningd } from './lightningd.js';
 
 type Role = 'receiver' | 'provider';
