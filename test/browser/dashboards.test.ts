@@ -109,7 +109,9 @@ async function oracleOn(sim: Simulator, clock: ManualClock, dir: string, secretH
     mode: 0o600,
   });
   const publicKey = Buffer.from(publicKeyOf(Buffer.from(secretHex, 'hex'))).toString('hex');
-  return { oracle: await startOracle(config, { logger: silentLogger, clock }), publicKey };
+  // A new key, as `oracle --init-key` makes one: it starts its funding index at zero.
+  const oracle = await startOracle(config, { logger: silentLogger, clock, newFundingIndex: true });
+  return { oracle, publicKey };
 }
 
 describe('dashboards in a real browser', function () {

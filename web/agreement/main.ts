@@ -52,7 +52,7 @@ function quoteList(r: AgreementStatus['rounds'][number]): HTMLElement {
         q.accepted ? badge('ok', 'used') : badge('warn', 'left out'),
         ' ',
         h('code', { text: q.oracle }),
-        ` ${q.kind === 'funding_rate' ? 'funding' : 'index'}: ${q.reason}`,
+        ` ${q.kind === 'index_price' ? 'index' : 'funding'}: ${q.reason}`,
       ),
     ),
   );
@@ -126,7 +126,7 @@ function renderAgreement(s: AgreementStatus): void {
     ...a.oracles.flatMap((o, i) =>
       fact(`Oracle ${i + 1}`, h('code', { text: o.url }), ' key ', h('code', { text: o.publicKey })),
     ),
-    ...fact('Funding', a.funding ? 'applied from the signed funding rate' : 'off'),
+    ...fact('Funding', a.funding ? 'applied from the signed funding index' : 'off'),
     ...fact('Unexplained changes', a.onUnexplained === 'pause' ? 'pause payment until acknowledged' : 'do not pause'),
     ...fact('Rounds', `every ${a.intervalMs / 1000} s`),
     ...(s.accounts === null
