@@ -59,7 +59,7 @@ export async function recordFundingIndex(config: OracleConfig, restore?: string)
 async function restoredState(source: string, publicKeyHex: string, pair: string): Promise<FundingIndexState> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readAttestationText(source));
+    raw = JSON.parse(await readAttestationText(source, { kind: 'funding_index', pair }));
   } catch (err) {
     if (err instanceof SyntaxError) throw new InputError(`${source} is not JSON: ${err.message}`);
     throw err;

@@ -96,6 +96,13 @@ export async function verifyCommand(
   }
   if (isDlcEvent(raw)) return verifyDlcEvent(raw as Parameters<typeof verifyDlcEvent>[0], opts.pubkey);
   const attestation = verifyJson(raw, opts.pubkey.toLowerCase());
+  // A figure asked for by --kind/--pair must be that figure, whatever carried it.
+  for (const [flag, asked, got] of [
+    ['--kind', opts.kind, attestation.kind],
+    ['--pair', opts.pair, attestation.pair],
+  ] as const)
+    if (asked !== undefined && asked !== got)
+      throw new VerifyError(`${flag} ${asked} asked, the attestation is ${got}`);
   if (opts.maxAge !== undefined) {
     // In bigint: observedAt may be any u64, far beyond what a float holds exactly.
     const ageMs = BigInt(now()) - attestation.observedAt;

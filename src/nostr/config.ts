@@ -13,7 +13,13 @@ const ms = z.number().int().positive();
 const relayUrl = z
   .string()
   .url()
-  .refine((u) => /^wss?:\/\//.test(u), 'expected a relay URL starting with wss:// (or ws:// for a local relay)');
+  .refine((u) => /^wss?:\/\//.test(u), 'expected a relay URL starting with wss:// (or ws:// for a local relay)')
+  // Relay URLs are published in /oracle, logged and used as metric labels: no credentials in them.
+  .refine((u) => {
+    if (!URL.canParse(u)) return true; // .url() reports it
+    const url = new URL(u);
+    return url.username === '' && url.password === '' && url.search === '';
+  }, 'a relay URL carries no user, password or query (it is published in /oracle and in the metrics)');
 
 export const nostrConfigSchema = z
   .object({

@@ -33,7 +33,10 @@ export async function fetchNostrFigure(
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }
-  const found: Event[] = [];
+  // Only the newest is kept, and the request ends after FETCH_LIMIT events: a relay that replays
+  // events (each checked by nostr-tools as it arrives) for the whole deadline costs no more.
+  let newest: Event | undefined;
+  let received = 0;
   let invalid = 0;
   const filter = {
     kinds: [FIGURE_KIND],
@@ -47,7 +50,14 @@ export async function fetchNostrFigure(
       Math.max(1, deadline - Date.now()),
     );
     const sub = relay.subscribe([filter], {
-      onevent: (event) => found.push(event),
+      onevent: (event) => {
+        if (newest === undefined || event.created_at > newest.created_at) newest = event;
+        received += 1;
+        if (received < FETCH_LIMIT) return;
+        clearTimeout(timer);
+        resolve(null);
+        sub.close();
+      },
       oninvalidevent: () => invalid++,
       oneose: () => {
         clearTimeout(timer);
@@ -62,7 +72,6 @@ export async function fetchNostrFigure(
     });
   });
   relay.close();
-  const newest = found.sort((a, b) => b.created_at - a.created_at)[0];
   if (newest === undefined) {
     const why = ended ?? `no ${figure.kind} ${figure.pair} event by ${source.author} on ${source.relay}`;
     return { ok: false, error: invalid > 0 ? `${why} (${invalid} event(s) with a bad id or signature ignored)` : why };

@@ -14,7 +14,11 @@ import { signAttestation } from '../../src/attest/sign.js';
 import type { AttestationKind } from '../../src/attest/types.js';
 import { fundingIndexCommand } from '../../src/cli/funding-index.js';
 import { InputError, VerifyError } from '../../src/core/errors.js';
+import { figureEvent } from '../../src/nostr/events.js';
+import { publish } from '../../src/oracle/publish.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { startRelay } from '../support/nostr-relay.js';
 
 describe('cli/funding-index', () => {
   let dir: string;
@@ -74,6 +78,25 @@ describe('cli/funding-index', () => {
       'the funding index for BTC/USD continues from 0.00000000000123000 at 2026-05-28T20:26:40.000Z',
     );
     expect(stored()).to.deep.equal({ value: 123_000n, remainder: 0n, at: 1_780_000_000_000 });
+  });
+
+  it('continues from the funding index a relay carries, never from another figure of the key', async () => {
+    const relay = await startRelay();
+    try {
+      const nostrSecret = generateSecretKey();
+      for (const [kind, value] of [
+        ['funding_index', 456_000n],
+        ['index_price', 9_700_000_000_000n],
+      ] as const) {
+        const json = toJson(signAttestation(fields(kind, value), loadSecretKey(keyFile)));
+        await relay.plant(finalizeEvent({ ...figureEvent(publish(json)) }, nostrSecret));
+      }
+      const source = `nostr:${relay.url}#${getPublicKey(nostrSecret)}`;
+      expect(await fundingIndexCommand(configFile, { restore: source })).to.match(/continues from 0.00000000000456000/);
+      expect(stored()).to.deep.include({ value: 456_000n });
+    } finally {
+      await relay.stop();
+    }
   });
 
   const refusals: [string, () => { new?: boolean; restore?: string }, Function, RegExp][] = [

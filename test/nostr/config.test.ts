@@ -34,6 +34,8 @@ describe('nostr/config', () => {
     ['a fractional timeout', { publishTimeoutMs: 1.5 }, /publishTimeoutMs/],
     ['back-off max below initial', { backoffInitialMs: 2_000, backoffMaxMs: 1_000 }, /backoffMaxMs/],
     ['an unknown key', { relay: 'wss://a.example.com' }, /relay/],
+    ['credentials in a relay URL', { relays: ['wss://user:secret@relay.example.com'] }, /no user, password or query/],
+    ['a query in a relay URL', { relays: ['wss://relay.example.com/?token=secret'] }, /no user, password or query/],
   ];
   for (const [name, raw, message] of invalid) {
     it(`refuses ${name}`, () => {

@@ -6,7 +6,9 @@
  * the Nostr key did sign is still refused when the attestation inside is not the oracle's.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { finalizeEvent, type Event } from 'nostr-tools/pure';
 import { npubEncode } from 'nostr-tools/nip19';
 import { toJson } from '../../src/attest/json.js';
@@ -23,6 +25,7 @@ import { figureEvent } from '../../src/nostr/events.js';
 import { fetchNostrFigure } from '../../src/nostr/source.js';
 import { isNostrSource, parseNostrSource } from '../../src/nostr/source-url.js';
 import { publish } from '../../src/oracle/publish.js';
+import { WebSocketServer } from 'ws';
 import { freePort, startRelay, type TestRelay } from '../support/nostr-relay.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -171,6 +174,40 @@ describe('nostr/source: quotes read from a relay', function () {
     if (!fetched.ok) expect(fetched.error).to.match(new RegExp(`^cannot connect to ${down}`));
   });
 
+  it('never reads more than a few events from a relay that replays them for the whole deadline', async () => {
+    // A hostile relay: answers every request with one genuine event, again and again, and never EOSE.
+    const event = published(figure(1_000));
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    let sent = 0;
+    let closed = false;
+    wss.on('connection', (ws) => {
+      ws.on('close', () => (closed = true));
+      ws.on('message', (data) => {
+        const [verb, id] = JSON.parse(String(data)) as [string, string];
+        if (verb !== 'REQ') return;
+        const flood = setInterval(() => {
+          if (ws.readyState !== ws.OPEN) return clearInterval(flood);
+          ws.send(JSON.stringify(['EVENT', id, event]));
+          sent += 1;
+        }, 5);
+        ws.on('close', () => clearInterval(flood));
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    try {
+      const source = { url: `nostr:ws://127.0.0.1:${port}#${NOSTR_KEY}`, publicKey: ORACLE_KEY };
+      const [fetched] = await fetchQuotes([source], '/price', { timeoutMs: 5_000 });
+      expect(fetched).to.deep.include({ ok: true });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(closed, 'the client hung up').to.equal(true);
+      expect(sent).to.be.below(50);
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+    }
+  });
+
   it('refuses content larger than the cap before parsing it', async () => {
     await relay.plant(published(figure(1_000)));
     const source = parseNostrSource(oracle.url);
@@ -206,6 +243,20 @@ describe('nostr/source: quotes read from a relay', function () {
     }
     expect(missing).to.be.instanceOf(InputError);
     expect((missing as Error).message).to.match(/^no perp_premium BTC\/USD event/);
+  });
+
+  it('peer-stables verify never passes an attestation of another kind or pair than --kind/--pair ask', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ps-verify-kind-'));
+    const path = join(dir, 'index.json');
+    writeFileSync(path, JSON.stringify(figure(1_000)));
+    const asked = (opts: { kind?: string; pair?: string }) =>
+      verifyCommand(path, { pubkey: ORACLE_KEY, ...opts }, () => NOW).then(
+        () => 'valid',
+        (err: Error) => err.message,
+      );
+    expect(await asked({ kind: 'index_price', pair: 'BTC/USD' })).to.equal('valid');
+    expect(await asked({ kind: 'funding_rate' })).to.equal('--kind funding_rate asked, the attestation is index_price');
+    expect(await asked({ pair: 'ETH/USD' })).to.equal('--pair ETH/USD asked, the attestation is BTC/USD');
   });
 });
 
