@@ -1,8 +1,8 @@
 /**
  * The oracle page's DLC events (from /dlc/announcements): the next fixings announced, and the last
- * ones attested with the index they settled on. The announcements and attestations themselves are
- * dlcspecs messages; `peer-stables verify <URL of /dlc/attestations/ID> --pubkey HEX` checks them
- * (docs/DLC.md).
+ * ones attested with the index they settled on, as the oracle reports them. Unlike the signed
+ * figures, the page does not check these dlcspecs messages (it says so beside them);
+ * `peer-stables verify <URL of /dlc/attestations/ID> --pubkey HEX` does (docs/DLC.md).
  */
 import { badge, h, table } from '../shared/dom.js';
 import { ago, groupDigits, utc } from '../shared/format.js';
@@ -40,7 +40,7 @@ export function renderDlc(container: HTMLElement, events: readonly DlcEvent[] | 
       ),
       table(
         'Attested',
-        ['Event', 'Maturity', 'Outcome'],
+        ['Event', 'Maturity', 'Outcome (as reported, not verified here)'],
         attested
           .slice(0, SHOWN)
           .map((e) => [

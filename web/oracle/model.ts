@@ -29,9 +29,13 @@ export interface RefusedTick {
 const GAP_TICKS = 2.5;
 const MAX_ENTRIES = 20;
 const MAX_REFUSALS = 200;
+/** What the page keeps: the widest range the chart offers (24 h), and an hour to spare. */
+const KEEP_MS = 25 * 3_600_000;
 
 export class OracleModel {
   private readonly kept = new Map<string, SignedAttestation>();
+  /** kept is pruned when it grows past this (doubled after each prune, so pruning costs O(1) per add). */
+  private pruneAt = 1_024;
   private readonly latestByKind = new Map<string, SignedAttestation>();
   private readonly refused = new Map<number, string>();
   /** Newest first. */
@@ -56,6 +60,7 @@ export class OracleModel {
       const key = `${a.kind}:${a.sequence}`;
       if (this.kept.has(key)) return null;
       this.kept.set(key, a);
+      if (this.kept.size > this.pruneAt) this.prune(Number(a.observedAt));
       this.verifiedCount += 1;
       const latest = this.latestByKind.get(a.kind);
       if (latest === undefined || a.sequence > latest.sequence) this.latestByKind.set(a.kind, a);
@@ -87,6 +92,12 @@ export class OracleModel {
   /** The refused ticks seen, newest first. */
   refusals(): RefusedTick[] {
     return [...this.refused].map(([at, reason]) => ({ at, reason })).sort((a, b) => b.at - a.at);
+  }
+
+  /** Forgets what is older than the chart can show, so a page left open for weeks stays small. */
+  private prune(newestMs: number): void {
+    for (const [key, a] of this.kept) if (Number(a.observedAt) < newestMs - KEEP_MS) this.kept.delete(key);
+    this.pruneAt = Math.max(1_024, this.kept.size * 2);
   }
 
   /**

@@ -5,16 +5,17 @@
 import type { SignedAttestation } from '../../src/attest/types.js';
 import type { OracleInfo } from '../../src/server/types.js';
 import { badge, byId, h, setText, table } from '../shared/dom.js';
-import { ago, clockTime, percent, shortHex, usd, utc } from '../shared/format.js';
+import { STALE_AFTER_TICKS } from '../../src/server/freshness.js';
+import { ago, clockTime, formatDecimal, percent, shortHex, usd, utc } from '../shared/format.js';
 import type { OracleModel, RefusedTick } from './model.js';
-
-/** A quote older than this many ticks is stale (the oracle's own bound, src/server/freshness.ts). */
-const STALE_AFTER_TICKS = 3;
 
 export type FigureId = 'index' | 'funding' | 'premium';
 
 export function valueText(a: SignedAttestation): string {
-  return a.kind === 'index_price' ? usd(a.value, a.exponent) : percent(a.value, a.exponent);
+  if (a.kind === 'index_price') return usd(a.value, a.exponent);
+  // The cumulative funding per USD of notional since the oracle's epoch: a plain number, not a rate.
+  if (a.kind === 'funding_index') return formatDecimal(a.value, a.exponent);
+  return percent(a.value, a.exponent);
 }
 
 function dispersionText(a: SignedAttestation): string {
