@@ -17,7 +17,7 @@ export const DASHBOARD_PAGES = ['oracle', 'agreement'] as const;
 export type DashboardPage = (typeof DASHBOARD_PAGES)[number];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Where the servers look for the build (src/dashboard/assets.ts reads the same place). */
+/** Where the servers look for the build (src/dashboard/files.ts reads the same place). */
 export const DEFAULT_OUT_DIR = DEFAULT_DASHBOARD_DIR;
 const PLACEHOLDER = '<!--ASSETS-->';
 

@@ -34,6 +34,13 @@ export interface FundingIndexState {
 }
 
 /** A new index: its first signed value is 0, at its first funding tick (its epoch). */
+/**
+ * How many funding ticks one signed rate may cover (docs/METHODOLOGY.md 8.8). Part of what the index
+ * means, so it is a constant of its own: as long as /funding serves a rate as current today (three
+ * ticks, src/server/freshness.ts), but a change there must not change the signed index.
+ */
+export const FUNDING_INDEX_MAX_STEP_TICKS = 3;
+
 export const NEW_FUNDING_INDEX: FundingIndexState = { value: 0n, remainder: 0n, at: null };
 
 export type FundingIndexStep =

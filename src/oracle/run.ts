@@ -22,12 +22,11 @@ import { checkDistinctVenues } from '../feeds/distinct-venues.js';
 import { createMarketClient, type MarketClient } from '../feeds/exchange.js';
 import { Poller } from '../feeds/poller.js';
 import { sourceId, type SourceSpec } from '../feeds/types.js';
-import { NEW_FUNDING_INDEX } from '../index/funding-index.js';
+import { FUNDING_INDEX_MAX_STEP_TICKS, NEW_FUNDING_INDEX } from '../index/funding-index.js';
 import { FUNDING_PERIOD_MS, type FundingObservation, type Observation } from '../index/readings.js';
 import { loadDashboard } from '../dashboard/files.js';
 import { startNostr, type NostrStart } from '../nostr/start.js';
 import { createApp, startServer, type AppDeps, type RunningServer } from '../server/app.js';
-import { STALE_AFTER_TICKS } from '../server/freshness.js';
 import type { OracleInfo } from '../server/types.js';
 import { LOCK_FILE, openStore } from '../store/sqlite.js';
 import type { AttestationStore, HistoryPages } from '../store/types.js';
@@ -43,7 +42,6 @@ export interface RunningOracle {
 }
 
 const HOUR_MS = 3_600_000;
-/** One oracle per data directory: sequences and DLC attestations must have a single writer. */
 
 function plan(pair: string, market: MarketConfig): MarketPlan {
   return { pair, sourceIds: market.sources.map(sourceId), rules: market.rules };
@@ -81,13 +79,9 @@ function publicSummary(config: OracleConfig): Record<string, unknown> {
   };
 }
 
-/**
- * The most time one signed rate may cover in the funding index: as long as /funding serves a rate
- * as current (three funding ticks), so the index accrues a rate exactly as long as a client could
- * have read it (docs/METHODOLOGY.md 8.8).
- */
+/** The most time one signed rate may cover in the funding index (docs/METHODOLOGY.md 8.8). */
 export function fundingIndexMaxStepMs(f: FundingConfig): number {
-  return STALE_AFTER_TICKS * f.tickIntervalMs;
+  return FUNDING_INDEX_MAX_STEP_TICKS * f.tickIntervalMs;
 }
 
 function fundingSummary(f: FundingConfig): Record<string, unknown> {
@@ -171,6 +165,7 @@ async function openOracle(ctx: StartContext): Promise<RunningOracle> {
   await checkDistinctVenues(config);
   const secretKey = loadSecretKey(config.oracle.keyFile);
   const publicKeyHex = Buffer.from(publicKeyOf(secretKey)).toString('hex');
+  // One oracle per data directory: sequences and DLC attestations must have a single writer.
   closers.push(acquireLockFile(join(config.oracle.dataDir, LOCK_FILE)));
   const store = openStore({
     dataDir: config.oracle.dataDir,
