@@ -12,7 +12,7 @@ import type { ClientConfig } from './config.js';
 import { fundingMsatAt } from './funding-increments.js';
 import type { ChannelSnapshot, ChannelStateRecord, ReceiptRecord, RoundRecord } from './ledger-types.js';
 import type { Ledger } from './ledger.js';
-import { MSAT_PER_BTC } from './stable-math.js';
+import { usdValueOf } from './stable-math.js';
 
 /** How many rounds back outages are looked for (here and in the text status). */
 export const OUTAGE_WINDOW = 1_000;
@@ -183,7 +183,7 @@ function position(ledger: Ledger): Position | null {
     price,
     observedReceiverMsat: observed,
     agreedReceiverMsat: last.agreedReceiverMsat,
-    receiverUsd: divRoundHalfEven(observed * price, MSAT_PER_BTC),
+    receiverUsd: usdValueOf(observed, price),
     unexplainedMsat: last.unexplainedMsat ?? 0n,
     paused: last.paused,
     channel: last.channel,
