@@ -124,7 +124,9 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
   if (inFlight > 0)
     return done({
       action: 'wait',
-      reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve${unlistedNote(unlisted)}`,
+      reason:
+        `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve` +
+        unlistedNote(unlisted),
       price: stopped?.price ?? null,
     });
   if (stopped !== null) return done({ action: 'refuse', reason: stopped.reason, price: stopped.price });

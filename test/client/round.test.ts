@@ -321,7 +321,7 @@ describe('client/round', () => {
     expect(s.receiver.ledger.missCount()).to.equal(0);
   });
 
-  it('keeps a sent payment the node no longer lists as in flight, never as failed, and says it needs the operator', async () => {
+  it('never fails a sent payment the node no longer lists; every round says it needs the operator', async () => {
     const s = setup();
     s.oracles.price = usd('99000');
     s.provider.node.nextFault = { kind: 'pending' };
