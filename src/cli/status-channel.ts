@@ -6,7 +6,7 @@
  * provider who closes after a rally (leaving the receiver short) is visible.
  */
 import type { ChannelStateRecord } from '../client/ledger-types.js';
-import { describeState, hasEnded } from '../client/lifecycle.js';
+import { describeState } from '../client/lifecycle.js';
 import { usdValueOf } from '../client/stable-math.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 
@@ -29,19 +29,22 @@ export function closeValuationLine(start: ChannelStateRecord, stableUsd: bigint)
   );
 }
 
-/** The lines of the channel's life, newest change first; `history` is the ledger's, newest first. */
-export function channelLines(history: readonly ChannelStateRecord[], stableUsd: bigint): string[] {
+/**
+ * The lines of the channel's life, newest change first; `history` is the ledger's, newest first, and
+ * `closingStart` the change that started the close (Ledger.closingStart, the one rule for it).
+ */
+export function channelLines(
+  history: readonly ChannelStateRecord[],
+  closingStart: ChannelStateRecord | null,
+  stableUsd: bigint,
+): string[] {
   const now = history[0];
   if (now === undefined) return ['channel state: not seen yet (each round reads it from the node)'];
   const lines = [`channel state: ${now.state} (${now.nodeState}): ${describeState(now.state)}`];
-  // The change that started the close: the oldest of the newest run of ended states.
-  let start: ChannelStateRecord | undefined;
-  for (const s of history) {
-    if (!hasEnded(s.state)) break;
-    start = s;
-  }
-  if (start !== undefined)
-    lines.push(closeValuationLine(start, stableUsd) ?? 'at close: not valued yet (waiting for a trustworthy price)');
+  if (closingStart !== null)
+    lines.push(
+      closeValuationLine(closingStart, stableUsd) ?? 'at close: not valued yet (waiting for a trustworthy price)',
+    );
   lines.push('channel history:');
   for (const s of history)
     lines.push(`  ${new Date(s.at).toISOString()} ${s.state.padEnd(8)} ${s.nodeState} (${s.source})`);

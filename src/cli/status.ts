@@ -7,12 +7,10 @@
  */
 import { loadClientConfig } from '../client/config.js';
 import { Ledger } from '../client/ledger.js';
-import { agreementStatus, findOutages } from '../client/status-report.js';
+import { OUTAGE_WINDOW, agreementStatus, findOutages, oracleUrlRedactor } from '../client/status-report.js';
 import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
 import { channelLines } from './status-channel.js';
 
-/** How many rounds back status looks for outages. */
-const OUTAGE_WINDOW = 1_000;
 /** How many changes of the channel's state status lists. */
 const CHANNEL_HISTORY = 20;
 
@@ -52,12 +50,14 @@ export function statusText(configPath: string, rounds = 10): string {
   const ledger = Ledger.openShared(config.ledgerFile);
   try {
     const usd = formatDecimal(config.stableUsd, PRICE_EXPONENT);
-    const urls = config.oracles.map((o) => o.url).join(', ');
+    // As in status --json: an oracle URL's user and password reach neither the terminal nor a log.
+    const redact = oracleUrlRedactor(config);
+    const urls = config.oracles.map((o) => redact(o.url)).join(', ');
     const lines = [
       `agreement: ${config.role} of ${usd} USD on channel ${config.channel.id} with ${config.channel.peerId}`,
       `oracles: ${config.threshold} of ${config.oracles.length} (${urls}); funding ${config.funding ? 'on' : 'off'}; ` +
         `onUnexplained ${config.onUnexplained}`,
-      ...channelLines(ledger.channelStates(CHANNEL_HISTORY), config.stableUsd),
+      ...channelLines(ledger.channelStates(CHANNEL_HISTORY), ledger.closingStart(), config.stableUsd),
       ...accountingLines(ledger, config.onUnexplained),
       `misses by the peer: ${ledger.missCount()}; open payments: ${ledger.openPayments().length}; ` +
         `open expectations: ${ledger.openExpectations().length}`,
@@ -66,8 +66,8 @@ export function statusText(configPath: string, rounds = 10): string {
     for (const o of outages.slice(0, 5))
       lines.push(
         o.ongoing
-          ? `OUTAGE: ${o.rounds} round(s) failed since ${iso(o.from)}, none succeeded since: ${o.reason}`
-          : `outage: ${o.rounds} round(s) failed from ${iso(o.from)} to ${iso(o.to)}: ${o.reason}`,
+          ? `OUTAGE: ${o.rounds} round(s) failed since ${iso(o.from)}, none succeeded since: ${redact(o.reason)}`
+          : `outage: ${o.rounds} round(s) failed from ${iso(o.from)} to ${iso(o.to)}: ${redact(o.reason)}`,
       );
     lines.push('', 'last rounds:');
     for (const r of ledger.rounds(rounds)) {
@@ -77,12 +77,12 @@ export function statusText(configPath: string, rounds = 10): string {
       const amount = String(r.amountMsat).padStart(12);
       lines.push(
         `  ${iso(r.at)} ${r.action.padEnd(7)} ${amount} msat  price ${price}  ` +
-          `receiver ${msat(r.receiverBalanceMsat)}${unexplained}  ${r.reason}`,
+          `receiver ${msat(r.receiverBalanceMsat)}${unexplained}  ${redact(r.reason)}`,
       );
     }
     lines.push('', 'last payments:');
     for (const p of ledger.payments(rounds)) {
-      const failure = p.failure ? `  (${p.failure})` : '';
+      const failure = p.failure ? `  (${redact(p.failure)})` : '';
       // The node's hash and proof of payment (Core Lightning draws its own preimage); ours until it reports them.
       const proof = p.nodePreimage === null ? '' : `  preimage ${p.nodePreimage}`;
       lines.push(

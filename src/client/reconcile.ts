@@ -29,10 +29,18 @@ export function outcomeOf(result: PaymentResult, ourHash: string, at: number): P
   };
 }
 
+/** The open payments after reconciling: how many are in flight, and which of them the node no longer lists. */
+export interface Reconciled {
+  readonly inFlight: number;
+  /** Our hashes of sent payments the node lists no more (autoclean, or lost in a restart): for the operator. */
+  readonly unlisted: readonly string[];
+}
+
 /**
- * Reconciles every open payment; returns how many are still in flight. An intent the node has no
- * record of is marked failed: its preimage is never reused, so it cannot complete later. A payment
- * that was sent but is not listed (yet) stays open: unknown is not failed.
+ * Reconciles every open payment. An intent the node has no record of is marked failed: its
+ * preimage is never reused, so it cannot complete later. A payment that was sent but is not listed
+ * stays open: unknown is not failed (it may have completed, and failing it would pay twice), so it
+ * is returned as unlisted for the round to name until the operator resolves it.
  */
 export async function reconcile(deps: {
   backend: LightningBackend;
@@ -41,8 +49,9 @@ export async function reconcile(deps: {
   logger: Logger;
   /** The keysend timeout payments are sent with: the node may start one until then (and a margin). */
   paymentTimeoutMs: number;
-}): Promise<number> {
+}): Promise<Reconciled> {
   let inFlight = 0;
+  const unlisted: string[] = [];
   for (const payment of deps.ledger.openPayments()) {
     const known = await deps.backend.lookupPayment(payment.paymentHash, {
       nodePaymentHash: payment.nodePaymentHash,
@@ -63,12 +72,16 @@ export async function reconcile(deps: {
       deps.logger.warn({ paymentHash: payment.paymentHash }, 'reconciled: the node has no record of an intent');
     } else if (known === null) {
       inFlight += 1;
-      deps.logger.warn({ paymentHash: payment.paymentHash }, 'a sent payment is not listed by the node; waiting');
+      unlisted.push(payment.paymentHash);
+      deps.logger.warn(
+        { paymentHash: payment.paymentHash },
+        'a sent payment is not listed by the node; waiting for the operator',
+      );
     } else {
       deps.ledger.recordOutcome(payment.paymentHash, outcomeOf(known, payment.paymentHash, at));
       if (known.status === 'pending') inFlight += 1;
       else deps.logger.info({ paymentHash: payment.paymentHash, status: known.status }, 'reconciled payment');
     }
   }
-  return inFlight;
+  return { inFlight, unlisted };
 }

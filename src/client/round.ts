@@ -104,6 +104,13 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   return r;
 }
 
+/** Sent payments the node lists no more never resolve by themselves: the round says so, every time. */
+const unlistedNote = (hashes: readonly string[]): string =>
+  hashes.length === 0
+    ? ''
+    : `; ${hashes.length} of them the node no longer lists (${hashes.join(', ')}): ` +
+      'it may have completed or failed, so it needs the operator (docs/LIGHTNING.md)';
+
 async function settle(deps: RoundDeps, now: number, progress: Progress): Promise<Outcome> {
   const { config, ledger } = deps;
   const done = (r: Partial<RoundReport> & Pick<RoundReport, 'action' | 'reason'>, effects = NO_EFFECTS): Outcome => ({
@@ -113,11 +120,13 @@ async function settle(deps: RoundDeps, now: number, progress: Progress): Promise
 
   // The channel's state first: a close is recorded (and valued) even while a payment is in flight.
   const stopped = await followChannel(deps, now, progress);
-  const inFlight = await reconcile({ ...deps, paymentTimeoutMs: config.paymentTimeoutMs });
+  const { inFlight, unlisted } = await reconcile({ ...deps, paymentTimeoutMs: config.paymentTimeoutMs });
   if (inFlight > 0)
     return done({
       action: 'wait',
-      reason: `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve`,
+      reason:
+        `${inFlight} payment(s) still in flight at the node; paying nothing until they resolve` +
+        unlistedNote(unlisted),
       price: stopped?.price ?? null,
     });
   if (stopped !== null) return done({ action: 'refuse', reason: stopped.reason, price: stopped.price });

@@ -8,11 +8,7 @@ import { abs, divRoundHalfEven, formatDecimal } from '../core/fixed.js';
 import type { Role } from './types.js';
 
 /** 1 BTC = 10^8 sat = 10^11 msat. */
-export const MSAT_PER_BTC = 10n ** 11n;
-/** Every signed funding rate is per 8 hours (METHODOLOGY 8.2). */
-const FUNDING_PERIOD_MS = 28_800_000n;
-/** The encoding's exponent range; also keeps 10^|exponent| small. */
-const MAX_ABS_EXPONENT = 128;
+const MSAT_PER_BTC = 10n ** 11n;
 
 function requireNonNegative(name: string, value: bigint): void {
   if (typeof value !== 'bigint') throw new InputError(`${name} must be a bigint, got ${typeof value}`);
@@ -41,35 +37,6 @@ export function targetReceiverMsat(stableUsd: bigint, price: bigint): bigint {
 export function priceTransfer(input: { receiverBalanceMsat: bigint; stableUsd: bigint; price: bigint }): bigint {
   requireNonNegative('receiverBalanceMsat', input.receiverBalanceMsat);
   return targetReceiverMsat(input.stableUsd, input.price) - input.receiverBalanceMsat;
-}
-
-/**
- * Funding owed over `elapsedMs` at a signed per-8-hour `rate` (value * 10^rateExponent) on
- * `notionalMsat` (the receiver's stable balance at the current price, targetReceiverMsat):
- * notional * rate * 10^rateExponent * elapsed / 8 h, truncated toward zero (METHODOLOGY 8.6), so
- * the payer never pays more than the exact amount and the amount does not depend on the sign.
- * Positive: the provider (long) pays the receiver (short). Throws InputError for a negative
- * notional or elapsed time, or an exponent that is not an integer in -128..127.
- */
-export function fundingTransfer(input: {
-  notionalMsat: bigint;
-  rate: bigint;
-  rateExponent: number;
-  elapsedMs: bigint;
-}): bigint {
-  requireNonNegative('notionalMsat', input.notionalMsat);
-  requireNonNegative('elapsedMs', input.elapsedMs);
-  if (typeof input.rate !== 'bigint') throw new InputError(`rate must be a bigint, got ${typeof input.rate}`);
-  const e = input.rateExponent;
-  if (!Number.isInteger(e) || e < -MAX_ABS_EXPONENT || e >= MAX_ABS_EXPONENT) {
-    throw new InputError(`rateExponent must be an integer in -128..127, got ${String(e)}`);
-  }
-  let numerator = input.notionalMsat * input.rate * input.elapsedMs;
-  let denominator = FUNDING_PERIOD_MS;
-  if (e >= 0) numerator *= 10n ** BigInt(e);
-  else denominator *= 10n ** BigInt(-e);
-  // BigInt division truncates toward zero: exactly the rule.
-  return numerator / denominator;
 }
 
 /** What this side does this round, and why. */

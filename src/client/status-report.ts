@@ -12,10 +12,10 @@ import type { ClientConfig } from './config.js';
 import { fundingMsatAt } from './funding-increments.js';
 import type { ChannelSnapshot, ChannelStateRecord, ReceiptRecord, RoundRecord } from './ledger-types.js';
 import type { Ledger } from './ledger.js';
-import { MSAT_PER_BTC } from './stable-math.js';
+import { usdValueOf } from './stable-math.js';
 
-/** How many rounds back outages are looked for. */
-const OUTAGE_WINDOW = 1_000;
+/** How many rounds back outages are looked for (here and in the text status). */
+export const OUTAGE_WINDOW = 1_000;
 /** Leverage is shown to hundredths. */
 const LEVERAGE_EXPONENT = -2;
 
@@ -164,6 +164,12 @@ function publicUrl(url: string): string {
   return parsed.toString();
 }
 
+/** Cuts the user and password of every oracle URL of `config` out of a text (a URL, or a reason quoting one). */
+export function oracleUrlRedactor(config: Pick<ClientConfig, 'oracles'>): (text: string) => string {
+  const urls = config.oracles.map((o) => [o.url, publicUrl(o.url)] as const).filter(([raw, shown]) => raw !== shown);
+  return (text) => urls.reduce((out, [raw, shown]) => out.replaceAll(raw, shown), text);
+}
+
 function position(ledger: Ledger): Position | null {
   const last = ledger.lastMeasuredRound();
   if (last === null || last.price === null || last.receiverBalanceMsat === null || last.agreedReceiverMsat === null)
@@ -177,7 +183,7 @@ function position(ledger: Ledger): Position | null {
     price,
     observedReceiverMsat: observed,
     agreedReceiverMsat: last.agreedReceiverMsat,
-    receiverUsd: divRoundHalfEven(observed * price, MSAT_PER_BTC),
+    receiverUsd: usdValueOf(observed, price),
     unexplainedMsat: last.unexplainedMsat ?? 0n,
     paused: last.paused,
     channel: last.channel,
@@ -204,12 +210,7 @@ export function unexplainedChanges(rounds: readonly RoundRecord[]): UnexplainedC
 
 /** The status data of the agreement `config` from `ledger`: the last `limit` rounds, payments and receipts. */
 export function statusData(config: ClientConfig, ledger: Ledger, limit = 50): StatusData {
-  const urls = new Map(config.oracles.map((o) => [o.url, publicUrl(o.url)]));
-  const redact = (text: string): string => {
-    let out = text;
-    for (const [raw, shown] of urls) if (raw !== shown) out = out.replaceAll(raw, shown);
-    return out;
-  };
+  const redact = oracleUrlRedactor(config);
   const recent = ledger.rounds(OUTAGE_WINDOW);
   const accounts = ledger.accounts();
   const at = position(ledger);
@@ -220,7 +221,7 @@ export function statusData(config: ClientConfig, ledger: Ledger, limit = 50): St
       stableUsd: config.stableUsd,
       channelId: config.channel.id,
       peerId: config.channel.peerId,
-      oracles: config.oracles.map((o) => ({ url: urls.get(o.url) as string, publicKey: o.publicKey })),
+      oracles: config.oracles.map((o) => ({ url: redact(o.url), publicKey: o.publicKey })),
       threshold: config.threshold,
       maxSpreadBps: config.maxSpreadBps,
       funding: config.funding,

@@ -178,7 +178,9 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
       checkKeysendRequest(request);
       const ourHash = createHash('sha256').update(Buffer.from(request.preimage, 'hex')).digest('hex');
       // Never pay twice for one request: a keysend with our hash in flight, done or still retrying stands.
-      const earlier = await findPayment(ourHash, { sentAfter: request.sentAfter ?? null });
+      // Every lookup for this request, before and after the command, is bounded by its cursor.
+      const hints: PaymentHints = { sentAfter: request.sentAfter ?? null, timeoutMs: request.timeoutMs };
+      const earlier = await findPayment(ourHash, hints);
       if (earlier && earlier.status !== 'failed') return earlier;
       const retryForS = retryForOf(request.timeoutMs);
       const params = keysendParams({
@@ -201,7 +203,7 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
       );
       const outcome = await within(startKeysend(name, ourHash, retryForS, params), request.timeoutMs);
       // Past our timeout the command runs on: the payment is pending until the node says it is final.
-      if (outcome === undefined) return (await findQuietly(ourHash)) ?? pending(ourHash);
+      if (outcome === undefined) return (await findQuietly(ourHash, hints)) ?? pending(ourHash);
       if ('result' in outcome) {
         const done = completedResultOf(parseAnswer(name, answerSchemaOf(name), outcome.result));
         commands.learnHash(ourHash, done.paymentHash);
@@ -210,7 +212,7 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
       const err = outcome.error;
       if (err instanceof ClnError && err.rpcCode === METHOD_NOT_FOUND) throw (disabled = keysendDisabled(err));
       if (!(err instanceof ClnError) || !isPaymentFailure(err)) throw err;
-      return reconcile(err, ourHash);
+      return reconcile(err, ourHash, hints);
     },
 
     async lookupPayment(paymentHash, hints) {
@@ -259,9 +261,9 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
   }
 
   /** findPayment, but pending when the node cannot be asked (the ledger asks again later). */
-  async function findQuietly(ourHash: string): Promise<PaymentResult | null> {
+  async function findQuietly(ourHash: string, hints: PaymentHints): Promise<PaymentResult | null> {
     try {
-      return await findPayment(ourHash);
+      return await findPayment(ourHash, hints);
     } catch (lookupError) {
       logger.warn({ err: (lookupError as Error).message }, 'cln keysend outcome unknown');
       return pending(ourHash);
@@ -269,8 +271,8 @@ export function createClnBackend(transport: ClnTransport, options: ClnBackendOpt
   }
 
   /** The keysend command answered with a payment failure: failed, unless another attempt of ours lives on. */
-  async function reconcile(cause: ClnError, ourHash: string): Promise<PaymentResult> {
-    const known = await findQuietly(ourHash);
+  async function reconcile(cause: ClnError, ourHash: string, hints: PaymentHints): Promise<PaymentResult> {
+    const known = await findQuietly(ourHash, hints);
     if (known && known.status !== 'failed') return known;
     if (cause.rpcCode === PAY_IN_PROGRESS) return known ?? pending(ourHash);
     return {

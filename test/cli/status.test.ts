@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { RoundRecord } from '../../src/client/ledger-types.js';
 import { findOutages, statusText } from '../../src/cli/status.js';
-import { T0, overriding, setup, usd } from '../client/round-setup.js';
+import { KEYS, T0, overriding, setup, usd } from '../client/round-setup.js';
 
 const round = (at: number, action: RoundRecord['action'], reason: string = action): RoundRecord => ({
   at,
@@ -60,6 +60,19 @@ describe('cli/status', () => {
     expect(statusText(w.provider.configFile)).to.match(
       /^outage: 13 round\(s\) failed from \S+ to \S+: reading the channel's state/m,
     );
+  });
+
+  it("never shows an oracle URL's user and password, in the agreement or in a failed round's reason", async () => {
+    const oracles = KEYS.map((publicKey, i) => ({ url: `http://settle:hunter2@127.0.0.1:1/${i}`, publicKey }));
+    const s = setup({ extra: { oracles } });
+    await s.provider.round();
+    for (const i of [0, 1, 2]) s.oracles.down.add(i);
+    s.clock.advance(2_000);
+    await s.provider.round();
+    const text = statusText(s.provider.configFile);
+    expect(text).to.contain('http://127.0.0.1:1/0');
+    expect(text).to.match(/ refuse .*\(http:\/\/127\.0\.0\.1:1\/0: no quote/);
+    for (const secret of ['hunter2', 'settle:']) expect(text, secret).not.to.contain(secret);
   });
 
   it('shows the baseline, both balances, the unexplained amount and that payment is paused', async () => {

@@ -51,8 +51,10 @@ describe('client close valuation and settlement note', () => {
 
   it('says a close is not valued until a trustworthy price valued it, and lists the history newest first', () => {
     expect(closeValuationLine(change({}), usd('100'))).to.equal(null);
+    const closing = change({ id: 2, at: 2_000 });
     const lines = channelLines(
-      [change({ id: 2, at: 2_000 }), change({ id: 1, at: 1_000, nodeState: 'CHANNELD_NORMAL', state: 'active' })],
+      [closing, change({ id: 1, at: 1_000, nodeState: 'CHANNELD_NORMAL', state: 'active' })],
+      closing,
       usd('100'),
     );
     expect(lines).to.include('at close: not valued yet (waiting for a trustworthy price)');
@@ -60,7 +62,7 @@ describe('client close valuation and settlement note', () => {
       '  1970-01-01T00:00:02.000Z closing  CHANNELD_SHUTTING_DOWN (poll)',
       '  1970-01-01T00:00:01.000Z active   CHANNELD_NORMAL (poll)',
     ]);
-    expect(channelLines([change({ nodeState: 'CHANNELD_NORMAL', state: 'active' })], usd('100'))).to.not.satisfy(
+    expect(channelLines([change({ nodeState: 'CHANNELD_NORMAL', state: 'active' })], null, usd('100'))).to.not.satisfy(
       (l: string[]) => l.some((x) => x.startsWith('at close')),
     );
   });

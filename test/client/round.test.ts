@@ -4,6 +4,7 @@
  * hangs, or the client stops between writing its intent and paying.
  */
 import { expect } from 'chai';
+import { statusText } from '../../src/cli/status.js';
 import { SETTLEMENT_TLV_TYPE } from '../../src/client/commitment.js';
 import { targetReceiverMsat } from '../../src/client/stable-math.js';
 import { SECRETS, T0, setup, usd } from './round-setup.js';
@@ -320,14 +321,18 @@ describe('client/round', () => {
     expect(s.receiver.ledger.missCount()).to.equal(0);
   });
 
-  it('keeps a sent payment the node no longer lists as in flight, never as failed', async () => {
+  it('never fails a sent payment the node no longer lists; every round says it needs the operator', async () => {
     const s = setup();
     s.oracles.price = usd('99000');
     s.provider.node.nextFault = { kind: 'pending' };
     const first = await s.provider.round();
-    s.provider.node.payments.delete(first.payment!.hash); // the node forgets it, for now
+    s.provider.node.payments.delete(first.payment!.hash); // the node forgets it (autoclean, or lost in a restart)
     const r = await s.provider.round();
     expect(r.action).to.equal('wait');
     expect(s.provider.ledger.openPayments().map((p) => p.status)).to.deep.equal(['pending']);
+    // Never a silent wait: the round's reason, which status shows, names the payment and the operator.
+    const needs = new RegExp(`1 of them the node no longer lists \\(${first.payment!.hash}\\).*needs the operator`);
+    expect(r.reason).to.match(needs);
+    expect(statusText(s.provider.configFile)).to.match(needs);
   });
 });

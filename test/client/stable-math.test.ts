@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { InputError } from '../../src/core/errors.js';
 import { PRICE_EXPONENT, parseDecimal } from '../../src/core/fixed.js';
-import { decide, fundingTransfer, priceTransfer, targetReceiverMsat } from '../../src/client/stable-math.js';
+import { decide, priceTransfer, targetReceiverMsat } from '../../src/client/stable-math.js';
 
 const usd = (text: string): bigint => parseDecimal(text, PRICE_EXPONENT);
 
@@ -200,75 +200,6 @@ describe('client/stable-math', () => {
         /receiverBalanceMsat/,
       );
     });
-  });
-
-  describe('fundingTransfer', () => {
-    const FUNDING: readonly {
-      name: string;
-      notional: bigint;
-      rate: bigint;
-      exponent: number;
-      elapsed: bigint;
-      owed: bigint;
-    }[] = [
-      {
-        name: 'METHODOLOGY example 1: +0.01% for 1 h',
-        notional: 1_030_927_835n,
-        rate: 1_000_000n,
-        exponent: -10,
-        elapsed: 3_600_000n,
-        owed: 12_886n,
-      },
-      {
-        name: 'METHODOLOGY example 2: -0.0125% for 5 s truncates toward zero',
-        notional: 1_030_927_835n,
-        rate: -1_250_000n,
-        exponent: -10,
-        elapsed: 5_000n,
-        owed: -22n,
-      },
-      {
-        name: 'a full period at +1% is 1% of notional',
-        notional: 1_000_000n,
-        rate: 100_000_000n,
-        exponent: -10,
-        elapsed: 28_800_000n,
-        owed: 10_000n,
-      },
-      { name: 'zero rate', notional: 1_000_000n, rate: 0n, exponent: -10, elapsed: 28_800_000n, owed: 0n },
-      { name: 'no time elapsed', notional: 1_000_000n, rate: 1_000_000n, exponent: -10, elapsed: 0n, owed: 0n },
-      { name: 'non-negative exponent', notional: 1000n, rate: 1n, exponent: 0, elapsed: 28_800_000n, owed: 1000n },
-      {
-        name: 'below 1 msat truncates to zero, either sign',
-        notional: 1000n,
-        rate: -1n,
-        exponent: -10,
-        elapsed: 1n,
-        owed: 0n,
-      },
-    ];
-    for (const row of FUNDING) {
-      it(row.name, () => {
-        expect(
-          fundingTransfer({
-            notionalMsat: row.notional,
-            rate: row.rate,
-            rateExponent: row.exponent,
-            elapsedMs: row.elapsed,
-          }),
-        ).to.equal(row.owed);
-      });
-    }
-    for (const [name, input, pattern] of [
-      ['a negative notional', { notionalMsat: -1n, rate: 1n, rateExponent: -10, elapsedMs: 1n }, /notionalMsat/],
-      ['a negative elapsed time', { notionalMsat: 1n, rate: 1n, rateExponent: -10, elapsedMs: -1n }, /elapsedMs/],
-      ['a fractional exponent', { notionalMsat: 1n, rate: 1n, rateExponent: -1.5, elapsedMs: 1n }, /rateExponent/],
-      ['an exponent out of range', { notionalMsat: 1n, rate: 1n, rateExponent: 128, elapsedMs: 1n }, /rateExponent/],
-    ] as const) {
-      it(`refuses ${name}`, () => {
-        expect(() => fundingTransfer(input)).to.throw(InputError, pattern);
-      });
-    }
   });
 
   describe('decide', () => {

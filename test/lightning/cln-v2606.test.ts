@@ -152,6 +152,28 @@ describe('lightning/cln as v26.06 answers', () => {
       });
     }
 
+    // The keysend's own answer was a failure, or did not come in time: the lookup that follows finds
+    // the payment by the cursor the request carries, never by listing the node's whole history.
+    for (const [how, fault] of [
+      ['failed at the destination', (n: FakeNode) => (n.nextFault = { kind: 'fail', message: 'incorrect_details' })],
+      ['that found no route (210)', (n: FakeNode) => (n.connected = false)],
+      ['that timed out', (n: FakeNode) => (n.nextFault = { kind: 'hang' })],
+    ] as const) {
+      it(`never lists every payment ever made after a keysend ${how}`, async () => {
+        const ours = await node(alice, { version: 'v25.09' });
+        await ours.backend.keysend(request({ sentAfter: await ours.backend.paymentCursor() }));
+        fault(alice);
+        const result = await ours.backend.keysend(
+          request({ timeoutMs: 300, sentAfter: await ours.backend.paymentCursor() }),
+        );
+        expect(result.status).to.equal(how === 'that timed out' ? 'pending' : 'failed');
+        const listings = ours.server.cln.calls.filter((c) => c.method === 'listsendpays');
+        expect(listings).to.have.length.greaterThan(2);
+        for (const c of listings)
+          expect(c.params.payment_hash ?? c.params.start, JSON.stringify(c.params)).to.not.equal(undefined);
+      });
+    }
+
     it("reads the deprecated keysend's answer, whose created_at is a float with nanoseconds", async () => {
       const ours = await node(alice, { version: 'v25.09' });
       clock = NOW + 250;
