@@ -14,6 +14,20 @@ const msat = z
   .regex(/^(0|[1-9]\d*)$/, 'expected millisatoshis as an integer string, e.g. "1000"')
   .transform((s) => BigInt(s));
 const ms = z.number().int().positive();
+/** An instant as ISO 8601 UTC to the second (or ms), e.g. "2026-12-01T00:00:00Z": unix ms after validation. */
+const utcTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/,
+    'expected an ISO 8601 UTC time such as "2026-12-01T00:00:00Z"',
+  )
+  .transform((s, ctx) => {
+    const at = Date.parse(s);
+    // Date.parse rolls "2026-02-30" over to March: only a time that prints back as written is one.
+    const same = Number.isFinite(at) && new Date(at).toISOString().slice(0, 19) === s.slice(0, 19);
+    if (!same) ctx.addIssue({ code: 'custom', message: `"${s}" is not a real UTC time` });
+    return at;
+  });
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes as 64 lowercase hex characters');
 
 const lightningSchema = z.discriminatedUnion('kind', [
@@ -82,6 +96,11 @@ export const clientConfigSchema = z
     /** Apply funding from the oracles' signed funding index (provider pays receiver while it rises). */
     funding: z.boolean().default(false),
     /**
+     * When funding starts, part of the agreement: the same in both peers' files (docs/METHODOLOGY.md
+     * 8.6). Each oracle's anchor is its first funding index at or after it. Required with funding.
+     */
+    fundingStart: utcTime.optional(),
+    /**
      * Funding index quotes' own age limit (signed once a minute). fundingMaxSpread: no longer used
      * (funding comes from the index, combined by median), kept so existing files stay valid.
      */
@@ -123,6 +142,14 @@ export const clientConfigSchema = z
   .refine((c) => new Set(c.oracles.map((o) => o.publicKey)).size === c.oracles.length, {
     message: 'two oracles share a public key: they are one oracle',
     path: ['oracles'],
+  })
+  .refine((c) => !c.funding || c.fundingStart !== undefined, {
+    message: "funding needs fundingStart, the agreed start (ISO 8601 UTC, the same in both peers' files)",
+    path: ['fundingStart'],
+  })
+  .refine((c) => c.funding || c.fundingStart === undefined, {
+    message: 'fundingStart is set but funding is off: set funding to true, or remove fundingStart',
+    path: ['fundingStart'],
   })
   // Funding pins each oracle's first funding index at or after the start from its /history; a relay
   // keeps only the newest figure, so through one the anchor would never be found and funding would stall.

@@ -34,6 +34,7 @@ const setMeta = (db: Database, key: string, value: string): void => {
 export function readFunding(db: Database): FundingState | null {
   const last = meta(db, LAST_FUNDING_AT);
   if (last === null) return null;
+  const since = meta(db, FUNDING_SINCE);
   const oracles = new Map<string, AppliedIndex>();
   for (const row of db.prepare('SELECT * FROM funding_index').all() as Row[])
     oracles.set(row.public_key, {
@@ -44,8 +45,9 @@ export function readFunding(db: Database): FundingState | null {
   return {
     accruedMsat: BigInt(meta(db, FUNDING_ACCRUED) ?? '0'),
     lastAt: Number(last),
-    // A ledger that accrued from rates before the index existed starts on the index where it stopped.
-    since: Number(meta(db, FUNDING_SINCE) ?? last),
+    // A ledger that accrued from rates before the index existed has no start yet: the round adopts
+    // the agreed one if it is not before where that ledger stopped (./round-funding.ts).
+    since: since === null ? null : Number(since),
     indexUsd: BigInt(meta(db, FUNDING_INDEX_USD) ?? '0'),
     oracles,
   };
@@ -56,7 +58,9 @@ export function writeFunding(db: Database, next: FundingState): void {
   const stored = readFunding(db);
   setMeta(db, FUNDING_ACCRUED, String(next.accruedMsat));
   setMeta(db, LAST_FUNDING_AT, String(Math.max(stored?.lastAt ?? next.lastAt, next.lastAt)));
-  if (meta(db, FUNDING_SINCE) === null) setMeta(db, FUNDING_SINCE, String(stored?.since ?? next.since));
+  // The start, once written, never changes: the round refuses a different one before it gets here.
+  const since = stored?.since ?? next.since;
+  if (meta(db, FUNDING_SINCE) === null && since !== null) setMeta(db, FUNDING_SINCE, String(since));
   setMeta(db, FUNDING_INDEX_USD, String(next.indexUsd));
   const upsert = db.prepare(
     `INSERT INTO funding_index (public_key, anchor_body, last_value, last_at) VALUES (?, ?, ?, ?)

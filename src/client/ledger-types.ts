@@ -113,8 +113,11 @@ export interface FundingState {
   /** Funding a ledger of an earlier version accrued from rates at its own rounds, msat: kept as is. */
   readonly accruedMsat: bigint;
   readonly lastAt: number;
-  /** When funding from the index starts: each oracle's anchor is its first index at or after it. */
-  readonly since: number;
+  /**
+   * The agreed funding start (`fundingStart`) the ledger accrues from: each oracle's anchor is its
+   * first index at or after it. Null in a ledger of an earlier version that accrued from rates only.
+   */
+  readonly since: number | null;
   /** Funding agreed from the index, at 10^-25 USD: stableUsd x the median increase since the anchors. */
   readonly indexUsd: bigint;
   /** Per oracle public key (hex), its anchor and the last index applied. */

@@ -1,21 +1,22 @@
 /**
- * Funding in a round (docs/METHODOLOGY.md 8.6): the funding agreed since the funding start, from
- * the oracles' signed funding indices. Each oracle's latest index (`/funding-index`) is judged like
- * any quote; its anchor is its first index at or after the start (`/history`), pinned once in the
- * ledger. The agreed total is stableUsd x the median increase from anchor to latest
+ * Funding in a round (docs/METHODOLOGY.md 8.6): the funding agreed since the agreed funding start
+ * (`fundingStart`, the same in both peers' files), from the oracles' signed funding indices. Each
+ * oracle's latest index (`/funding-index`) is judged like any quote; its anchor is its first index
+ * at or after the start (./funding-anchors.ts), pinned once in the ledger. The agreed total is stableUsd x the median increase from anchor to latest
  * (./funding-increments.ts): it depends on those attestations only, never on when this client
  * polled, so after an outage of either peer both agree again as soon as they use the same quotes.
  * Without k usable oracles the stored total is kept and the next valid round catches up in full.
  */
-import { verifyJson } from '../attest/json.js';
+import { attestationDigest } from '../attest/sign.js';
 import type { SignedAttestation } from '../attest/types.js';
 import { FUNDING_INDEX_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { ClientConfig } from './config.js';
+import { pinAnchors } from './funding-anchors.js';
 import { FUNDING_USD_EXPONENT, fundingMsatAt, fundingUsd, medianIncrement } from './funding-increments.js';
 import type { AppliedIndex, FundingState, RoundQuote, SettlementLedger } from './ledger-types.js';
 import { judgeQuote } from './quote-checks.js';
-import type { FetchedQuote, OracleEndpoint, QuoteRules } from './types.js';
+import type { FetchedQuote, QuoteRules } from './types.js';
 
 export interface FundingPart {
   /** Funding agreed so far, as msat at this round's price (positive: the provider owes it). */
@@ -27,6 +28,8 @@ export interface FundingPart {
   readonly note: string;
   /** Each oracle's funding index quote, used or why not (none before funding starts accruing). */
   readonly quotes: readonly RoundQuote[];
+  /** Why the round must not settle at all (the ledger's funding start is not the agreed one). */
+  readonly refused?: string;
 }
 
 interface Deps {
@@ -42,29 +45,37 @@ const asMsat = (config: ClientConfig, state: FundingState, price: bigint): bigin
   fundingMsatAt(config.stableUsd, state, price);
 
 export async function fundingPart(deps: Deps, price: bigint, now: number): Promise<FundingPart> {
+  const since = deps.config.fundingStart as number; // config requires it with funding
+  const start = new Date(since).toISOString();
   const stored = deps.ledger.funding();
-  if (stored === null)
+  if (stored !== null && stored.since !== null && stored.since !== since) return startChanged(stored.since, since);
+  if (stored !== null && stored.since === null && since < stored.lastAt) return startOverlaps(stored.lastAt, since);
+  if (now < since)
     return {
-      accruedMsat: 0n,
-      state: { accruedMsat: 0n, lastAt: now, since: now, indexUsd: 0n, oracles: new Map() },
+      accruedMsat: stored === null ? 0n : asMsat(deps.config, stored, price),
+      state: null,
       used: [],
-      note: 'funding starts accruing now',
+      note: `funding starts at ${start} (fundingStart): none accrues before`,
       quotes: [],
     };
+  const base = { ...(stored ?? { accruedMsat: 0n, lastAt: now, indexUsd: 0n, oracles: new Map() }), since };
   const { latest, checks } = await latestIndices(deps, now);
-  const oracles = new Map(stored.oracles);
-  await pinAnchors(deps, stored.since, latest, oracles);
+  const oracles = new Map(base.oracles);
+  const noAnchor = await pinAnchors(deps.config, deps.fetchQuotes, since, latest, oracles);
   const used: SignedAttestation[] = [];
   const increments: bigint[] = [];
   for (const a of latest) {
     const applied = oracles.get(keyOf(a));
     if (applied === undefined || applied.anchor.observedAt > a.observedAt) {
-      checks.set(keyOf(a), { accepted: false, reason: 'no anchor at or after the funding start yet' });
+      const reason = noAnchor.get(keyOf(a)) ?? 'no anchor at or after the funding start yet';
+      checks.set(keyOf(a), { accepted: false, reason });
+      deps.logger.warn({ oracle: keyOf(a), reason }, 'funding index not used');
       continue;
     }
     increments.push(a.value - applied.anchor.value);
     used.push(a);
-    if (applied.anchor.sequence !== a.sequence) used.push(applied.anchor); // at the start they are one
+    // At the start the anchor is the latest itself: the same attestation (same digest) is used once.
+    if (!sameAttestation(applied.anchor, a)) used.push(applied.anchor);
     oracles.set(keyOf(a), { ...applied, lastValue: a.value, lastAt: Number(a.observedAt) });
   }
   const median = medianIncrement(increments, deps.config.threshold);
@@ -75,13 +86,13 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
   if (!median.ok)
     return {
       quotes,
-      accruedMsat: asMsat(deps.config, stored, price),
+      accruedMsat: stored === null ? 0n : asMsat(deps.config, stored, price),
       state: null,
       used: [],
       note: `no funding applied this round (${median.reason}); the next valid round catches up in full`,
     };
   const indexUsd = fundingUsd(deps.config.stableUsd, median.twiceMedian);
-  const state = { ...stored, lastAt: Math.max(stored.lastAt, now), indexUsd, oracles };
+  const state = { ...base, lastAt: Math.max(base.lastAt, now), indexUsd, oracles };
   const accruedMsat = asMsat(deps.config, state, price);
   const shown = formatDecimal(indexUsd, FUNDING_USD_EXPONENT);
   return {
@@ -89,10 +100,43 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
     state,
     used,
     quotes,
-    note:
-      `funding since ${new Date(stored.since).toISOString()}: ${shown} USD from the index ` +
-      `(${accruedMsat} msat at this price)`,
+    note: `funding since ${start}: ${shown} USD from the index (${accruedMsat} msat at this price)`,
   };
+}
+
+/** A ledger of an earlier version accrued from rates until `lastAt`: the index must not pay that time again. */
+function startOverlaps(lastAt: number, configured: number): FundingPart {
+  return refusal(
+    `funding start overlaps: this ledger (from an earlier version) accrued funding from rates until ` +
+      `${new Date(lastAt).toISOString()}, fundingStart is ${new Date(configured).toISOString()}, before it; ` +
+      'agree with the peer a fundingStart at or after that time, or both start a new ledger (ledgerFile)',
+  );
+}
+
+const refusal = (refused: string): FundingPart => ({
+  accruedMsat: 0n,
+  state: null,
+  used: [],
+  quotes: [],
+  note: '',
+  refused,
+});
+
+const sameAttestation = (a: SignedAttestation, b: SignedAttestation): boolean =>
+  Buffer.from(attestationDigest(a)).equals(Buffer.from(attestationDigest(b)));
+
+/**
+ * A ledger whose funding started elsewhere (an earlier version started at its own first round, or
+ * the file changed): mixing the two would pay funding from a start the peer does not use.
+ */
+function startChanged(stored: number, configured: number): FundingPart {
+  const was = new Date(stored).toISOString();
+  const set = new Date(configured).toISOString();
+  return refusal(
+    `funding start changed: this ledger accrues funding since ${was}, fundingStart is ${set}; the start ` +
+      'is part of the agreement and cannot change under a ledger. Put fundingStart back, or settle up with ' +
+      'the peer and both start a new ledger (ledgerFile) from the agreed fundingStart (docs/METHODOLOGY.md 8.6)',
+  );
 }
 
 interface Latest {
@@ -133,38 +177,4 @@ async function latestIndices(deps: Deps, now: number): Promise<Latest> {
     return [];
   });
   return { latest, checks };
-}
-
-/** Where an oracle serves its first funding index at or after `since` (ms): a /history page of one. */
-export const anchorPath = (since: number): string => `/history?kind=funding_index&from=${since}&limit=1`;
-
-/** Pins the anchor of each oracle in `latest` that has none yet: its first index at or after `since`. */
-async function pinAnchors(
-  deps: Deps,
-  since: number,
-  latest: readonly SignedAttestation[],
-  oracles: Map<string, AppliedIndex>,
-): Promise<void> {
-  if (latest.every((a) => oracles.has(keyOf(a)))) return;
-  const pages = await deps.fetchQuotes(anchorPath(since));
-  deps.config.oracles.forEach((o: OracleEndpoint, i) => {
-    if (oracles.has(o.publicKey)) return;
-    const anchor = firstOfPage(pages[i] as FetchedQuote, o.publicKey, since);
-    if (anchor === null) return;
-    oracles.set(o.publicKey, { anchor, lastValue: anchor.value, lastAt: Number(anchor.observedAt) });
-  });
-}
-
-/** The first attestation of a /history page if it is this oracle's funding index at or after `since`. */
-function firstOfPage(page: FetchedQuote, publicKey: string, since: number): SignedAttestation | null {
-  if (!page.ok || typeof page.body !== 'object' || page.body === null) return null;
-  const first = (page.body as { attestations?: unknown }).attestations;
-  if (!Array.isArray(first) || first.length === 0) return null;
-  try {
-    const a = verifyJson(first[0], publicKey);
-    const ok = a.kind === 'funding_index' && a.pair === 'BTC/USD' && a.exponent === FUNDING_INDEX_EXPONENT;
-    return ok && a.observedAt >= BigInt(since) ? a : null;
-  } catch {
-    return null;
-  }
 }

@@ -249,6 +249,7 @@ async function roundInputs(
   }
   progress.step = 'fetching the funding quotes';
   const funding = deps.config.funding ? await fundingPart(deps, price, now) : null;
+  if (funding?.refused !== undefined) return { refused: funding.refused, quotes: indexQuotes };
   if (funding !== null) notes.push(funding.note);
   const used = [...index.selection.accepted, ...(funding?.used ?? [])];
   return {

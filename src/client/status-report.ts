@@ -271,7 +271,7 @@ function fundingStatus(config: ClientConfig, ledger: Ledger, at: Position | null
   const f = ledger.funding();
   if (f === null) return null;
   const accruedMsat = at === null ? null : fundingMsatAt(config.stableUsd, f, at.price);
-  return { usd: f.indexUsd, accruedMsat, since: f.since, lastAt: f.lastAt };
+  return { usd: f.indexUsd, accruedMsat, since: f.since ?? config.fundingStart ?? f.lastAt, lastAt: f.lastAt };
 }
 
 /** statusData as JSON-safe values (bigints as integer strings). */

@@ -189,6 +189,7 @@ describe('dashboards in a real browser', function () {
       threshold: 2,
       maxQuoteAgeMs: 120_000,
       funding: true,
+      fundingStart: new Date(T0).toISOString(), // the agreed start: the simulated clock's
       fundingMaxQuoteAgeMs: 120_000,
       minPaymentMsat: '1000',
       maxFeeMsat: '5000',

@@ -46,6 +46,11 @@ describe('client/config', () => {
     ],
     ['an unknown backend', { lightning: { kind: 'eclair' } }, 'lightning'],
     ['an unknown onUnexplained policy', { onUnexplained: 'ignore' }, 'onUnexplained'],
+    ['funding without its agreed start', { funding: true }, 'fundingStart: funding needs fundingStart'],
+    ['a funding start with funding off', { fundingStart: '2026-12-01T00:00:00Z' }, 'fundingStart: fundingStart is set'],
+    ['a funding start without its zone', { funding: true, fundingStart: '2026-12-01T00:00:00' }, 'fundingStart'],
+    ['a funding start as a number', { funding: true, fundingStart: 1_780_000_000_000 }, 'fundingStart'],
+    ['a funding start that is no day', { funding: true, fundingStart: '2026-02-30T00:00:00Z' }, 'not a real UTC time'],
     ['metrics without a port', { metrics: { host: '127.0.0.1' } }, 'metrics.port'],
     [
       'more than 100 oracles (a round commits to at most 255 attestations)',
@@ -63,6 +68,12 @@ describe('client/config', () => {
     expect([config.onUnexplained, config.metrics]).to.deep.equal(['pause', undefined]);
     const set = parseClientConfig({ ...valid, onUnexplained: 'continue', metrics: { host: '127.0.0.1', port: 9464 } });
     expect([set.onUnexplained, set.metrics]).to.deep.equal(['continue', { host: '127.0.0.1', port: 9464 }]);
+  });
+  it('reads the agreed funding start as unix ms, the same instant whatever its precision', () => {
+    const at = (fundingStart: string) => parseClientConfig({ ...valid, funding: true, fundingStart }).fundingStart;
+    expect(at('2026-12-01T00:00:00Z')).to.equal(Date.UTC(2026, 11, 1));
+    expect(at('2026-12-01T00:00:00.000Z')).to.equal(Date.UTC(2026, 11, 1));
+    expect(parseClientConfig(valid).fundingStart).to.equal(undefined);
   });
   for (const [what, patch, mention] of bad) {
     it(`refuses ${what}, naming the field`, () => {

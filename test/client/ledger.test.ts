@@ -359,7 +359,7 @@ describe('client/ledger', () => {
     expect(ledger.funding()).to.deep.equal({
       accruedMsat: 1234n,
       lastAt: 99,
-      since: 99,
+      since: null, // no start recorded: its first round takes the agreed fundingStart if not before 99
       indexUsd: 0n,
       oracles: new Map(),
     });

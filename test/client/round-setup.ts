@@ -233,6 +233,8 @@ export function setup(options: SetupOptions = {}) {
       maxFeeMsat: '5000',
       receiptGraceMs: 60_000,
       funding: options.funding ?? false,
+      // The agreed funding start: the clock's start, the same in both files.
+      ...(options.funding ? { fundingStart: new Date(T0).toISOString() } : {}),
       ...(options.maxPaymentMsat ? { maxPaymentMsat: options.maxPaymentMsat } : {}),
       ...options.extra,
       ledgerFile: join(dir, 'settle.sqlite3'),

@@ -224,7 +224,7 @@ describe('client/round', () => {
     const s = setup({ funding: true });
     s.oracles.indexOffsetsMs = [0, 0, 0]; // every oracle's index ticks on the minute
     s.oracles.fundingRate = 10_000_000n; // 0.001 per 8 h
-    expect((await s.provider.round()).reason).to.match(/funding starts accruing now/);
+    expect((await s.provider.round()).reason).to.match(/funding since 2026-05-28T20:26:40.000Z: 0\.0+ USD/);
     s.clock.advance(8 * 3_600_000);
     const r = await s.provider.round();
     // 0.001 of the 100 000 000 msat notional for a full 8 h

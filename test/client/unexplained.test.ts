@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { LEDGER_MIGRATIONS } from '../../src/client/ledger-schema.js';
 import type { ReceivedPayment } from '../../src/lightning/types.js';
 import { acknowledge } from '../../src/cli/acknowledge.js';
-import { overriding, setup, settledBy, usd } from './round-setup.js';
+import { T0, overriding, setup, settledBy, usd } from './round-setup.js';
 
 /** The receiver's side of the channel loses `msat` to something else (a forward, say). */
 const drain = (w: ReturnType<typeof setup>, msat: bigint) => {
@@ -154,8 +154,9 @@ describe('client/round: unexplained changes', () => {
              (payment_hash, preimage, digest, amount_msat, max_fee_msat, status, created_at, updated_at)
            VALUES ('aa', 'bb', 'cc', 5000000, 10, 'complete', 1, 2)`,
         ).run();
+        // It stopped accruing from rates before the agreed funding start (the clock's start).
         db.prepare("INSERT INTO meta (key, value) VALUES ('fundingAccruedMsat', '0'), ('lastFundingAt', ?)").run(
-          String(Date.now()),
+          String(T0 - 60_000),
         );
         db.close();
       },

@@ -14,7 +14,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { recordFundingIndex } from '../../src/cli/funding-index.js';
 import { fetchQuotes } from '../../src/client/fetch-quotes.js';
-import { anchorPath } from '../../src/client/round-funding.js';
+import { anchorPath } from '../../src/client/funding-anchors.js';
 import type { OracleConfig } from '../../src/config/schema.js';
 import { toJson, verifyJson } from '../../src/attest/json.js';
 import { DATABASE_FILE } from '../../src/store/sqlite.js';

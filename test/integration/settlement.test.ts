@@ -256,7 +256,9 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
       closers.push(async () => ledger.close());
       // The agreement's 1 000 msat minimum stays: the provider's LND baseline is read in whole sats
       // (README "Precision"), a difference that is not funding's. The funding totals are compared exactly.
-      return { ...s, config: { ...s.config, funding: true, ledgerFile: join(dir, name) }, ledger };
+      // Both files name the same agreed start: the instant of the first round below.
+      const config = { ...s.config, funding: true, fundingStart: T0 + 210_000, ledgerFile: join(dir, name) };
+      return { ...s, config, ledger };
     };
     const r2 = withFunding(receiver, 'receiver-funding.sqlite3');
     const p2 = withFunding(provider, 'provider-funding.sqlite3');
@@ -266,7 +268,7 @@ describe('settlement end to end: simulator, two oracles, two clients on two fake
     };
     await at(210_000);
     await round(r2);
-    await round(p2); // funding starts for both at the same instant
+    await round(p2); // the agreed start
     for (let ms = 215_000; ms < 250_000; ms += 5_000) {
       await at(ms);
       await round(p2); // the receiver is stopped

@@ -293,9 +293,8 @@ describe('nostr/source: the nostr: form', () => {
       /oracles\.0\.url.*must be a Nostr public key/s,
     );
     // Funding pins each oracle's anchor from /history, which a relay does not keep: refused, not stalled.
-    expect(() => parseClientConfig({ ...(config(url) as object), funding: true })).to.throw(
-      ConfigError,
-      /funding: funding needs every oracle over HTTP/,
-    );
+    expect(() =>
+      parseClientConfig({ ...(config(url) as object), funding: true, fundingStart: '2026-12-01T00:00:00Z' }),
+    ).to.throw(ConfigError, /funding: funding needs every oracle over HTTP/);
   });
 });
