@@ -115,8 +115,10 @@ program
   .requiredOption('-k, --pubkey <hex>', "the oracle's 32-byte x-only public key (hex)")
   .option('--max-age <seconds>', 'also reject an attestation observed longer ago than this', positiveSeconds)
   .option('--json', 'print the verified attestation as JSON')
-  .option('--kind <kind>', 'with a nostr: source, the kind of figure to read', 'index_price')
-  .option('--pair <pair>', 'with a nostr: source, the pair of the figure to read', 'BTC/USD')
+  // No defaults here: verifyCommand reads index_price BTC/USD from a relay unless told, and checks
+  // the kind and pair of any other source only when they are given.
+  .option('--kind <kind>', 'the kind the attestation must be; from a nostr: source, the one read (index_price)')
+  .option('--pair <pair>', 'the pair the attestation must be of; from a nostr: source, the one read (BTC/USD)')
   .action(
     run(
       async (source: string, opts: { pubkey: string; maxAge?: number; json?: boolean; kind: string; pair: string }) => {
