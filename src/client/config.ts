@@ -77,7 +77,10 @@ export const clientConfigSchema = z
         peerId: z.string().regex(/^0[23][0-9a-f]{64}$/, 'expected a 33-byte compressed node id in hex'),
       })
       .strict(),
-    /** At most 100: a round commits to at most 255 attestations (index and funding, one byte of count). */
+    /**
+     * At most 100, and 85 with funding: a round commits to at most 255 attestations (one byte of
+     * count), an index quote per oracle and, with funding, each oracle's latest index and its anchor.
+     */
     oracles: z
       .array(z.object({ url: z.string().url().superRefine(checkOracleUrl), publicKey: hex32 }).strict())
       .min(1)
@@ -141,6 +144,10 @@ export const clientConfigSchema = z
   })
   .refine((c) => new Set(c.oracles.map((o) => o.publicKey)).size === c.oracles.length, {
     message: 'two oracles share a public key: they are one oracle',
+    path: ['oracles'],
+  })
+  .refine((c) => !c.funding || c.oracles.length <= 85, {
+    message: 'at most 85 oracles with funding on: a round commits to 3 attestations per oracle, 255 at most',
     path: ['oracles'],
   })
   .refine((c) => !c.funding || c.fundingStart !== undefined, {

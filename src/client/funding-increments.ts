@@ -19,6 +19,19 @@ const USD_TO_FUNDING_UNITS = 10n ** 17n;
 /** msat = usd(10^-25) x 10^11 msat per BTC / (price x 10^-8 USD per BTC x 10^25) = usd / (price x 10^6). */
 const PRICE_SCALE = 10n ** 6n;
 
+/**
+ * The most an oracle's funding index may move in `ms`, in index units (10^-17 per USD): 2 % per
+ * 8 h, twice the oracles' default plausibility bound for a rate (`maxRate` 1 %), plus one unit for
+ * the floors. An increase beyond it is no funding at all but an index that restarted (a lost
+ * database answered with `--new`) or is faulty; with two oracles the median is their mean, so
+ * without this bound one such index would move money (docs/METHODOLOGY.md 8.6).
+ */
+export function maxPlausibleIncrease(ms: bigint): bigint {
+  const MAX_UNITS_PER_PERIOD = 2n * 10n ** 15n; // 2 % of 10^17 units per USD
+  const PERIOD_MS = 28_800_000n;
+  return (MAX_UNITS_PER_PERIOD * (ms < 0n ? 0n : ms) + PERIOD_MS - 1n) / PERIOD_MS + 1n;
+}
+
 export type IncrementOutcome =
   { readonly ok: true; readonly twiceMedian: bigint } | { readonly ok: false; readonly reason: string };
 

@@ -13,7 +13,13 @@ import { FUNDING_INDEX_EXPONENT, formatDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { ClientConfig } from './config.js';
 import { pinAnchors } from './funding-anchors.js';
-import { FUNDING_USD_EXPONENT, fundingMsatAt, fundingUsd, medianIncrement } from './funding-increments.js';
+import {
+  FUNDING_USD_EXPONENT,
+  fundingMsatAt,
+  fundingUsd,
+  maxPlausibleIncrease,
+  medianIncrement,
+} from './funding-increments.js';
 import type { AppliedIndex, FundingState, RoundQuote, SettlementLedger } from './ledger-types.js';
 import { judgeQuote } from './quote-checks.js';
 import type { FetchedQuote, QuoteRules } from './types.js';
@@ -72,7 +78,17 @@ export async function fundingPart(deps: Deps, price: bigint, now: number): Promi
       deps.logger.warn({ oracle: keyOf(a), reason }, 'funding index not used');
       continue;
     }
-    increments.push(a.value - applied.anchor.value);
+    const increase = a.value - applied.anchor.value;
+    const elapsed = a.observedAt - applied.anchor.observedAt;
+    if ((increase < 0n ? -increase : increase) > maxPlausibleIncrease(elapsed)) {
+      const reason =
+        `funding index moved ${formatDecimal(increase, FUNDING_INDEX_EXPONENT)} per USD in ${elapsed} ms since ` +
+        'its anchor, beyond 2 % per 8 h: a restarted or faulty index, not funding';
+      checks.set(keyOf(a), { accepted: false, reason });
+      deps.logger.warn({ oracle: keyOf(a), reason }, 'funding index not used');
+      continue;
+    }
+    increments.push(increase);
     used.push(a);
     // At the start the anchor is the latest itself: the same attestation (same digest) is used once.
     if (!sameAttestation(applied.anchor, a)) used.push(applied.anchor);

@@ -62,6 +62,19 @@ describe('client/config', () => {
       },
       'oracles: Too big',
     ],
+    [
+      'more than 85 oracles with funding on (three attestations each, 255 at most)',
+      {
+        funding: true,
+        fundingStart: '2026-12-01T00:00:00Z',
+        threshold: 2,
+        oracles: Array.from({ length: 86 }, (_, i) => ({
+          url: `http://o${i}`,
+          publicKey: i.toString(16).padStart(64, '0'),
+        })),
+      },
+      'oracles: at most 85 oracles with funding on',
+    ],
   ];
   it('pauses on unexplained changes and serves no metrics unless told otherwise', () => {
     const config = parseClientConfig(valid);

@@ -56,6 +56,21 @@ describe('client/funding start', () => {
     expect(w.provider.ledger.funding()!.indexUsd > 0n).to.equal(true);
   });
 
+  it('never lets an index that moved faster than any plausible rate (a restart) count as funding', async () => {
+    const w = setup({ funding: true });
+    w.oracles.fundingRate = 20_000_000n;
+    w.clock.advance(HOUR);
+    await w.provider.round(); // pins every anchor
+    w.clock.advance(HOUR);
+    // Oracle 1 lost its database and restarted its index: 0.1 per USD below where it stood.
+    w.oracles.indexEpochValues = [0n, 5n * 10n ** 15n - 10n ** 16n, -3n * 10n ** 16n];
+    const r = await w.provider.round();
+    const left = r.quotes.filter((q) => q.kind === 'funding_index' && !q.accepted);
+    expect(left.map((q) => q.oracle)).to.deep.equal(['http://127.0.0.1:1/1']);
+    expect(left[0]!.reason).to.match(/beyond 2 % per 8 h: a restarted or faulty index, not funding/);
+    expect(w.provider.ledger.funding()!.indexUsd > 0n).to.equal(true);
+  });
+
   it('refuses to settle when the ledger accrues from another start than fundingStart, naming both', async () => {
     const stored = T0 - 5 * HOUR;
     const w = setup({
