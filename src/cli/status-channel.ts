@@ -8,15 +8,33 @@
 import type { ChannelStateRecord } from '../client/ledger-types.js';
 import { describeState } from '../client/lifecycle.js';
 import { usdValueOf } from '../client/stable-math.js';
-import { PRICE_EXPONENT, formatDecimal } from '../core/fixed.js';
+import { PRICE_EXPONENT, divRoundHalfEven, formatDecimal } from '../core/fixed.js';
+
+/** The funding agreed when settlement stopped: from the index (10^-25 USD) and, from an older ledger, in msat. */
+export interface FundingAgreed {
+  readonly indexUsd: bigint;
+  readonly accruedMsat: bigint;
+}
+
+const USD_E25_PER_E8 = 10n ** 17n;
 
 const usd = (v: bigint) => `${formatDecimal(v, PRICE_EXPONENT)} USD`;
 
 /** What a close left each side with, against the agreement; null until the close was valued. */
-export function closeValuationLine(start: ChannelStateRecord, stableUsd: bigint): string | null {
+export function closeValuationLine(
+  start: ChannelStateRecord,
+  stableUsd: bigint,
+  funding: FundingAgreed | null = null,
+): string | null {
   if (start.closePrice === null || start.agreedReceiverMsat === null) return null;
   const value = usdValueOf(start.agreedReceiverMsat, start.closePrice);
-  const gain = value - stableUsd;
+  // The receiver was owed the stable amount plus the funding agreed (docs/METHODOLOGY.md 8.6).
+  const fundingUsd =
+    funding === null
+      ? 0n
+      : divRoundHalfEven(funding.indexUsd, USD_E25_PER_E8) + usdValueOf(funding.accruedMsat, start.closePrice);
+  const owed = stableUsd + fundingUsd;
+  const gain = value - owed;
   const who =
     gain === 0n
       ? 'neither side gained'
@@ -25,7 +43,9 @@ export function closeValuationLine(start: ChannelStateRecord, stableUsd: bigint)
         : `the receiver lost ${usd(-gain)} and the provider gained as much`;
   return (
     `at close: the receiver's last settled balance ${start.agreedReceiverMsat} msat was worth ${usd(value)} ` +
-    `at ${usd(start.closePrice)}/BTC, against ${usd(stableUsd)} agreed: ${who}`
+    `at ${usd(start.closePrice)}/BTC, against ${usd(owed)} agreed` +
+    (fundingUsd === 0n ? '' : ` (${usd(stableUsd)} and ${usd(fundingUsd)} of funding)`) +
+    `: ${who}`
   );
 }
 
@@ -37,13 +57,15 @@ export function channelLines(
   history: readonly ChannelStateRecord[],
   closingStart: ChannelStateRecord | null,
   stableUsd: bigint,
+  funding: FundingAgreed | null = null,
 ): string[] {
   const now = history[0];
   if (now === undefined) return ['channel state: not seen yet (each round reads it from the node)'];
   const lines = [`channel state: ${now.state} (${now.nodeState}): ${describeState(now.state)}`];
   if (closingStart !== null)
     lines.push(
-      closeValuationLine(closingStart, stableUsd) ?? 'at close: not valued yet (waiting for a trustworthy price)',
+      closeValuationLine(closingStart, stableUsd, funding) ??
+        'at close: not valued yet (waiting for a trustworthy price)',
     );
   lines.push('channel history:');
   for (const s of history)

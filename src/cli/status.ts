@@ -57,7 +57,7 @@ export function statusText(configPath: string, rounds = 10): string {
       `agreement: ${config.role} of ${usd} USD on channel ${config.channel.id} with ${config.channel.peerId}`,
       `oracles: ${config.threshold} of ${config.oracles.length} (${urls}); funding ${config.funding ? 'on' : 'off'}; ` +
         `onUnexplained ${config.onUnexplained}`,
-      ...channelLines(ledger.channelStates(CHANNEL_HISTORY), ledger.closingStart(), config.stableUsd),
+      ...channelLines(ledger.channelStates(CHANNEL_HISTORY), ledger.closingStart(), config.stableUsd, ledger.funding()),
       ...accountingLines(ledger, config.onUnexplained),
       `misses by the peer: ${ledger.missCount()}; open payments: ${ledger.openPayments().length}; ` +
         `open expectations: ${ledger.openExpectations().length}`,

@@ -49,6 +49,15 @@ describe('client close valuation and settlement note', () => {
       expect(line).to.match(new RegExp(`: ${says}$`));
     });
 
+  it('counts the funding agreed as owed to the receiver at close', () => {
+    const closed = change({ closePrice: usd('100000'), agreedReceiverMsat: 101_000_000n });
+    // 1.00 USD agreed from the index (10^-25 USD) and 1000 sat from an older ledger's rates.
+    const funding = { indexUsd: 10n ** 25n, accruedMsat: 1_000_000n };
+    expect(closeValuationLine(closed, usd('100'), funding)).to.match(
+      / against 102\.00000000 USD agreed \(100\.00000000 USD and 2\.00000000 USD of funding\): the receiver lost 1\.00000000 USD/,
+    );
+  });
+
   it('says a close is not valued until a trustworthy price valued it, and lists the history newest first', () => {
     expect(closeValuationLine(change({}), usd('100'))).to.equal(null);
     const closing = change({ id: 2, at: 2_000 });
