@@ -43,6 +43,8 @@ export function isTransientRefusal(reason: string): boolean {
 interface Entry {
   readonly event: Event;
   attempts: number;
+  /** Connections lost in a row while this event was out, before the relay answered it. */
+  disconnects: number;
 }
 
 /** What became of one try; `OK false` reasons are prefixed per NIP-01 ("rate-limited:", "invalid:"...). */
@@ -65,7 +67,7 @@ export class RelayLink {
   /** Queues `event` under `key` (a newer event of the same key replaces it); never waits. */
   enqueue(key: string, event: Event): void {
     if (this.closing) return;
-    const dropped = this.queue.put(key, { event, attempts: 0 });
+    const dropped = this.queue.put(key, { event, attempts: 0, disconnects: 0 });
     if (dropped > 0) this.count('dropped', dropped);
     this.o.metrics.queued.set({ relay: this.o.url }, this.queue.size);
     this.wake?.();
@@ -103,10 +105,11 @@ export class RelayLink {
         continue;
       }
       const sent = await this.send(relay, next.value);
-      if (sent === 'accepted' || sent === 'refused' || next.value.attempts >= this.o.maxAttempts) {
+      const spent = next.value.attempts >= this.o.maxAttempts || next.value.disconnects >= this.o.maxAttempts;
+      if (sent === 'accepted' || sent === 'refused' || spent) {
         this.queue.remove(next.key, next.value);
         this.o.metrics.queued.set({ relay: this.o.url }, this.queue.size);
-        if (sent === 'retry') this.count('expired');
+        if (sent === 'retry' || sent === 'disconnected') this.count('expired');
       }
       if (sent === 'accepted') this.failures = 0;
       else if (sent !== 'refused') await this.pause();
@@ -148,9 +151,13 @@ export class RelayLink {
     } catch (err) {
       const reason = cleanRelayText(err instanceof Error ? err.message : err);
       if (!relay.connected) {
-        entry.attempts--; // the relay never judged it: a lost connection is not the event's fault
+        // The relay never judged it: a lost connection is not the event's fault, unless it is lost
+        // every time this event goes out (run() then drops it), so one event cannot hold the queue.
+        entry.attempts--;
+        entry.disconnects++;
         return 'disconnected';
       }
+      entry.disconnects = 0;
       const transient = isTransientRefusal(reason);
       this.count(transient ? 'retried' : 'refused');
       this.o.logger.warn(

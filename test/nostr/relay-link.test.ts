@@ -142,6 +142,21 @@ describe('nostr/relay-link against a real relay', function () {
     await eventually(async () => (await stored(relay!, [after])) || null);
   });
 
+  it('an event the relay hangs up on every time costs its tries, then is dropped: it never holds the queue', async () => {
+    relay = await startRelay();
+    const l = open(relay.url);
+    relay.mode = { kind: 'hangup' };
+    const poison = note();
+    l.enqueue('poison', poison);
+    await eventually(async () => (await count(metrics, relay!.url, 'expired')) === 1 || null, { ms: 20_000 });
+    expect(relay.received.filter((e) => e.id === poison.id)).to.have.length(3);
+    relay.mode = { kind: 'accept' };
+    const after = note();
+    l.enqueue('after', after);
+    await eventually(async () => (await stored(relay!, [after])) || null);
+    expect(l.depth).to.equal(0);
+  });
+
   it('garbage from the relay is counted and ignored; publishing goes on', async () => {
     relay = await startRelay();
     const l = open(relay.url);

@@ -17,7 +17,9 @@ export type RelayMode =
   | { readonly kind: 'accept' }
   | { readonly kind: 'refuse'; readonly message: string }
   | { readonly kind: 'slow'; readonly delayMs: number }
-  | { readonly kind: 'silent' };
+  | { readonly kind: 'silent' }
+  /** Drops the connection on every EVENT, before answering it. */
+  | { readonly kind: 'hangup' };
 
 export interface TestRelay {
   readonly url: string;
@@ -57,6 +59,10 @@ export async function startRelay(port = 0): Promise<TestRelay> {
       received.push(message[1]);
       const mode = state.mode;
       if (mode.kind === 'silent') return new Promise(() => undefined);
+      if (mode.kind === 'hangup') {
+        for (const s of sockets) s.terminate();
+        return new Promise(() => undefined);
+      }
       if (mode.kind === 'slow') await new Promise((r) => setTimeout(r, mode.delayMs));
       return next();
     },
