@@ -12,25 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { Ledger } from '../../src/client/ledger.js';
 import { startFakeClnRpc } from '../support/fake-cln.js';
 import { eventually } from '../support/wait.js';
-import { KEYS, setup } from '../client/round-setup.js';
+import { setup } from '../client/round-setup.js';
 import { Lightningd } from './lightningd.js';
+import { pluginSettings } from './settings.js';
 import { childEnv } from '../support/child-env.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-function settingsFor(w: ReturnType<typeof setup>, extra: Record<string, unknown> = {}) {
-  return {
-    role: 'receiver',
-    stableUsd: '100.00',
-    channel: { id: w.channel.shortChannelId, peerId: w.provider.node.id },
-    oracles: KEYS.map((publicKey, i) => ({ url: `http://127.0.0.1:1/${i}`, publicKey })),
-    threshold: 2,
-    intervalMs: 3_600_000,
-    ledgerFile: join(mkdtempSync(join(tmpdir(), 'ps-plugin-')), 'settle.sqlite3'),
-    lightning: { kind: 'cln-plugin' },
-    ...extra,
-  };
-}
+const settingsFor = (w: ReturnType<typeof setup>, extra: Record<string, unknown> = {}) =>
+  pluginSettings(w, 'receiver', extra);
 
 describe('Core Lightning plugin: its life inside the node', () => {
   it('disables itself, saying why, when its settings cannot work; it never stops lightningd', async () => {

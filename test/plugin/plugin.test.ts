@@ -5,15 +5,13 @@
  */
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FetchedQuote } from '../../src/client/types.js';
 import { HookRecords } from '../../src/plugin/htlc-hook.js';
 import { startFakeClnRpc } from '../support/fake-cln.js';
 import { eventually } from '../support/wait.js';
-import { KEYS, setup, usd } from '../client/round-setup.js';
+import { setup, usd } from '../client/round-setup.js';
 import { Lightningd } from './lightningd.js';
+import { pluginSettings } from './settings.js';
 
 type Role = 'receiver' | 'provider';
 
@@ -21,24 +19,15 @@ type Role = 'receiver' | 'provider';
 async function pluginWorld(role: Role, extra: Record<string, unknown> = {}, records?: HookRecords) {
   const w = setup();
   const node = w[role].node;
-  const peer = role === 'receiver' ? w.provider.node : w.receiver.node;
   const server = await startFakeClnRpc(node);
-  const ledgerFile = join(mkdtempSync(join(tmpdir(), 'ps-plugin-')), 'settle.sqlite3');
-  const settings = {
-    role,
-    stableUsd: '100.00',
-    channel: { id: w.channel.shortChannelId, peerId: peer.id },
-    oracles: KEYS.map((publicKey, i) => ({ url: `http://127.0.0.1:1/${i}`, publicKey })),
-    threshold: 2,
+  const settings = pluginSettings(w, role, {
     maxQuoteAgeMs: 30_000,
     minPaymentMsat: '1000',
     maxFeeMsat: '5000',
     receiptGraceMs: 60_000,
-    intervalMs: 3_600_000,
-    ledgerFile,
-    lightning: { kind: 'cln-plugin' },
     ...extra,
-  };
+  });
+  const { ledgerFile } = settings;
   const cln = Lightningd.inMemory({
     clock: w.clock,
     fetchQuotes: () => w.oracles.fetch,
@@ -233,16 +222,7 @@ describe('Core Lightning plugin: lightningd runs peer-stables', () => {
       clock: w.clock,
       fetchQuotes: () => () => new Promise<FetchedQuote[]>((resolve) => (release = resolve)),
     });
-    const settings = {
-      role: 'receiver',
-      stableUsd: '100.00',
-      channel: { id: w.channel.shortChannelId, peerId: w.provider.node.id },
-      oracles: KEYS.map((publicKey, i) => ({ url: `http://127.0.0.1:1/${i}`, publicKey })),
-      threshold: 2,
-      intervalMs: 3_600_000,
-      ledgerFile: join(mkdtempSync(join(tmpdir(), 'ps-plugin-')), 'settle.sqlite3'),
-      lightning: { kind: 'cln-plugin' },
-    };
+    const settings = pluginSettings(w);
     await cln.init({ 'peer-stables-settings': JSON.stringify(settings) }, server.socketPath);
     const round = await eventually(async () => {
       const s = (await cln.call('stable-status')).result as { rounds: { running: boolean } };
